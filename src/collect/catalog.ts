@@ -1,0 +1,63 @@
+// The one list of metrics the daemon exports. Collectors create their prom-client metrics from
+// these entries, the docs table mirrors it, and the rule/dashboard tests check every PromQL
+// expression against it, so a name cannot drift between the three.
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly labels: readonly string[];
+}
+
+const spec = (name: string, type: MetricType, help: string, labels: readonly string[] = []): MetricSpec => ({
+  name,
+  type,
+  help,
+  labels,
+});
+
+const DIR_LABELS = ['device', 'inode', 'path'] as const;
+
+export const METRICS = {
+  walksTotal: spec('fsnotify_walks_total', 'counter', 'Child-dentry flag walks, by what started them.', ['trigger']),
+  walkDuration: spec('fsnotify_walk_duration_seconds', 'histogram', 'Duration of child-dentry flag walks (log2 buckets from the kernel).', ['trigger']),
+  walkChildren: spec('fsnotify_walk_children', 'histogram', "Children on the walked directory's dcache child list, per walk.", ['kind']),
+  walkChildrenScanTruncated: spec('fsnotify_walk_children_scan_truncated_total', 'counter', 'Child scans that stopped at the children_scan cap.'),
+  walkChildrenScans: spec('fsnotify_walk_children_scans_total', 'counter', 'Child-list scans, fresh or served from the per-directory cache.', ['result']),
+  walkConcurrentWalkers: spec('fsnotify_walk_concurrent_walkers', 'histogram', 'Walkers of the same directory at walk entry, this one included (herd size).'),
+  walksInFlight: spec('fsnotify_walks_in_flight', 'gauge', 'Walks running now.'),
+  walkInFlightMaxAge: spec('fsnotify_walk_in_flight_max_age_seconds', 'gauge', 'Age of the oldest walk still running.'),
+  lockWait: spec('fsnotify_lock_wait_seconds', 'histogram', "Spin waits on the locks of directories being walked.", ['lock']),
+  parentCalls: spec('fsnotify_parent_calls_total', 'counter', 'Calls of __fsnotify_parent().'),
+  slowWalks: spec('fsnotify_slow_walks_total', 'counter', 'Walks longer than the slow_walk threshold.'),
+  directoryWalks: spec('fsnotify_directory_walks_total', 'counter', 'Walks of one directory (top-K directories by walk time).', DIR_LABELS),
+  directoryWalkSeconds: spec('fsnotify_directory_walk_seconds_total', 'counter', 'Time spent walking one directory (top-K directories).', DIR_LABELS),
+  directoryLockWaitSeconds: spec('fsnotify_directory_lock_wait_seconds_total', 'counter', "Spin-wait time on one directory's locks (top-K directories).", [...DIR_LABELS, 'lock']),
+  directoryChildren: spec('fsnotify_directory_children', 'gauge', "Children of one directory at its last scan (top-K directories).", [...DIR_LABELS, 'kind']),
+  softlockupThreshold: spec('fsnotify_softlockup_threshold_seconds', 'gauge', 'Soft-lockup threshold: 2 x kernel.watchdog_thresh.'),
+  nearSoftlockup: spec('fsnotify_near_softlockup_total', 'counter', 'Walks that, while still running, passed near_softlockup.ratio of the soft-lockup threshold.'),
+  softlockups: spec('fsnotify_softlockups_total', 'counter', 'Soft-lockup reports in the kernel log, by whether the backtrace names the walk.', ['in_walk']),
+  kernelInfo: spec('fsnotify_kernel_info', 'gauge', 'The running kernel and which fsnotify code path it has.', ['release', 'arch', 'walk_function', 'child_list', 'lazy_clear']),
+  dcacheDentries: spec('fsnotify_dcache_dentries', 'gauge', 'Dentries in the dcache, from /proc/sys/fs/dentry-state.', ['state']),
+  watchChanges: spec('fsnotify_watch_changes_total', 'counter', 'inotify/fanotify watch add and remove calls.', ['api', 'op']),
+  buildInfo: spec('fsnotify_exporter_build_info', 'gauge', 'Build and runtime versions.', ['version', 'nodejs', 'libbpf', 'arch']),
+  probeAttached: spec('fsnotify_exporter_probe_attached', 'gauge', 'Whether each probe is attached (1) or not (0), and how.', ['probe', 'mechanism']),
+  lockWaitMechanism: spec('fsnotify_exporter_lock_wait_mechanism', 'gauge', 'How lock waits are measured.', ['mechanism']),
+  lockProbeCalls: spec('fsnotify_exporter_lock_probe_calls_total', 'counter', 'Lock slow-path probe runs, by whether the lock belonged to a walked directory.', ['result']),
+  mapEntries: spec('fsnotify_exporter_map_entries', 'gauge', 'Entries in each bounded BPF map.', ['map']),
+  mapCapacity: spec('fsnotify_exporter_map_capacity', 'gauge', 'Capacity of each bounded BPF map.', ['map']),
+  mapDrops: spec('fsnotify_exporter_map_drops_total', 'counter', 'Updates a full BPF map could not take.', ['map']),
+  eventsLost: spec('fsnotify_exporter_events_lost_total', 'counter', 'Slow-walk events lost because the ring buffer was full.'),
+  programRunSeconds: spec('fsnotify_exporter_bpf_program_run_seconds_total', 'counter', 'CPU time spent in each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
+  programRuns: spec('fsnotify_exporter_bpf_program_runs_total', 'counter', 'Runs of each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
+  scrapeDuration: spec('fsnotify_exporter_scrape_duration_seconds', 'gauge', 'Time the last collection of BPF maps took.'),
+} as const satisfies Record<string, MetricSpec>;
+
+export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
+
+/** Names as they appear in the exposition, histogram series included. */
+export function exposedSeriesNames(m: MetricSpec): string[] {
+  return m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name];
+}
