@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fsnotify-exporter's kernel side: probes on the fsnotify child-dentry flag walk
+ * (fsnotify_set_children_dentry_flags() / __fsnotify_update_child_dentry_flags()), on
+ * __fsnotify_parent(), and on the qspinlock slow path filtered to the locks of directories
+ * being walked. Everything is aggregated in maps; only slow walks go through the ring buffer.
+ *
+ * User space picks one mechanism per probe before load (set_autoload + set_attach_target):
+ * fentry/fexit where the kernel allows it, kprobe/kretprobe otherwise, and the
+ * lock:contention_* tracepoints only where the slow path cannot be probed.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "fsnotify.h"
+#include "bits.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Tunables, written into .rodata by user space before load. */
+const volatile __u32 children_scan_cap = 1 << 20;
+const volatile __u64 children_scan_interval_ns = 10000000000ULL;
+const volatile __u64 slow_walk_threshold_ns = 50000000ULL;
+/* [start, end) of __fsnotify_parent from kallsyms; a walk with it on the stack is a parent_event walk. */
+const volatile __u64 parent_func_start = 0;
+const volatile __u64 parent_func_end = 0;
+
+/* The dentry child list before and after 6.8 ("dcache: convert dentry child list to hlist"). */
+struct dentry___old {
+	struct list_head d_child;
+	struct list_head d_subdirs;
+} __attribute__((preserve_access_index));
+
+struct dentry___new {
+	struct hlist_node d_sib;
+	struct hlist_head d_children;
+} __attribute__((preserve_access_index));
+
+#define LCB_F_SPIN (1U << 0) /* lock:contention_begin flag for spinlocks */
+#define FAN_MARK_ADD 0x1
+#define FAN_MARK_REMOVE 0x2
+#define FAN_MARK_FLUSH 0x80
+
+/* ---- maps ------------------------------------------------------------------------------- */
+
+#define PERCPU_ARRAY(_name, _n, _value)                  \
+	struct {                                         \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); \
+		__uint(max_entries, _n);                 \
+		__type(key, __u32);                      \
+		__type(value, _value);                   \
+	} _name SEC(".maps")
+
+PERCPU_ARRAY(counters, NR_COUNTERS, __u64);
+PERCPU_ARRAY(walk_duration_hist, NR_TRIGGERS * DURATION_SLOTS, __u64);
+PERCPU_ARRAY(walk_children_hist, NR_CHILD_KINDS * COUNT_SLOTS, __u64);
+PERCPU_ARRAY(walk_concurrency_hist, COUNT_SLOTS, __u64);
+PERCPU_ARRAY(lock_wait_hist, NR_LOCK_KINDS * DURATION_SLOTS, __u64);
+
+struct lock_slot {
+	__u64 lock;
+	__u64 ts;
+	struct dir_key dir;
+	__u32 kind;
+	__u32 watched;
+};
+
+/* Per-CPU stack of slow-path entries: spinlock waits nest (irq while spinning), never migrate. */
+struct lock_nest {
+	__u32 depth;
+	__u32 pad;
+	struct lock_slot slots[LOCK_NEST_MAX];
+};
+PERCPU_ARRAY(lock_nest, 1, struct lock_nest);
+
+/* Scratch space for building a dir_stats value: it is too large for the BPF stack. */
+PERCPU_ARRAY(scratch_dir_stats, 1, struct dir_stats);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* thread id */
+	__type(value, struct walk_state);
+} walks_in_flight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64); /* inode address */
+	__type(value, __u32);
+} walkers_by_inode SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2048);
+	__type(key, __u64); /* lock address */
+	__type(value, struct watched_lock);
+} watched_locks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, struct dir_key);
+	__type(value, struct dir_stats);
+} dir_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* thread id inside a watch syscall */
+	__type(value, __u8); /* enum watch_syscall */
+} watch_syscalls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static __always_inline void count(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, n);
+}
+
+static __always_inline void hist_add(void *map, __u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(map, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+struct scan_ctx {
+	__u64 head;      /* list: address of the list head; hlist: unused */
+	__u64 pos;       /* current node: &child->d_child or &child->d_sib */
+	__u64 child_off; /* offset of that node inside struct dentry */
+	__u64 inode_off; /* offset of d_inode */
+	__u64 children[NR_CHILD_KINDS];
+	__u32 hlist;
+	__u32 done;
+};
+
+/*
+ * One child per bpf_loop iteration. Runs without the directory's locks, so the list can change
+ * under it: every read is a fault-tolerant probe read, and a failed read ends the scan.
+ */
+static long scan_child(__u32 i, void *arg)
+{
+	struct scan_ctx *c = arg;
+	__u64 next = 0, inode = 0;
+
+	if (!c->pos || (!c->hlist && c->pos == c->head)) {
+		c->done = 1;
+		return 1;
+	}
+	bpf_probe_read_kernel(&inode, sizeof(inode), (void *)(c->pos - c->child_off + c->inode_off));
+	c->children[inode ? CHILD_POSITIVE : CHILD_NEGATIVE]++;
+	/* list_head.next and hlist_node.next are both the first member */
+	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)c->pos))
+		next = 0;
+	c->pos = next;
+	return 0;
+}
+
+/* Count the children of `alias`, exactly up to children_scan_cap. */
+static __always_inline void scan_children(struct dentry *alias, struct dir_stats *ds)
+{
+	struct scan_ctx c = {};
+	__u64 t0 = bpf_ktime_get_ns();
+
+	c.inode_off = bpf_core_field_offset(struct dentry, d_inode);
+	if (bpf_core_field_exists(struct dentry___new, d_children)) {
+		struct dentry___new *d = (void *)alias;
+
+		c.hlist = 1;
+		c.child_off = bpf_core_field_offset(struct dentry___new, d_sib);
+		c.pos = (__u64)BPF_CORE_READ(d, d_children.first);
+	} else {
+		struct dentry___old *d = (void *)alias;
+
+		c.child_off = bpf_core_field_offset(struct dentry___old, d_child);
+		c.head = (__u64)&d->d_subdirs;
+		c.pos = (__u64)BPF_CORE_READ(d, d_subdirs.next);
+	}
+	bpf_loop(children_scan_cap, scan_child, &c, 0);
+
+	ds->children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
+	ds->children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];
+	ds->truncated = !c.done;
+	count(CNT_SCANS, 1);
+	count(CNT_SCAN_NS, bpf_ktime_get_ns() - t0);
+	count(CNT_SCAN_CHILDREN, c.children[CHILD_POSITIVE] + c.children[CHILD_NEGATIVE]);
+	if (!c.done)
+		count(CNT_SCANS_TRUNCATED, 1);
+}
+
+/* The directory's path relative to its filesystem root, from the d_parent chain. */
+static __always_inline void resolve_path(struct dentry *d, char *buf)
+{
+	const unsigned char *names[PATH_DEPTH] = {};
+	__u32 n = 0, off = 0, complete = 0;
+	long r;
+
+	for (int i = 0; i < PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		if (!parent || parent == d) {
+			complete = 1;
+			break;
+		}
+		names[i] = BPF_CORE_READ(d, d_name.name);
+		n++;
+		d = parent;
+	}
+	if (!complete) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		complete = !parent || parent == d;
+	}
+	if (!complete) {
+		buf[0] = '.';
+		buf[1] = '.';
+		buf[2] = '.';
+		off = 3;
+	}
+	if (n == 0) {
+		buf[off & 3] = '/';
+		return;
+	}
+	for (int i = PATH_DEPTH - 1; i >= 0; i--) {
+		if (i >= n)
+			continue;
+		if (off > PATH_LEN - PATH_NAME_MAX - 2)
+			break;
+		buf[off++] = '/';
+		r = bpf_probe_read_kernel_str(&buf[off], PATH_NAME_MAX, names[i]);
+		if (r > 0 && r <= PATH_NAME_MAX)
+			off += r - 1;
+	}
+}
+
+static __always_inline struct dir_stats *dir_stats_get(struct dir_key *key, struct dentry *alias)
+{
+	struct dir_stats *ds = bpf_map_lookup_elem(&dir_stats, key);
+	__u32 zero = 0;
+
+	if (ds)
+		return ds;
+	ds = bpf_map_lookup_elem(&scratch_dir_stats, &zero);
+	if (!ds)
+		return NULL;
+	__builtin_memset(ds, 0, sizeof(*ds));
+	if (alias)
+		resolve_path(alias, ds->path);
+	if (bpf_map_update_elem(&dir_stats, key, ds, BPF_NOEXIST) == 0)
+		count(CNT_DIR_STATS_INSERTS, 1);
+	return bpf_map_lookup_elem(&dir_stats, key);
+}
+
+/* parent_event when __fsnotify_parent() is on the stack: no exit probe needed on that hot path. */
+static __always_inline __u8 walk_trigger(void *ctx)
+{
+	__u64 ips[8] = {};
+
+	if (!parent_func_end)
+		return TRIGGER_WATCH_CHANGE;
+	bpf_get_stack(ctx, ips, sizeof(ips), 0);
+	for (int i = 0; i < 8; i++)
+		if (ips[i] >= parent_func_start && ips[i] < parent_func_end)
+			return TRIGGER_PARENT_EVENT;
+	return TRIGGER_WATCH_CHANGE;
+}
+
+static __always_inline __u32 walkers_inc(__u64 inode)
+{
+	__u32 one = 1, *walkers;
+
+	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
+	if (walkers)
+		return __sync_fetch_and_add(walkers, 1) + 1;
+	if (bpf_map_update_elem(&walkers_by_inode, &inode, &one, BPF_NOEXIST) == 0)
+		return 1;
+	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode); /* lost a race with another CPU */
+	if (walkers)
+		return __sync_fetch_and_add(walkers, 1) + 1;
+	count(CNT_DROP_WALKERS_BY_INODE, 1);
+	return 1;
+}
+
+/* Returns the walkers left; 0 means this was the last one. */
+static __always_inline __u32 walkers_dec(__u64 inode)
+{
+	__u32 *walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
+	__u32 left;
+
+	if (!walkers)
+		return 0;
+	left = __sync_fetch_and_add(walkers, -1) - 1;
+	if (left == 0 || left > 1u << 30)
+		bpf_map_delete_elem(&walkers_by_inode, &inode);
+	return left > 1u << 30 ? 0 : left;
+}
+
+static __always_inline void watch_locks(struct walk_state *w)
+{
+	struct watched_lock wl = { .dir = w->dir };
+
+	for (int kind = 0; kind < NR_LOCK_KINDS; kind++) {
+		if (!w->locks[kind])
+			continue;
+		wl.kind = kind;
+		if (bpf_map_update_elem(&watched_locks, &w->locks[kind], &wl, BPF_ANY))
+			count(CNT_DROP_WATCHED_LOCKS, 1);
+	}
+}
+
+static __always_inline void unwatch_locks(struct walk_state *w)
+{
+	for (int kind = 0; kind < NR_LOCK_KINDS; kind++)
+		if (w->locks[kind])
+			bpf_map_delete_elem(&watched_locks, &w->locks[kind]);
+}
+
+/* ---- the walk --------------------------------------------------------------------------- */
+
+static __always_inline int walk_enter(void *ctx, struct inode *inode)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct walk_state w = {};
+	struct hlist_node *first;
+	struct dentry *alias = NULL;
+	struct dir_stats *ds;
+	__u8 *syscall;
+	__u64 now;
+
+	w.inode = (__u64)inode;
+	w.dir.ino = BPF_CORE_READ(inode, i_ino);
+	w.dir.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	w.trigger = walk_trigger(ctx);
+	syscall = bpf_map_lookup_elem(&watch_syscalls, &tid);
+	if (syscall)
+		w.syscall = *syscall;
+
+	/* A directory has one alias dentry; the walk visits each alias's children. */
+	first = BPF_CORE_READ(inode, i_dentry.first);
+	if (first)
+		alias = (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
+	w.locks[LOCK_I_LOCK] = (__u64)inode + bpf_core_field_offset(struct inode, i_lock);
+	if (alias)
+		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
+
+	w.concurrent_walkers = walkers_inc(w.inode);
+	if (w.concurrent_walkers == 1)
+		watch_locks(&w);
+	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
+
+	ds = dir_stats_get(&w.dir, alias);
+	if (ds) {
+		now = bpf_ktime_get_ns();
+		if (alias && (!ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns)) {
+			ds->last_scan_ns = now; /* claim the scan before it runs: concurrent walkers use the cache */
+			scan_children(alias, ds);
+		} else {
+			count(CNT_SCANS_CACHED, 1);
+		}
+		w.children[CHILD_POSITIVE] = ds->children[CHILD_POSITIVE];
+		w.children[CHILD_NEGATIVE] = ds->children[CHILD_NEGATIVE];
+		w.truncated = ds->truncated;
+		w.lock_wait_ns_at_start[LOCK_I_LOCK] = ds->lock_wait_ns[LOCK_I_LOCK];
+		w.lock_wait_ns_at_start[LOCK_D_LOCK] = ds->lock_wait_ns[LOCK_D_LOCK];
+	}
+	hist_add(&walk_children_hist, CHILD_POSITIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_POSITIVE], COUNT_SLOTS));
+	hist_add(&walk_children_hist, CHILD_NEGATIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_NEGATIVE], COUNT_SLOTS));
+
+	/* The clock starts after the scan, which runs before the walk takes any lock. */
+	w.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&walks_in_flight, &tid, &w, BPF_ANY))
+		count(CNT_DROP_WALKS_IN_FLIGHT, 1);
+	return 0;
+}
+
+static __always_inline void emit_slow_walk(struct walk_state *w, struct dir_stats *ds, __u64 duration)
+{
+	struct slow_walk_event *e;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(CNT_EVENTS_LOST, 1);
+		return;
+	}
+	e->start_ns = w->start_ns;
+	e->duration_ns = duration;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->children[CHILD_POSITIVE] = w->children[CHILD_POSITIVE];
+	e->children[CHILD_NEGATIVE] = w->children[CHILD_NEGATIVE];
+	e->lock_wait_ns[LOCK_I_LOCK] = ds ? ds->lock_wait_ns[LOCK_I_LOCK] - w->lock_wait_ns_at_start[LOCK_I_LOCK] : 0;
+	e->lock_wait_ns[LOCK_D_LOCK] = ds ? ds->lock_wait_ns[LOCK_D_LOCK] - w->lock_wait_ns_at_start[LOCK_D_LOCK] : 0;
+	e->dir = w->dir;
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	e->concurrent_walkers = w->concurrent_walkers;
+	e->trigger = w->trigger;
+	e->syscall = w->syscall;
+	e->truncated = w->truncated;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (ds)
+		bpf_probe_read_kernel(e->path, sizeof(e->path), ds->path);
+	else
+		e->path[0] = 0;
+	/* user space drains the ring on a timer: no wakeup per event */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline int walk_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct walk_state *w = bpf_map_lookup_elem(&walks_in_flight, &tid);
+	struct dir_stats *ds;
+	__u64 duration;
+	__u32 trigger;
+
+	if (!w) {
+		count(CNT_WALK_EXIT_UNMATCHED, 1);
+		return 0;
+	}
+	duration = bpf_ktime_get_ns() - w->start_ns;
+	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
+	count(CNT_WALKS_WATCH_CHANGE + trigger, 1);
+	hist_add(&walk_duration_hist, trigger * DURATION_SLOTS + log2_slot(duration, DURATION_SLOTS));
+
+	ds = bpf_map_lookup_elem(&dir_stats, &w->dir);
+	if (ds) {
+		__sync_fetch_and_add(&ds->walks, 1);
+		__sync_fetch_and_add(&ds->walk_ns, duration);
+	}
+	if (walkers_dec(w->inode) == 0)
+		unwatch_locks(w); /* lock addresses are reused once the directory goes away */
+	if (duration >= slow_walk_threshold_ns) {
+		count(CNT_SLOW_WALKS, 1);
+		emit_slow_walk(w, ds, duration);
+	}
+	bpf_map_delete_elem(&walks_in_flight, &tid);
+	return 0;
+}
+
+SEC("fentry/fsnotify_set_children_dentry_flags")
+int BPF_PROG(walk_entry_fentry, struct inode *inode)
+{
+	return walk_enter(ctx, inode);
+}
+
+SEC("fexit/fsnotify_set_children_dentry_flags")
+int BPF_PROG(walk_exit_fexit, struct inode *inode)
+{
+	return walk_exit();
+}
+
+SEC("kprobe")
+int BPF_KPROBE(walk_entry_kprobe, struct inode *inode)
+{
+	return walk_enter(ctx, inode);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(walk_exit_kretprobe)
+{
+	return walk_exit();
+}
+
+/* ---- __fsnotify_parent: a hot path, so entry only and one per-CPU increment ---------------- */
+
+SEC("fentry/__fsnotify_parent")
+int BPF_PROG(parent_entry_fentry)
+{
+	count(CNT_PARENT_CALLS, 1);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(parent_entry_kprobe)
+{
+	count(CNT_PARENT_CALLS, 1);
+	return 0;
+}
+
+/* ---- lock waits --------------------------------------------------------------------------- */
+
+/*
+ * Runs for every contended spinlock on the host: one hash lookup (is this lock one of a
+ * directory being walked?) plus inlined per-CPU array accesses, and a clock read only on a match.
+ */
+static __always_inline void lock_wait_begin(__u64 lock)
+{
+	__u32 zero = 0, d;
+	struct lock_nest *n = bpf_map_lookup_elem(&lock_nest, &zero);
+	struct watched_lock *wl;
+	struct lock_slot *s;
+
+	if (!n)
+		return;
+	count(CNT_LOCK_PROBE_CALLS, 1);
+	d = n->depth;
+	if (d >= LOCK_NEST_MAX) {
+		n->depth = 0;
+		count(CNT_LOCK_NEST_OVERFLOW, 1);
+		return;
+	}
+	s = &n->slots[d];
+	s->lock = lock;
+	s->watched = 0;
+	wl = bpf_map_lookup_elem(&watched_locks, &lock);
+	if (wl) {
+		s->watched = 1;
+		s->kind = wl->kind;
+		s->dir = wl->dir;
+		s->ts = bpf_ktime_get_ns();
+		count(CNT_LOCK_PROBE_MATCHED, 1);
+	}
+	n->depth = d + 1;
+}
+
+/* `lock` is 0 when the exit probe cannot see it (kretprobe): then the top slot is ours. */
+static __always_inline void lock_wait_end(__u64 lock)
+{
+	__u32 zero = 0, d, kind;
+	struct lock_nest *n = bpf_map_lookup_elem(&lock_nest, &zero);
+	struct lock_slot *s;
+	struct dir_stats *ds;
+	__u64 delta;
+
+	if (!n)
+		return;
+	d = n->depth;
+	if (d == 0 || d > LOCK_NEST_MAX) {
+		if (!lock) /* a tracepoint end without our begin is normal: non-spin locks are not pushed */
+			count(CNT_LOCK_NEST_OVERFLOW, 1);
+		n->depth = 0;
+		return;
+	}
+	d -= 1;
+	s = &n->slots[d & (LOCK_NEST_MAX - 1)];
+	if (lock && s->lock != lock)
+		return;
+	n->depth = d;
+	if (!s->watched)
+		return;
+	delta = bpf_ktime_get_ns() - s->ts;
+	kind = s->kind == LOCK_D_LOCK ? LOCK_D_LOCK : LOCK_I_LOCK;
+	hist_add(&lock_wait_hist, kind * DURATION_SLOTS + log2_slot(delta, DURATION_SLOTS));
+	ds = bpf_map_lookup_elem(&dir_stats, &s->dir);
+	if (ds)
+		__sync_fetch_and_add(&ds->lock_wait_ns[kind], delta);
+}
+
+SEC("fentry/native_queued_spin_lock_slowpath")
+int BPF_PROG(lock_wait_entry_fentry, void *lock)
+{
+	lock_wait_begin((__u64)lock);
+	return 0;
+}
+
+SEC("fexit/native_queued_spin_lock_slowpath")
+int BPF_PROG(lock_wait_exit_fexit, void *lock)
+{
+	lock_wait_end((__u64)lock);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(lock_wait_entry_kprobe, void *lock)
+{
+	lock_wait_begin((__u64)lock);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(lock_wait_exit_kretprobe)
+{
+	lock_wait_end(0);
+	return 0;
+}
+
+/* Fallback (5.19+): misses pending-bit waiters and, under a hypervisor, virt_spin_lock() waiters. */
+SEC("tp/lock/contention_begin")
+int lock_contention_begin(struct trace_event_raw_contention_begin *ctx)
+{
+	if (!(ctx->flags & LCB_F_SPIN)) {
+		count(CNT_LOCK_PROBE_CALLS, 1);
+		return 0;
+	}
+	lock_wait_begin((__u64)ctx->lock_addr);
+	return 0;
+}
+
+SEC("tp/lock/contention_end")
+int lock_contention_end(struct trace_event_raw_contention_end *ctx)
+{
+	lock_wait_end((__u64)ctx->lock_addr);
+	return 0;
+}
+
+/* ---- watch lifecycle (syscall tracepoints) ------------------------------------------------ */
+
+static __always_inline void watch_syscall_enter(__u8 syscall, __u32 counter)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	count(counter, 1);
+	if (bpf_map_update_elem(&watch_syscalls, &tid, &syscall, BPF_ANY))
+		count(CNT_DROP_WATCH_SYSCALLS, 1);
+}
+
+static __always_inline void watch_syscall_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&watch_syscalls, &tid);
+}
+
+SEC("tp/syscalls/sys_enter_inotify_add_watch")
+int watch_inotify_add(struct trace_event_raw_sys_enter *ctx)
+{
+	watch_syscall_enter(SYSCALL_INOTIFY_ADD_WATCH, CNT_WATCH_INOTIFY_ADD);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_inotify_rm_watch")
+int watch_inotify_remove(struct trace_event_raw_sys_enter *ctx)
+{
+	watch_syscall_enter(SYSCALL_INOTIFY_RM_WATCH, CNT_WATCH_INOTIFY_REMOVE);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_fanotify_mark")
+int watch_fanotify_mark(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = ctx->args[1];
+
+	if (flags & (FAN_MARK_REMOVE | FAN_MARK_FLUSH))
+		watch_syscall_enter(SYSCALL_FANOTIFY_MARK, CNT_WATCH_FANOTIFY_REMOVE);
+	else if (flags & FAN_MARK_ADD)
+		watch_syscall_enter(SYSCALL_FANOTIFY_MARK, CNT_WATCH_FANOTIFY_ADD);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_inotify_add_watch")
+int watch_inotify_add_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	watch_syscall_exit();
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_inotify_rm_watch")
+int watch_inotify_remove_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	watch_syscall_exit();
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_fanotify_mark")
+int watch_fanotify_mark_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	watch_syscall_exit();
+	return 0;
+}
