@@ -117,6 +117,9 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+/* Keeps the record type in the object's BTF, where the ABI test reads its layout. */
+const struct slow_walk_event *unused_slow_walk_event __attribute__((unused));
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 static __always_inline void count(__u32 idx, __u64 n)
@@ -358,6 +361,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode)
 	if (w.concurrent_walkers == 1)
 		watch_locks(&w);
 	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
+	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
 
 	ds = dir_stats_get(&w.dir, alias);
 	if (ds) {
@@ -376,6 +380,8 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode)
 	}
 	hist_add(&walk_children_hist, CHILD_POSITIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_POSITIVE], COUNT_SLOTS));
 	hist_add(&walk_children_hist, CHILD_NEGATIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_NEGATIVE], COUNT_SLOTS));
+	count(CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
+	count(CNT_CHILDREN_NEGATIVE_SUM, w.children[CHILD_NEGATIVE]);
 
 	/* The clock starts after the scan, which runs before the walk takes any lock. */
 	w.start_ns = bpf_ktime_get_ns();
@@ -433,6 +439,7 @@ static __always_inline int walk_exit(void)
 	duration = bpf_ktime_get_ns() - w->start_ns;
 	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
 	count(CNT_WALKS_WATCH_CHANGE + trigger, 1);
+	count(CNT_WALK_NS_WATCH_CHANGE + trigger, duration);
 	hist_add(&walk_duration_hist, trigger * DURATION_SLOTS + log2_slot(duration, DURATION_SLOTS));
 
 	ds = bpf_map_lookup_elem(&dir_stats, &w->dir);
@@ -554,6 +561,7 @@ static __always_inline void lock_wait_end(__u64 lock)
 	delta = bpf_ktime_get_ns() - s->ts;
 	kind = s->kind == LOCK_D_LOCK ? LOCK_D_LOCK : LOCK_I_LOCK;
 	hist_add(&lock_wait_hist, kind * DURATION_SLOTS + log2_slot(delta, DURATION_SLOTS));
+	count(CNT_LOCK_WAIT_NS_I_LOCK + kind, delta);
 	ds = bpf_map_lookup_elem(&dir_stats, &s->dir);
 	if (ds)
 		__sync_fetch_and_add(&ds->lock_wait_ns[kind], delta);

@@ -66,7 +66,15 @@ enum counter {
 	CNT_DROP_WATCH_SYSCALLS = 20,
 	CNT_DIR_STATS_INSERTS = 21,   /* dir_stats is an LRU: evictions = inserts - entries */
 	CNT_WALK_EXIT_UNMATCHED = 22, /* exit without a recorded entry (probe attached mid-walk) */
-	NR_COUNTERS = 23,
+	/* exact sums for the histograms' _sum series */
+	CNT_WALK_NS_WATCH_CHANGE = 23,
+	CNT_WALK_NS_PARENT_EVENT = 24,
+	CNT_CHILDREN_POSITIVE_SUM = 25,
+	CNT_CHILDREN_NEGATIVE_SUM = 26,
+	CNT_CONCURRENT_WALKERS_SUM = 27,
+	CNT_LOCK_WAIT_NS_I_LOCK = 28,
+	CNT_LOCK_WAIT_NS_D_LOCK = 29,
+	NR_COUNTERS = 30,
 };
 
 struct dir_key {

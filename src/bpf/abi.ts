@@ -1,0 +1,213 @@
+// Mirror of bpf/fsnotify.h: constants, struct layouts and decoders. test/bpf/abi.test.ts checks
+// every constant against the header and every offset against the BTF of the compiled objects.
+
+export const DURATION_SLOTS = 40;
+export const COUNT_SLOTS = 32;
+export const PATH_LEN = 256;
+export const COMM_LEN = 16;
+
+export const TRIGGERS = ['watch_change', 'parent_event'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+export const LOCK_KINDS = ['i_lock', 'd_lock'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
+export const CHILD_KINDS = ['positive', 'negative'] as const;
+export type ChildKind = (typeof CHILD_KINDS)[number];
+export const WATCH_SYSCALLS = ['', 'inotify_add_watch', 'inotify_rm_watch', 'fanotify_mark'] as const;
+
+/** enum counter: index in the per-CPU `counters` array. */
+export const Counter = {
+  PARENT_CALLS: 0,
+  WALKS_WATCH_CHANGE: 1,
+  WALKS_PARENT_EVENT: 2,
+  SCANS: 3,
+  SCANS_CACHED: 4,
+  SCANS_TRUNCATED: 5,
+  SCAN_NS: 6,
+  SCAN_CHILDREN: 7,
+  SLOW_WALKS: 8,
+  EVENTS_LOST: 9,
+  LOCK_PROBE_CALLS: 10,
+  LOCK_PROBE_MATCHED: 11,
+  LOCK_NEST_OVERFLOW: 12,
+  WATCH_INOTIFY_ADD: 13,
+  WATCH_INOTIFY_REMOVE: 14,
+  WATCH_FANOTIFY_ADD: 15,
+  WATCH_FANOTIFY_REMOVE: 16,
+  DROP_WALKS_IN_FLIGHT: 17,
+  DROP_WALKERS_BY_INODE: 18,
+  DROP_WATCHED_LOCKS: 19,
+  DROP_WATCH_SYSCALLS: 20,
+  DIR_STATS_INSERTS: 21,
+  WALK_EXIT_UNMATCHED: 22,
+  WALK_NS_WATCH_CHANGE: 23,
+  WALK_NS_PARENT_EVENT: 24,
+  CHILDREN_POSITIVE_SUM: 25,
+  CHILDREN_NEGATIVE_SUM: 26,
+  CONCURRENT_WALKERS_SUM: 27,
+  LOCK_WAIT_NS_I_LOCK: 28,
+  LOCK_WAIT_NS_D_LOCK: 29,
+} as const;
+export const NR_COUNTERS = 30;
+
+/** Which counter says that a bounded map was full, per map. dir_stats is an LRU: see collectors. */
+export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
+  walks_in_flight: Counter.DROP_WALKS_IN_FLIGHT,
+  walkers_by_inode: Counter.DROP_WALKERS_BY_INODE,
+  watched_locks: Counter.DROP_WATCHED_LOCKS,
+  watch_syscalls: Counter.DROP_WATCH_SYSCALLS,
+  lock_nest: Counter.LOCK_NEST_OVERFLOW,
+  events: Counter.EVENTS_LOST,
+};
+
+/** Byte offsets, as laid out by clang for the BPF target (natural alignment, little endian). */
+export const Layout = {
+  dirKey: { size: 16, ino: 0, dev: 8 },
+  dirStats: { size: 320, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64 },
+  walkState: {
+    size: 88,
+    startNs: 0,
+    inode: 8,
+    dir: 16,
+    children: 32,
+    lockWaitNsAtStart: 48,
+    locks: 64,
+    concurrentWalkers: 80,
+    trigger: 84,
+    syscall: 85,
+    truncated: 86,
+  },
+  slowWalkEvent: {
+    size: 360,
+    startNs: 0,
+    durationNs: 8,
+    cgroupId: 16,
+    children: 24,
+    lockWaitNs: 40,
+    dir: 56,
+    pid: 72,
+    tgid: 76,
+    concurrentWalkers: 80,
+    trigger: 84,
+    syscall: 85,
+    truncated: 86,
+    comm: 88,
+    path: 104,
+  },
+} as const;
+
+export interface DirKey {
+  ino: bigint;
+  /** kernel dev_t: major << 20 | minor */
+  dev: number;
+}
+
+export interface DirStats {
+  walks: bigint;
+  walkNs: bigint;
+  lockWaitNs: [bigint, bigint];
+  children: [bigint, bigint];
+  lastScanNs: bigint;
+  truncated: boolean;
+  path: string;
+}
+
+export interface WalkState {
+  startNs: bigint;
+  inode: bigint;
+  dir: DirKey;
+  children: [bigint, bigint];
+  concurrentWalkers: number;
+  trigger: Trigger;
+  syscall: string;
+  truncated: boolean;
+}
+
+export interface SlowWalkRecord {
+  startNs: bigint;
+  durationNs: bigint;
+  cgroupId: bigint;
+  children: [bigint, bigint];
+  lockWaitNs: [bigint, bigint];
+  dir: DirKey;
+  pid: number;
+  tgid: number;
+  concurrentWalkers: number;
+  trigger: Trigger;
+  syscall: string;
+  truncated: boolean;
+  comm: string;
+  path: string;
+}
+
+export function cString(buf: Buffer, offset: number, length: number): string {
+  const slice = buf.subarray(offset, offset + length);
+  const end = slice.indexOf(0);
+  return slice.subarray(0, end < 0 ? slice.length : end).toString('utf8');
+}
+
+/** "major:minor" from a kernel dev_t (MINORBITS = 20). */
+export function formatDevice(dev: number): string {
+  return `${dev >>> 20}:${dev & 0xfffff}`;
+}
+
+export function encodeDirKey(key: DirKey): Buffer {
+  const b = Buffer.alloc(Layout.dirKey.size);
+  b.writeBigUInt64LE(key.ino, Layout.dirKey.ino);
+  b.writeUInt32LE(key.dev, Layout.dirKey.dev);
+  return b;
+}
+
+export function decodeDirKey(b: Buffer, offset = 0): DirKey {
+  return { ino: b.readBigUInt64LE(offset + Layout.dirKey.ino), dev: b.readUInt32LE(offset + Layout.dirKey.dev) };
+}
+
+const pair = (b: Buffer, offset: number): [bigint, bigint] => [b.readBigUInt64LE(offset), b.readBigUInt64LE(offset + 8)];
+
+const trigger = (v: number): Trigger => TRIGGERS[v] ?? 'watch_change';
+
+export function decodeDirStats(b: Buffer): DirStats {
+  const L = Layout.dirStats;
+  return {
+    walks: b.readBigUInt64LE(L.walks),
+    walkNs: b.readBigUInt64LE(L.walkNs),
+    lockWaitNs: pair(b, L.lockWaitNs),
+    children: pair(b, L.children),
+    lastScanNs: b.readBigUInt64LE(L.lastScanNs),
+    truncated: b.readUInt32LE(L.truncated) !== 0,
+    path: cString(b, L.path, PATH_LEN),
+  };
+}
+
+export function decodeWalkState(b: Buffer): WalkState {
+  const L = Layout.walkState;
+  return {
+    startNs: b.readBigUInt64LE(L.startNs),
+    inode: b.readBigUInt64LE(L.inode),
+    dir: decodeDirKey(b, L.dir),
+    children: pair(b, L.children),
+    concurrentWalkers: b.readUInt32LE(L.concurrentWalkers),
+    trigger: trigger(b.readUInt8(L.trigger)),
+    syscall: WATCH_SYSCALLS[b.readUInt8(L.syscall)] ?? '',
+    truncated: b.readUInt8(L.truncated) !== 0,
+  };
+}
+
+export function decodeSlowWalk(b: Buffer): SlowWalkRecord {
+  const L = Layout.slowWalkEvent;
+  return {
+    startNs: b.readBigUInt64LE(L.startNs),
+    durationNs: b.readBigUInt64LE(L.durationNs),
+    cgroupId: b.readBigUInt64LE(L.cgroupId),
+    children: pair(b, L.children),
+    lockWaitNs: pair(b, L.lockWaitNs),
+    dir: decodeDirKey(b, L.dir),
+    pid: b.readUInt32LE(L.pid),
+    tgid: b.readUInt32LE(L.tgid),
+    concurrentWalkers: b.readUInt32LE(L.concurrentWalkers),
+    trigger: trigger(b.readUInt8(L.trigger)),
+    syscall: WATCH_SYSCALLS[b.readUInt8(L.syscall)] ?? '',
+    truncated: b.readUInt8(L.truncated) !== 0,
+    comm: cString(b, L.comm, COMM_LEN),
+    path: cString(b, L.path, PATH_LEN),
+  };
+}

@@ -1,0 +1,91 @@
+// One read of every BPF map per scrape. prom-client asks each metric for its values in the same
+// tick, so the first ask reads the maps and the rest reuse that read until the tick ends.
+import {
+  COUNT_SLOTS,
+  DURATION_SLOTS,
+  NR_COUNTERS,
+  decodeDirKey,
+  decodeDirStats,
+  decodeWalkState,
+  type DirKey,
+  type DirStats,
+  type WalkState,
+} from '../bpf/abi.js';
+
+/** What the collectors need from the loaded object; src/bpf provides it. */
+export interface BpfMapsReader {
+  /** Each index of a per-CPU array, summed over CPUs (u64 values). */
+  perCpuArraySums(map: string): bigint[];
+  entries(map: string): Array<[Buffer, Buffer]>;
+  capacity(map: string): number;
+}
+
+export const HASH_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls'] as const;
+
+export interface Snapshot {
+  counters: bigint[];
+  /** [trigger][slot] */
+  walkDuration: number[][];
+  /** [child kind][slot] */
+  walkChildren: number[][];
+  walkConcurrency: number[];
+  /** [lock kind][slot] */
+  lockWait: number[][];
+  dirs: Array<{ key: DirKey; stats: DirStats }>;
+  inFlight: WalkState[];
+  mapEntries: Map<string, number>;
+  /** CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() */
+  readAtNs: bigint;
+  readSeconds: number;
+}
+
+function split(values: bigint[], rows: number, width: number): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r < rows; r++) out.push(values.slice(r * width, (r + 1) * width).map(Number));
+  return out;
+}
+
+export function readSnapshot(maps: BpfMapsReader): Snapshot {
+  const t0 = process.hrtime.bigint();
+  const counters = maps.perCpuArraySums('counters');
+  while (counters.length < NR_COUNTERS) counters.push(0n);
+  const dirEntries = maps.entries('dir_stats');
+  const inFlightEntries = maps.entries('walks_in_flight');
+  const mapEntries = new Map<string, number>();
+  for (const name of HASH_MAPS) {
+    if (name === 'dir_stats') mapEntries.set(name, dirEntries.length);
+    else if (name === 'walks_in_flight') mapEntries.set(name, inFlightEntries.length);
+    else mapEntries.set(name, maps.entries(name).length);
+  }
+  const snapshot: Snapshot = {
+    counters,
+    walkDuration: split(maps.perCpuArraySums('walk_duration_hist'), 2, DURATION_SLOTS),
+    walkChildren: split(maps.perCpuArraySums('walk_children_hist'), 2, COUNT_SLOTS),
+    walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist').map(Number),
+    lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
+    dirs: dirEntries.map(([k, v]) => ({ key: decodeDirKey(k), stats: decodeDirStats(v) })),
+    inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)),
+    mapEntries,
+    readAtNs: process.hrtime.bigint(),
+    readSeconds: 0,
+  };
+  snapshot.readSeconds = Number(snapshot.readAtNs - t0) / 1e9;
+  return snapshot;
+}
+
+/** Memoizes readSnapshot for the rest of the current event-loop turn. */
+export class SnapshotCache {
+  private current: Snapshot | undefined;
+
+  constructor(private readonly maps: BpfMapsReader) {}
+
+  get(): Snapshot {
+    if (!this.current) {
+      this.current = readSnapshot(this.maps);
+      setImmediate(() => {
+        this.current = undefined;
+      });
+    }
+    return this.current;
+  }
+}
