@@ -1,0 +1,205 @@
+// Decides how each probe attaches on the running kernel, by trying rather than by version:
+// fentry/fexit first (cheapest, and it sees the lock argument at exit), kprobe/kretprobe when the
+// kernel refuses tracing programs, the lock:contention_* tracepoints when the spinlock slow path
+// cannot be probed at all. Every attach is recorded, attached or not, with the reason.
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { ExitCode, FatalError } from '../errors.js';
+import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
+import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS } from '../kernel/kallsyms.js';
+import { BpfObject } from './object.js';
+
+export type Mechanism = 'fentry' | 'fexit' | 'kprobe' | 'kretprobe' | 'tracepoint' | 'none';
+export type ProbeName =
+  | 'walk_entry'
+  | 'walk_exit'
+  | 'parent_entry'
+  | 'lock_wait_entry'
+  | 'lock_wait_exit'
+  | 'watch_inotify_add'
+  | 'watch_inotify_remove'
+  | 'watch_fanotify_mark';
+export type LockWaitMechanism = 'qspinlock_slowpath' | 'contention_tracepoint' | 'none';
+
+export interface ProbeStatus {
+  probe: ProbeName;
+  mechanism: Mechanism;
+  attached: boolean;
+  target: string;
+  /** why it is not attached */
+  error?: string;
+}
+
+export interface AttachResult {
+  object: BpfObject;
+  probes: ProbeStatus[];
+  lockWaitMechanism: LockWaitMechanism;
+  walkProbesAttached: boolean;
+  /** programs that are attached, for the run-time self-metrics */
+  attachedPrograms: string[];
+}
+
+export interface AttachOptions {
+  objectPath: string;
+  mechanism: 'auto' | 'fentry' | 'kprobe';
+  rodata: Record<string, number | bigint>;
+  walkFunction: WalkFunction;
+  symbols: KernelSymbols;
+  logger: Logger;
+}
+
+type Family = 'fentry' | 'kprobe';
+
+/** Per group of probes, the family of programs loaded. */
+interface Candidate {
+  walk: Family;
+  parent: Family;
+  lock: Family;
+}
+
+const PROGRAMS = {
+  walk: { fentry: ['walk_entry_fentry', 'walk_exit_fexit'], kprobe: ['walk_entry_kprobe', 'walk_exit_kretprobe'] },
+  parent: { fentry: ['parent_entry_fentry'], kprobe: ['parent_entry_kprobe'] },
+  lock: { fentry: ['lock_wait_entry_fentry', 'lock_wait_exit_fexit'], kprobe: ['lock_wait_entry_kprobe', 'lock_wait_exit_kretprobe'] },
+} as const;
+
+const WATCH_TRACEPOINTS: ReadonlyArray<{ probe: ProbeName; programs: Array<[string, string]> }> = [
+  { probe: 'watch_inotify_add', programs: [['watch_inotify_add', 'sys_enter_inotify_add_watch'], ['watch_inotify_add_exit', 'sys_exit_inotify_add_watch']] },
+  { probe: 'watch_inotify_remove', programs: [['watch_inotify_remove', 'sys_enter_inotify_rm_watch'], ['watch_inotify_remove_exit', 'sys_exit_inotify_rm_watch']] },
+  { probe: 'watch_fanotify_mark', programs: [['watch_fanotify_mark', 'sys_enter_fanotify_mark'], ['watch_fanotify_mark_exit', 'sys_exit_fanotify_mark']] },
+];
+
+function candidates(mechanism: AttachOptions['mechanism']): Candidate[] {
+  const fentry: Candidate[] = [
+    { walk: 'fentry', parent: 'fentry', lock: 'fentry' },
+    // the slow path may refuse a trampoline where the walk takes one
+    { walk: 'fentry', parent: 'fentry', lock: 'kprobe' },
+  ];
+  const kprobe: Candidate[] = [{ walk: 'kprobe', parent: 'kprobe', lock: 'kprobe' }];
+  if (mechanism === 'fentry') return fentry;
+  if (mechanism === 'kprobe') return kprobe;
+  return [...fentry, ...kprobe];
+}
+
+/** libbpf attaches kprobes through the perf "kprobe" PMU, or legacy kprobe_events in tracefs. */
+export function kernelHasKprobes(): boolean {
+  return (
+    existsSync('/sys/bus/event_source/devices/kprobe/type') ||
+    existsSync('/sys/kernel/tracing/kprobe_events') ||
+    existsSync('/sys/kernel/debug/tracing/kprobe_events')
+  );
+}
+
+function slowpathFunction(symbols: KernelSymbols): string | undefined {
+  return SLOWPATH_FUNCTIONS.find((f) => symbols.has(f));
+}
+
+function errorText(e: unknown): string {
+  return e instanceof FatalError ? e.problem : e instanceof Error ? e.message : String(e);
+}
+
+/** Opens and loads the object with the programs of one candidate; throws what libbpf said. */
+function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | undefined): BpfObject {
+  const obj = BpfObject.open(opts.objectPath, { logger: opts.logger });
+  try {
+    const enabled = new Set<string>([...PROGRAMS.walk[c.walk], ...PROGRAMS.parent[c.parent], ...(slowpath ? PROGRAMS.lock[c.lock] : [])]);
+    for (const p of obj.programs()) {
+      const family = Object.values(PROGRAMS).some((g) => [...g.fentry, ...g.kprobe].includes(p.name as never));
+      if (family) obj.setAutoload(p.name, enabled.has(p.name));
+    }
+    if (c.walk === 'fentry') for (const p of PROGRAMS.walk.fentry) obj.setAttachTarget(p, opts.walkFunction);
+    if (c.parent === 'fentry') obj.setAttachTarget('parent_entry_fentry', PARENT_FUNCTION);
+    if (c.lock === 'fentry' && slowpath) for (const p of PROGRAMS.lock.fentry) obj.setAttachTarget(p, slowpath);
+    obj.setRodata(opts.rodata);
+    obj.load();
+    return obj;
+  } catch (e) {
+    obj.close();
+    throw e;
+  }
+}
+
+export function attachAll(opts: AttachOptions): AttachResult {
+  const slowpath = slowpathFunction(opts.symbols);
+  let loaded: { obj: BpfObject; c: Candidate } | undefined;
+  let lastError: unknown;
+  for (const c of candidates(opts.mechanism)) {
+    try {
+      loaded = { obj: loadCandidate(opts, c, slowpath), c };
+      break;
+    } catch (e) {
+      // Fatal object problems (missing, corrupt, no privileges) do not get better with kprobes.
+      if (e instanceof FatalError && e.code !== ExitCode.BPF_OBJECT && e.code !== ExitCode.KERNEL) throw e;
+      if (e instanceof FatalError && e.problem.includes('not found')) throw e;
+      opts.logger.debug({ candidate: c, err: errorText(e) }, 'load attempt refused, trying the next mechanism');
+      lastError = e;
+    }
+  }
+  if (!loaded) {
+    if (lastError instanceof FatalError) throw lastError;
+    throw new FatalError(ExitCode.BPF_OBJECT, `BPF object ${opts.objectPath} failed to load: ${errorText(lastError)}`, 'run with --log.level=debug for the verifier log');
+  }
+  const { obj, c } = loaded;
+  const probes: ProbeStatus[] = [];
+  const attachedPrograms: string[] = [];
+  const hasKprobes = kernelHasKprobes();
+
+  const attach = (probe: ProbeName, program: string, mechanism: Mechanism, target: string, fn: () => void): boolean => {
+    try {
+      fn();
+      probes.push({ probe, mechanism, attached: true, target });
+      attachedPrograms.push(program);
+      return true;
+    } catch (e) {
+      let error = errorText(e);
+      if ((mechanism === 'kprobe' || mechanism === 'kretprobe') && !hasKprobes) error = 'the kernel has no kprobes (CONFIG_KPROBES is off)';
+      probes.push({ probe, mechanism, attached: false, target, error });
+      return false;
+    }
+  };
+  const attachFunction = (probe: ProbeName, program: string, family: Family, exit: boolean, target: string): boolean => {
+    if (family === 'fentry') return attach(probe, program, exit ? 'fexit' : 'fentry', target, () => obj.attachTrace(program));
+    return attach(probe, program, exit ? 'kretprobe' : 'kprobe', target, () => obj.attachKprobe(program, target, { retprobe: exit }));
+  };
+
+  const [walkEntry, walkExit] = PROGRAMS.walk[c.walk];
+  const walkIn = attachFunction('walk_entry', walkEntry, c.walk, false, opts.walkFunction);
+  const walkOut = attachFunction('walk_exit', walkExit, c.walk, true, opts.walkFunction);
+  // an entry without its exit would leave walks "in flight" forever and raise false near-lockup alarms
+  if (walkIn !== walkOut) obj.detach([walkEntry, walkExit]);
+  attachFunction('parent_entry', PROGRAMS.parent[c.parent][0], c.parent, false, PARENT_FUNCTION);
+
+  let lockWaitMechanism: LockWaitMechanism = 'none';
+  if (slowpath) {
+    const [lockEntry, lockExit] = PROGRAMS.lock[c.lock];
+    const inOk = attachFunction('lock_wait_entry', lockEntry, c.lock, false, slowpath);
+    const outOk = inOk && attachFunction('lock_wait_exit', lockExit, c.lock, true, slowpath);
+    if (inOk && outOk) lockWaitMechanism = 'qspinlock_slowpath';
+    else obj.detach([lockEntry, lockExit]); // half a pair would skew the nesting stack
+  }
+  if (lockWaitMechanism === 'none') {
+    const a = attach('lock_wait_entry', 'lock_contention_begin', 'tracepoint', 'lock:contention_begin', () =>
+      obj.attachTracepoint('lock_contention_begin', 'lock', 'contention_begin'),
+    );
+    const b = a && attach('lock_wait_exit', 'lock_contention_end', 'tracepoint', 'lock:contention_end', () =>
+      obj.attachTracepoint('lock_contention_end', 'lock', 'contention_end'),
+    );
+    if (a && b) lockWaitMechanism = 'contention_tracepoint';
+    else obj.detach(['lock_contention_begin', 'lock_contention_end']);
+  }
+  for (const { probe, programs } of WATCH_TRACEPOINTS) {
+    let ok = true;
+    for (const [program, event] of programs) ok = ok && attach(probe, program, 'tracepoint', `syscalls:${event}`, () => obj.attachTracepoint(program, 'syscalls', event));
+    if (!ok) obj.detach(programs.map(([p]) => p));
+  }
+  // keep one status per probe: the last attempt (a fallback replaces the failed slow-path try)
+  const byProbe = new Map<ProbeName, ProbeStatus>();
+  for (const p of probes) if (!byProbe.get(p.probe)?.attached) byProbe.set(p.probe, p);
+  return {
+    object: obj,
+    probes: [...byProbe.values()],
+    lockWaitMechanism,
+    walkProbesAttached: walkIn && walkOut,
+    attachedPrograms: attachedPrograms.filter((p) => obj.isAttached(p)),
+  };
+}

@@ -1,0 +1,69 @@
+// Watches walks while they run: a walk whose age passes near_softlockup.ratio of the soft-lockup
+// threshold is logged at error level and counted once, before it ends (and before the watchdog fires).
+import type { Logger } from 'pino';
+import { formatDevice, type WalkState } from '../bpf/abi.js';
+
+export interface NearLockupOptions {
+  thresholdSeconds: () => number;
+  ratio: number;
+  logger: Logger;
+  /** the walks in flight now, read straight from the map */
+  inFlight: () => WalkState[];
+  pathOf: (w: WalkState) => string;
+  onNearLockup: () => void;
+  now?: () => bigint;
+}
+
+export class NearLockupChecker {
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly o: NearLockupOptions) {}
+
+  /** One check; returns the walks reported by it. */
+  check(): WalkState[] {
+    const now = (this.o.now ?? process.hrtime.bigint)();
+    const threshold = this.o.thresholdSeconds();
+    const limit = threshold * this.o.ratio;
+    const live = new Set<string>();
+    const reportedNow: WalkState[] = [];
+    for (const w of this.o.inFlight()) {
+      const key = `${w.startNs}:${w.inode}`;
+      live.add(key);
+      const ageSeconds = Number(now - w.startNs) / 1e9;
+      if (ageSeconds < limit || this.reported.has(key)) continue;
+      this.reported.add(key);
+      reportedNow.push(w);
+      this.o.onNearLockup();
+      this.o.logger.error(
+        {
+          event: 'near_softlockup',
+          age_seconds: ageSeconds,
+          softlockup_threshold_seconds: threshold,
+          ratio: this.o.ratio,
+          device: formatDevice(w.dir.dev),
+          inode: w.dir.ino.toString(),
+          path: this.o.pathOf(w),
+          trigger: w.trigger,
+          syscall: w.syscall,
+          concurrent_walkers: w.concurrentWalkers,
+          children: { positive: Number(w.children[0]), negative: Number(w.children[1]) },
+        },
+        `fsnotify walk running for ${ageSeconds.toFixed(2)} s, past ${this.o.ratio} of the ${threshold} s soft-lockup threshold`,
+      );
+    }
+    for (const key of this.reported) if (!live.has(key)) this.reported.delete(key);
+    return reportedNow;
+  }
+
+  start(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      try {
+        this.check();
+      } catch (e) {
+        this.o.logger.warn({ err: String(e) }, 'near-lockup check failed');
+      }
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}

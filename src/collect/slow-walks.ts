@@ -1,0 +1,56 @@
+// Slow-walk events from the ring buffer: decoded, logged at warn, kept newest-first in a
+// bounded list for /api/v1/slow-walks.
+import type { Logger } from 'pino';
+import { decodeSlowWalk, formatDevice, type SlowWalkRecord } from '../bpf/abi.js';
+import type { SlowWalk } from '../server/types.js';
+
+/** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to wall-clock ms, via the offset between the two now. */
+export function monotonicToEpochMs(ns: bigint): number {
+  const offsetMs = Date.now() - Number(process.hrtime.bigint() / 1_000_000n);
+  return Number(ns / 1_000_000n) + offsetMs;
+}
+
+export function toSlowWalk(r: SlowWalkRecord, pathLabels: boolean): SlowWalk {
+  return {
+    time: new Date(monotonicToEpochMs(r.startNs)).toISOString(),
+    pid: r.pid,
+    tgid: r.tgid,
+    comm: r.comm,
+    cgroup_id: r.cgroupId.toString(),
+    trigger: r.trigger,
+    syscall: r.syscall,
+    device: formatDevice(r.dir.dev),
+    inode: r.dir.ino.toString(),
+    path: pathLabels ? r.path : '',
+    duration_seconds: Number(r.durationNs) / 1e9,
+    children: { positive: Number(r.children[0]), negative: Number(r.children[1]), truncated: r.truncated },
+    concurrent_walkers: r.concurrentWalkers,
+    lock_wait_seconds: { i_lock: Number(r.lockWaitNs[0]) / 1e9, d_lock: Number(r.lockWaitNs[1]) / 1e9 },
+  };
+}
+
+export class SlowWalkStore {
+  private readonly events: SlowWalk[] = [];
+  dropped = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly logger: Logger,
+    private readonly pathLabels: boolean,
+  ) {}
+
+  /** The ring buffer's record callback. */
+  onRecord = (data: Buffer): void => {
+    const walk = toSlowWalk(decodeSlowWalk(data), this.pathLabels);
+    this.logger.warn({ event: 'slow_walk', ...walk }, `slow fsnotify walk: ${walk.duration_seconds.toFixed(3)} s on ${walk.path || walk.inode}`);
+    this.events.push(walk);
+    if (this.events.length > this.capacity) {
+      this.events.shift();
+      this.dropped++;
+    }
+  };
+
+  list(limit: number): SlowWalk[] {
+    return this.events.slice(-limit).reverse();
+  }
+}

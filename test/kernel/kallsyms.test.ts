@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseKallsyms, readKallsyms, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
+
+const SAMPLE = `ffffffff81744440 T __fsnotify_parent
+ffffffff81744bd0 T fsnotify_set_children_dentry_flags
+ffffffff81744a00 t fsnotify_handle_event
+ffffffff81744000 D some_data
+ffffffffc0000000 t mod_fn\t[mymod]
+`;
+
+test('range of a symbol ends at the next text symbol', () => {
+  const s = parseKallsyms(SAMPLE);
+  assert.deepEqual(s.range('__fsnotify_parent'), { start: 0xffffffff81744440n, end: 0xffffffff81744a00n });
+  assert.ok(s.has('mod_fn'));
+  assert.ok(!s.has('some_data'));
+  assert.ok(s.addressesVisible);
+});
+
+test('hidden addresses (no CAP_SYSLOG) give names but no ranges', () => {
+  const s = parseKallsyms(SAMPLE.replace(/^[0-9a-f]{16}/gm, '0000000000000000'));
+  assert.ok(s.has('__fsnotify_parent'));
+  assert.equal(s.range('__fsnotify_parent'), undefined);
+  assert.ok(!s.addressesVisible);
+});
+
+test('this kernel has one of the walk functions and __fsnotify_parent', () => {
+  const s = readKallsyms();
+  assert.ok(WALK_FUNCTIONS.some((f) => s.has(f)));
+  const r = s.range('__fsnotify_parent');
+  assert.ok(r && r.end > r.start && r.end - r.start < 0x10000n);
+});
