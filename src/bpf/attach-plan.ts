@@ -4,9 +4,9 @@
 // cannot be probed at all. Every attach is recorded, attached or not, with the reason.
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { ExitCode, FatalError } from '../errors.js';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
 import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS } from '../kernel/kallsyms.js';
+import { attachFailureReason, fatalForLoad, fatalLoadError, LibbpfError } from './errors.js';
 import { BpfObject } from './object.js';
 
 export type Mechanism = 'fentry' | 'fexit' | 'kprobe' | 'kretprobe' | 'tracepoint' | 'none';
@@ -94,10 +94,6 @@ function slowpathFunction(symbols: KernelSymbols): string | undefined {
   return SLOWPATH_FUNCTIONS.find((f) => symbols.has(f));
 }
 
-function errorText(e: unknown): string {
-  return e instanceof FatalError ? e.problem : e instanceof Error ? e.message : String(e);
-}
-
 /** Opens and loads the object with the programs of one candidate; throws what libbpf said. */
 function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | undefined): BpfObject {
   const obj = BpfObject.open(opts.objectPath, { logger: opts.logger });
@@ -128,17 +124,15 @@ export function attachAll(opts: AttachOptions): AttachResult {
       loaded = { obj: loadCandidate(opts, c, slowpath), c };
       break;
     } catch (e) {
-      // Fatal object problems (missing, corrupt, no privileges) do not get better with kprobes.
-      if (e instanceof FatalError && e.code !== ExitCode.BPF_OBJECT && e.code !== ExitCode.KERNEL) throw e;
-      if (e instanceof FatalError && e.problem.includes('not found')) throw e;
-      opts.logger.debug({ candidate: c, err: errorText(e) }, 'load attempt refused, trying the next mechanism');
+      if (!(e instanceof LibbpfError)) throw e;
+      // a missing or corrupt object, or no privileges, does not get better with another mechanism
+      const fatal = fatalForLoad(e, opts.objectPath);
+      if (fatal) throw fatal;
+      opts.logger.debug({ candidate: c, err: e.message, log: e.log.slice(-5) }, 'load refused, trying the next mechanism');
       lastError = e;
     }
   }
-  if (!loaded) {
-    if (lastError instanceof FatalError) throw lastError;
-    throw new FatalError(ExitCode.BPF_OBJECT, `BPF object ${opts.objectPath} failed to load: ${errorText(lastError)}`, 'run with --log.level=debug for the verifier log');
-  }
+  if (!loaded) throw fatalLoadError(lastError as LibbpfError, opts.objectPath);
   const { obj, c } = loaded;
   const probes: ProbeStatus[] = [];
   const attachedPrograms: string[] = [];
@@ -151,8 +145,7 @@ export function attachAll(opts: AttachOptions): AttachResult {
       attachedPrograms.push(program);
       return true;
     } catch (e) {
-      let error = errorText(e);
-      if ((mechanism === 'kprobe' || mechanism === 'kretprobe') && !hasKprobes) error = 'the kernel has no kprobes (CONFIG_KPROBES is off)';
+      const error = attachFailureReason(e, { kprobes: hasKprobes, symbolPresent: opts.symbols.has(target) });
       probes.push({ probe, mechanism, attached: false, target, error });
       return false;
     }

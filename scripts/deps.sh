@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what fsnotify-exporter needs from Debian, idempotently: only missing packages, and
+# `apt-get update` only when something is missing. Groups: runtime, build, test, e2e.
+#   bash scripts/deps.sh runtime test
+set -euo pipefail
+declare -A GROUPS=(
+  [runtime]="libbpf1"
+  [build]="clang llvm libbpf-dev bpftool"
+  [test]="clang llvm libbpf-dev bpftool prometheus openssl systemd inotify-tools"
+  [e2e]="qemu-system-x86 busybox-static bpftrace bpftool e2fsprogs cpio kmod prometheus inotify-tools python3"
+)
+want=()
+for g in "${@:-runtime}"; do
+  [[ -n "${GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e)" >&2; exit 2; }
+  # shellcheck disable=SC2206
+  want+=(${GROUPS[$g]})
+done
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  [[ $(id -u) == 0 ]] || { echo "deps.sh: missing packages ${missing[*]}: run as root" >&2; exit 5; }
+  echo "deps.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v node >/dev/null || (( $(node -p 'process.versions.node.split(".")[0]') < 20 )); then
+  echo "deps.sh: Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 7
+fi

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command to run the daemon from a checkout on a fresh Debian machine (as root):
+#   sudo bash scripts/start.sh [flags]      e.g. --web.listen-address=:9717
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh runtime
+[[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent
+exec node dist/src/main.js "$@"

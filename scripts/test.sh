@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command to run every test on a fresh Debian machine (as root). Installs what it needs.
+#   bash scripts/test.sh            unit, verifier, daemon, rules and guest (e2e) tests
+#   E2E=0 bash scripts/test.sh      everything but the qemu guests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh runtime test
+npm ci --no-audit --no-fund --loglevel=error
+npm test
+if [[ "${E2E:-1}" != 0 ]]; then
+  bash scripts/deps.sh e2e
+  npm run test:e2e
+fi

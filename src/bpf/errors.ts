@@ -1,0 +1,74 @@
+// libbpf failures as errors a user can act on. libbpf 1.x int APIs return -errno; pointer APIs
+// return NULL and set errno.
+import { constants } from 'node:os';
+import { ExitCode, FatalError } from '../errors.js';
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]): [number, string] => [n, name]));
+// kernel-internal codes that reach user space through bpf()
+ERRNO_NAMES.set(524, 'ENOTSUPP');
+
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(Math.abs(errno)) ?? `errno ${Math.abs(errno)}`;
+}
+
+/** A libbpf call failed; `call` names it, `subject` the object, program or map. */
+export class LibbpfError extends Error {
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+    readonly subject: string,
+    readonly log: readonly string[] = [],
+  ) {
+    super(`${call}(${subject}): ${errnoName(errno)}`);
+    this.name = 'LibbpfError';
+  }
+
+  get code(): string {
+    return errnoName(this.errno);
+  }
+}
+
+function lastLines(log: readonly string[], n: number): string {
+  return log
+    .slice(-n)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' | ');
+}
+
+/** Failures of open/load that no other mechanism will fix. Others (e.g. fentry refused) are not fatal. */
+export function fatalForLoad(e: LibbpfError, objectPath: string): FatalError | undefined {
+  if (e.call === 'bpf_object__open_file') {
+    if (e.code === 'ENOENT') return new FatalError(ExitCode.BPF_OBJECT, `BPF object ${objectPath} not found`, 'reinstall, or point --bpf.object at fsnotify.<arch>.bpf.o');
+    return new FatalError(ExitCode.BPF_OBJECT, `BPF object ${objectPath} cannot be opened (${e.code}): not a valid BPF ELF object`, 'rebuild it with npm run build:bpf or reinstall');
+  }
+  if (e.code === 'EPERM' && process.getuid?.() !== 0)
+    return new FatalError(ExitCode.PRIVILEGE, `loading BPF programs was refused (EPERM) for uid ${process.getuid?.()}`, 'run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYSLOG');
+  return undefined;
+}
+
+/** Turns a load failure of the last remaining candidate into a fatal error. */
+export function fatalLoadError(e: LibbpfError, objectPath: string): FatalError {
+  const known = fatalForLoad(e, objectPath);
+  if (known) return known;
+  if (e.code === 'EPERM')
+    return new FatalError(ExitCode.PRIVILEGE, 'the kernel refused to load the BPF programs (EPERM)', 'run as root or with CAP_BPF, CAP_PERFMON and CAP_SYSLOG; check kernel.unprivileged_bpf_disabled and lockdown');
+  if (e.code === 'ENOENT' || e.code === 'ESRCH')
+    return new FatalError(ExitCode.KERNEL, `the kernel lacks what the BPF object needs (${e.code}): ${lastLines(e.log, 2)}`, 'run a kernel with BTF and the fsnotify walk');
+  if (e.code === 'EACCES' || e.code === 'EINVAL' || e.code === 'E2BIG')
+    return new FatalError(ExitCode.BPF_OBJECT, `the verifier rejected ${e.subject} (${e.code}): ${lastLines(e.log, 3)}`, 'report this with the output of --log.level=debug');
+  return new FatalError(ExitCode.BPF_OBJECT, `loading ${e.subject} failed (${e.code})`, 'run with --log.level=debug for libbpf\'s log');
+}
+
+/** Why an attach failed, in words: ENOENT means "no such function" or "no kprobes at all". */
+export function attachFailureReason(e: unknown, facts: { kprobes: boolean; symbolPresent: boolean }): string {
+  if (!(e instanceof LibbpfError)) return String(e);
+  if (e.call === 'bpf_program__attach_kprobe') {
+    if (!facts.kprobes) return 'the kernel has no kprobes (CONFIG_KPROBES is off)';
+    if (!facts.symbolPresent) return `${e.subject} is not in /proc/kallsyms`;
+    if (e.code === 'EINVAL' || e.code === 'ENOENT') return `the kernel refuses a kprobe on ${e.subject} (${e.code}: blacklisted or notrace)`;
+  }
+  if (e.call === 'bpf_program__attach_tracepoint' && e.code === 'ENOENT') return `tracepoint ${e.subject} does not exist on this kernel`;
+  if (e.code === 'EPERM') return `${e.call} refused (EPERM): missing CAP_PERFMON or CAP_BPF?`;
+  return `${e.call}(${e.subject}) failed: ${e.code}`;
+}

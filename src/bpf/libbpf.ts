@@ -1,0 +1,120 @@
+// The system libbpf (Debian libbpf1, 1.x) through koffi. Only the calls the daemon uses are
+// declared; koffi pointers never leave src/bpf.
+//
+// Why koffi and not ffi-napi: ffi-napi is unmaintained since 2022 and fails to install on Node 20;
+// measured here a no-op call costs 13 ns with koffi vs 2,325 ns with ffi-napi, a per-CPU map lookup
+// 0.87 µs vs 25 µs (README: "Why koffi").
+import koffi from 'koffi';
+import { ExitCode, FatalError } from '../errors.js';
+
+export type Ptr = unknown;
+
+function loadLibrary(): ReturnType<typeof koffi.load> {
+  for (const name of ['libbpf.so.1', 'libbpf.so']) {
+    try {
+      return koffi.load(name);
+    } catch {
+      // try the next name
+    }
+  }
+  throw new FatalError(ExitCode.LIBBPF, 'libbpf.so.1 not found', 'install it: apt-get install libbpf1');
+}
+
+const lib = loadLibrary();
+const libc = koffi.load('libc.so.6');
+
+koffi.opaque('bpf_object');
+koffi.opaque('bpf_program');
+koffi.opaque('bpf_map');
+koffi.opaque('bpf_link');
+koffi.opaque('ring_buffer');
+koffi.opaque('btf');
+
+export const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *args)');
+export const SampleFn = koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
+
+const f = <T extends (...args: never[]) => unknown>(decl: string) => lib.func(decl) as unknown as T;
+
+export const libbpf = {
+  majorVersion: f<() => number>('uint32_t libbpf_major_version(void)'),
+  minorVersion: f<() => number>('uint32_t libbpf_minor_version(void)'),
+  setPrint: f<(fn: unknown) => unknown>('void *libbpf_set_print(libbpf_print_fn *fn)'),
+  numPossibleCpus: f<() => number>('int libbpf_num_possible_cpus(void)'),
+
+  objectOpenFile: f<(path: string, opts: null) => Ptr>('bpf_object *bpf_object__open_file(const char *path, void *opts)'),
+  objectLoad: f<(obj: Ptr) => number>('int bpf_object__load(bpf_object *obj)'),
+  objectClose: f<(obj: Ptr) => void>('void bpf_object__close(bpf_object *obj)'),
+  objectNextProgram: f<(obj: Ptr, prev: Ptr | null) => Ptr>('bpf_program *bpf_object__next_program(bpf_object *obj, bpf_program *prev)'),
+  objectFindProgram: f<(obj: Ptr, name: string) => Ptr>('bpf_program *bpf_object__find_program_by_name(bpf_object *obj, const char *name)'),
+  objectNextMap: f<(obj: Ptr, prev: Ptr | null) => Ptr>('bpf_map *bpf_object__next_map(bpf_object *obj, bpf_map *prev)'),
+  objectFindMap: f<(obj: Ptr, name: string) => Ptr>('bpf_map *bpf_object__find_map_by_name(bpf_object *obj, const char *name)'),
+  objectBtf: f<(obj: Ptr) => Ptr>('btf *bpf_object__btf(bpf_object *obj)'),
+
+  programName: f<(p: Ptr) => string>('const char *bpf_program__name(bpf_program *p)'),
+  programSection: f<(p: Ptr) => string>('const char *bpf_program__section_name(bpf_program *p)'),
+  programSetAutoload: f<(p: Ptr, on: boolean) => number>('int bpf_program__set_autoload(bpf_program *p, bool autoload)'),
+  programAutoload: f<(p: Ptr) => boolean>('bool bpf_program__autoload(bpf_program *p)'),
+  programSetAttachTarget: f<(p: Ptr, fd: number, fn: string) => number>('int bpf_program__set_attach_target(bpf_program *p, int attach_prog_fd, const char *attach_func_name)'),
+  programFd: f<(p: Ptr) => number>('int bpf_program__fd(bpf_program *p)'),
+  attachKprobe: f<(p: Ptr, retprobe: boolean, fn: string) => Ptr>('bpf_link *bpf_program__attach_kprobe(bpf_program *p, bool retprobe, const char *func_name)'),
+  attachTracepoint: f<(p: Ptr, category: string, name: string) => Ptr>('bpf_link *bpf_program__attach_tracepoint(bpf_program *p, const char *tp_category, const char *tp_name)'),
+  attachTrace: f<(p: Ptr) => Ptr>('bpf_link *bpf_program__attach_trace(bpf_program *p)'),
+  linkDestroy: f<(l: Ptr) => number>('int bpf_link__destroy(bpf_link *link)'),
+
+  mapName: f<(m: Ptr) => string>('const char *bpf_map__name(bpf_map *m)'),
+  mapFd: f<(m: Ptr) => number>('int bpf_map__fd(bpf_map *m)'),
+  mapType: f<(m: Ptr) => number>('int bpf_map__type(bpf_map *m)'),
+  mapMaxEntries: f<(m: Ptr) => number>('uint32_t bpf_map__max_entries(bpf_map *m)'),
+  mapSetMaxEntries: f<(m: Ptr, n: number) => number>('int bpf_map__set_max_entries(bpf_map *m, uint32_t n)'),
+  mapKeySize: f<(m: Ptr) => number>('uint32_t bpf_map__key_size(bpf_map *m)'),
+  mapValueSize: f<(m: Ptr) => number>('uint32_t bpf_map__value_size(bpf_map *m)'),
+  mapInitialValue: f<(m: Ptr, size: [number]) => Ptr>('void *bpf_map__initial_value(bpf_map *m, _Out_ size_t *psize)'),
+
+  btfFindByNameKind: f<(btf: Ptr, name: string, kind: number) => number>('int btf__find_by_name_kind(btf *btf, const char *name, uint32_t kind)'),
+  btfTypeById: f<(btf: Ptr, id: number) => Ptr>('const void *btf__type_by_id(btf *btf, uint32_t id)'),
+  btfNameByOffset: f<(btf: Ptr, off: number) => string>('const char *btf__name_by_offset(btf *btf, uint32_t offset)'),
+
+  mapLookupElem: f<(fd: number, key: Buffer, value: Buffer) => number>('int bpf_map_lookup_elem(int fd, const void *key, void *value)'),
+  mapUpdateElem: f<(fd: number, key: Buffer, value: Buffer, flags: bigint) => number>('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
+  mapDeleteElem: f<(fd: number, key: Buffer) => number>('int bpf_map_delete_elem(int fd, const void *key)'),
+  mapGetNextKey: f<(fd: number, key: Buffer | null, next: Buffer) => number>('int bpf_map_get_next_key(int fd, const void *key, void *next_key)'),
+  mapLookupBatch: f<(fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: Uint32Array, opts: null) => number>(
+    'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, void *opts)',
+  ),
+  objGetInfoByFd: f<(fd: number, info: Buffer, len: Uint32Array) => number>('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *info_len)'),
+  enableStats: f<(type: number) => number>('int bpf_enable_stats(int type)'),
+
+  ringBufferNew: f<(fd: number, cb: unknown, ctx: null, opts: null) => Ptr>('ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn *cb, void *ctx, void *opts)'),
+  ringBufferPoll: f<(rb: Ptr, timeoutMs: number) => number>('int ring_buffer__poll(ring_buffer *rb, int timeout_ms)'),
+  ringBufferConsume: f<(rb: Ptr) => number>('int ring_buffer__consume(ring_buffer *rb)'),
+  ringBufferFree: f<(rb: Ptr) => void>('void ring_buffer__free(ring_buffer *rb)'),
+};
+
+/**
+ * libbpf hands its print callback a va_list. On x86-64 a va_list argument is a pointer to the
+ * register save area; on arm64 (AAPCS64) it is a 32-byte struct, which the ABI passes by reference
+ * to a copy because it is larger than 16 bytes. Either way the callback receives one pointer, which
+ * vsnprintf accepts in the same position.
+ */
+export const vsnprintf = libc.func('int vsnprintf(_Out_ char *buf, size_t size, const char *fmt, void *args)') as unknown as (
+  buf: Buffer,
+  size: number,
+  fmt: string,
+  args: unknown,
+) => number;
+
+export function libbpfVersion(): string {
+  return `${libbpf.majorVersion()}.${libbpf.minorVersion()}`;
+}
+
+export const BPF_MAP_TYPE = { HASH: 1, ARRAY: 2, PERCPU_HASH: 5, PERCPU_ARRAY: 6, LRU_HASH: 9, LRU_PERCPU_HASH: 10, RINGBUF: 27 } as const;
+export const BTF_KIND_VAR = 14;
+export const BTF_KIND_DATASEC = 15;
+
+export const decode = koffi.decode;
+export const encode = koffi.encode;
+export const register = koffi.register;
+export const unregister = koffi.unregister;
+export const pointerTo = koffi.pointer;
+export const errno = (): number => koffi.errno();
+export const isNull = (p: Ptr): boolean => p === null || p === undefined || koffi.address(p) === 0n;

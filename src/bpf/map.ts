@@ -1,0 +1,117 @@
+// A BPF map by fd: lookups, batch reads and per-CPU values as Buffers.
+import { LibbpfError } from './errors.js';
+import { BPF_MAP_TYPE, libbpf } from './libbpf.js';
+
+const POSSIBLE_CPUS = libbpf.numPossibleCpus();
+const BATCH = 256;
+const ENOENT = 2;
+
+const isPerCpu = (t: number) => t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH;
+const isArray = (t: number) => t === BPF_MAP_TYPE.ARRAY || t === BPF_MAP_TYPE.PERCPU_ARRAY;
+
+export class BpfMap {
+  /** bytes of one value as user space sees it: per-CPU maps hand back one 8-byte aligned slot per possible CPU */
+  readonly valueBytes: number;
+  private batchWorks: boolean | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly fd: number,
+    readonly type: number,
+    readonly keySize: number,
+    readonly valueSize: number,
+    readonly maxEntries: number,
+  ) {
+    this.valueBytes = isPerCpu(type) ? Math.ceil(valueSize / 8) * 8 * POSSIBLE_CPUS : valueSize;
+  }
+
+  get perCpu(): boolean {
+    return isPerCpu(this.type);
+  }
+
+  lookup(key: Buffer): Buffer | null {
+    const value = Buffer.alloc(this.valueBytes);
+    const rc = libbpf.mapLookupElem(this.fd, key, value);
+    if (rc === -ENOENT) return null;
+    if (rc < 0) throw new LibbpfError('bpf_map_lookup_elem', -rc, this.name);
+    return value;
+  }
+
+  update(key: Buffer, value: Buffer, flags = 0n): void {
+    const rc = libbpf.mapUpdateElem(this.fd, key, value, flags);
+    if (rc < 0) throw new LibbpfError('bpf_map_update_elem', -rc, this.name);
+  }
+
+  delete(key: Buffer): boolean {
+    const rc = libbpf.mapDeleteElem(this.fd, key);
+    if (rc === -ENOENT) return false;
+    if (rc < 0) throw new LibbpfError('bpf_map_delete_elem', -rc, this.name);
+    return true;
+  }
+
+  /** Every entry. One bpf() call per BATCH entries where the kernel supports batch lookups. */
+  entries(): Array<[Buffer, Buffer]> {
+    if (this.batchWorks !== false) {
+      try {
+        const out = this.entriesBatch();
+        this.batchWorks = true;
+        return out;
+      } catch (e) {
+        // EINVAL/ENOTSUPP: no batch ops for this map type or kernel
+        if (this.batchWorks === true || !(e instanceof LibbpfError)) throw e;
+        this.batchWorks = false;
+      }
+    }
+    return this.entriesByKey();
+  }
+
+  entriesBatch(): Array<[Buffer, Buffer]> {
+    const out: Array<[Buffer, Buffer]> = [];
+    const keys = Buffer.alloc(this.keySize * BATCH);
+    const values = Buffer.alloc(this.valueBytes * BATCH);
+    // the batch token is opaque: a u32 bucket for hashes, a key for arrays; key size suffices for both
+    const tokenSize = Math.max(this.keySize, 8);
+    let inBatch: Buffer | null = null;
+    const outBatch = Buffer.alloc(tokenSize);
+    for (;;) {
+      const count = new Uint32Array([BATCH]);
+      const rc = libbpf.mapLookupBatch(this.fd, inBatch, outBatch, keys, values, count, null);
+      if (rc < 0 && rc !== -ENOENT) throw new LibbpfError('bpf_map_lookup_batch', -rc, this.name);
+      const n = count[0] ?? 0;
+      for (let i = 0; i < n; i++)
+        out.push([
+          Buffer.from(keys.subarray(i * this.keySize, (i + 1) * this.keySize)),
+          Buffer.from(values.subarray(i * this.valueBytes, (i + 1) * this.valueBytes)),
+        ]);
+      if (rc === -ENOENT) return out; // no more entries
+      inBatch = Buffer.from(outBatch);
+    }
+  }
+
+  entriesByKey(): Array<[Buffer, Buffer]> {
+    const out: Array<[Buffer, Buffer]> = [];
+    let key: Buffer | null = null;
+    for (;;) {
+      const next = Buffer.alloc(this.keySize);
+      const rc = libbpf.mapGetNextKey(this.fd, key, next);
+      if (rc === -ENOENT) return out;
+      if (rc < 0) throw new LibbpfError('bpf_map_get_next_key', -rc, this.name);
+      const value = this.lookup(next);
+      if (value) out.push([next, value]); // deleted between the two calls otherwise
+      key = next;
+    }
+  }
+
+  /** For a per-CPU array of u64: each index summed over CPUs. */
+  perCpuArraySums(): bigint[] {
+    if (!isArray(this.type) || !this.perCpu) throw new Error(`map ${this.name} is not a per-CPU array`);
+    const sums = new Array<bigint>(this.maxEntries).fill(0n);
+    for (const [k, v] of this.entries()) {
+      const idx = k.readUInt32LE(0);
+      let sum = 0n;
+      for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) sum += v.readBigUInt64LE(cpu * 8);
+      if (idx < sums.length) sums[idx] = sum;
+    }
+    return sums;
+  }
+}

@@ -1,0 +1,169 @@
+// The BPF side of the daemon: checks the kernel, loads and attaches the object, registers the
+// metrics that read its maps, drains the ring buffer and watches in-flight walks. close() undoes
+// all of it; it is safe to call more than once and on every exit path.
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { Counter as PromCounter, type Registry } from 'prom-client';
+import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
+import { decodeWalkState, encodeDirKey, decodeDirStats, type WalkState } from '../bpf/abi.js';
+import { libbpfVersion } from '../bpf/libbpf.js';
+import { registerBpfMetrics } from '../collect/bpf-metrics.js';
+import { METRICS } from '../collect/catalog.js';
+import { registerHostMetrics } from '../collect/host-metrics.js';
+import { NearLockupChecker } from '../collect/near-lockup.js';
+import { SlowWalkStore } from '../collect/slow-walks.js';
+import { SnapshotCache, type BpfMapsReader } from '../collect/snapshot.js';
+import { ExitCode, FatalError } from '../errors.js';
+import { readDentryState } from '../kernel/dentry-state.js';
+import { readKallsyms, PARENT_FUNCTION } from '../kernel/kallsyms.js';
+import { readKernelInfo, VMLINUX_BTF, type KernelInfo } from '../kernel/kernel-info.js';
+import { watchKmsg } from '../kernel/kmsg.js';
+import { readSoftlockupThreshold } from '../kernel/watchdog.js';
+import { resolveObjectPath } from './resolve-object.js';
+
+export interface InstrumentOptions {
+  objectPath?: string;
+  mechanism: 'auto' | 'fentry' | 'kprobe';
+  childrenScanCap: number;
+  childrenScanIntervalMs: number;
+  slowWalkThresholdMs: number;
+  slowWalkMaxEvents: number;
+  topDirectories: number;
+  pathLabels: boolean;
+  nearSoftlockupRatio: number;
+  nearSoftlockupCheckIntervalMs: number;
+  version: string;
+}
+
+export interface Instrumentation {
+  attach: AttachResult;
+  kernel: KernelInfo;
+  slowWalks: SlowWalkStore;
+  nearLockup: NearLockupChecker;
+  close(): void;
+}
+
+const RING_POLL_MS = 100;
+
+function mapsReader(obj: AttachResult['object']): BpfMapsReader {
+  return {
+    perCpuArraySums: (name) => obj.map(name).perCpuArraySums(),
+    entries: (name) => obj.map(name).entries(),
+    capacity: (name) => obj.map(name).maxEntries,
+  };
+}
+
+/** Facts that make loading pointless, checked before libbpf is touched. */
+export function preflight(kernel: KernelInfo): void {
+  if (!kernel.btf)
+    throw new FatalError(ExitCode.KERNEL, `the kernel has no BTF (${VMLINUX_BTF} is missing)`, 'run a kernel built with CONFIG_DEBUG_INFO_BTF=y');
+  if (!kernel.walkFunction)
+    throw new FatalError(
+      ExitCode.KERNEL,
+      'neither fsnotify_set_children_dentry_flags nor __fsnotify_update_child_dentry_flags is in /proc/kallsyms',
+      'this kernel has no fsnotify child-dentry walk to trace (CONFIG_FSNOTIFY off?)',
+    );
+  if (!existsSync('/sys/fs/bpf') && !existsSync('/proc/sys/kernel/unprivileged_bpf_disabled'))
+    throw new FatalError(ExitCode.KERNEL, 'the kernel has no bpf() support', 'run a kernel built with CONFIG_BPF_SYSCALL=y');
+}
+
+export function instrument(registry: Registry, o: InstrumentOptions, logger: Logger): Instrumentation {
+  const symbols = readKallsyms();
+  const kernel = readKernelInfo(symbols);
+  preflight(kernel);
+  const objectPath = resolveObjectPath(o.objectPath);
+  const parent = symbols.range(PARENT_FUNCTION);
+  if (!parent) logger.warn('kernel addresses are hidden (no CAP_SYSLOG?): every walk will count as trigger watch_change');
+
+  const attach = attachAll({
+    objectPath,
+    mechanism: o.mechanism,
+    walkFunction: kernel.walkFunction!,
+    symbols,
+    logger,
+    rodata: {
+      children_scan_cap: o.childrenScanCap,
+      children_scan_interval_ns: BigInt(o.childrenScanIntervalMs) * 1_000_000n,
+      slow_walk_threshold_ns: BigInt(o.slowWalkThresholdMs) * 1_000_000n,
+      parent_func_start: parent?.start ?? 0n,
+      parent_func_end: parent?.end ?? 0n,
+    },
+  });
+  const obj = attach.object;
+  const stops: Array<() => void> = [];
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const stop of stops.reverse()) {
+      try {
+        stop();
+      } catch (e) {
+        logger.warn({ err: String(e) }, 'cleanup step failed');
+      }
+    }
+    obj.close();
+  };
+
+  try {
+    for (const p of attach.probes) {
+      if (p.attached) logger.info({ probe: p.probe, mechanism: p.mechanism, target: p.target }, `probe ${p.probe}: attached as ${p.mechanism} on ${p.target}`);
+      else logger.warn({ probe: p.probe, mechanism: p.mechanism, target: p.target, reason: p.error }, `probe ${p.probe}: not attached (${p.mechanism} on ${p.target}): ${p.error}`);
+    }
+    logger.info({ lock_wait_mechanism: attach.lockWaitMechanism }, `lock waits measured with: ${attach.lockWaitMechanism}`);
+
+    const reader = mapsReader(obj);
+    const capacities = new Map<string, number>();
+    for (const name of ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'lock_nest', 'events'])
+      capacities.set(name, reader.capacity(name));
+    registerBpfMetrics(registry, new SnapshotCache(reader), { topDirectories: o.topDirectories, pathLabels: o.pathLabels, capacities });
+
+    const nearLockupTotal = new PromCounter({ name: METRICS.nearSoftlockup.name, help: METRICS.nearSoftlockup.help, registers: [registry] });
+    const softlockups = new PromCounter({ name: METRICS.softlockups.name, help: METRICS.softlockups.help, labelNames: ['in_walk'], registers: [registry] });
+    softlockups.inc({ in_walk: 'true' }, 0);
+    softlockups.inc({ in_walk: 'false' }, 0);
+    const threshold = () => readSoftlockupThreshold().seconds;
+    registerHostMetrics(registry, {
+      kernel,
+      version: o.version,
+      libbpfVersion: libbpfVersion(),
+      dentryState: readDentryState,
+      softlockupThresholdSeconds: threshold,
+      probes: () => attach.probes,
+      lockWaitMechanism: () => attach.lockWaitMechanism,
+      programStats: () => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) })),
+    });
+
+    const slowWalks = new SlowWalkStore(o.slowWalkMaxEvents, logger, o.pathLabels);
+    const ring = obj.ringBuffer('events', slowWalks.onRecord);
+    const ringTimer = setInterval(() => ring.poll(), RING_POLL_MS);
+    ringTimer.unref();
+    stops.push(() => {
+      clearInterval(ringTimer);
+      ring.poll();
+      ring.close();
+    });
+
+    const inFlight = obj.map('walks_in_flight');
+    const dirStats = obj.map('dir_stats');
+    const nearLockup = new NearLockupChecker({
+      thresholdSeconds: threshold,
+      ratio: o.nearSoftlockupRatio,
+      logger,
+      inFlight: (): WalkState[] => inFlight.entries().map(([, v]) => decodeWalkState(v)),
+      pathOf: (w) => {
+        if (!o.pathLabels) return '';
+        const v = dirStats.lookup(encodeDirKey(w.dir));
+        return v ? decodeDirStats(v).path : '';
+      },
+      onNearLockup: () => nearLockupTotal.inc(),
+    });
+    stops.push(nearLockup.start(o.nearSoftlockupCheckIntervalMs));
+    stops.push(watchKmsg(logger, (r) => softlockups.inc({ in_walk: String(r.inWalk) })));
+
+    return { attach, kernel, slowWalks, nearLockup, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}

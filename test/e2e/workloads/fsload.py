@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Workloads for the real-kernel tests: negative/positive dentries, inotify watches, lookup and
+open storms. Runs inside the qemu guest (python3 from the host root over 9p). Each subcommand
+prints one JSON line with what it did, for the test to check against the daemon's metrics.
+
+  fsload.py negdents DIR N [PROCS]        N lookups of names that do not exist (negdentcreate)
+  fsload.py files DIR M                    M empty files
+  fsload.py watch DIR [HOLD_S]             inotify_add_watch, hold, inotify_rm_watch
+  fsload.py hold-watch DIR SECONDS         keep a watch for SECONDS (the "other mark" of the herd)
+  fsload.py lookups DIR SECONDS [PROCS]    look up new names for SECONDS (takes the dir's d_lock)
+  fsload.py herd DIR OPENERS               watch add + remove, wait for the reaper, then OPENERS
+                                           processes open existing files at the same instant
+"""
+import ctypes
+import json
+import os
+import sys
+import time
+
+libc = ctypes.CDLL(None, use_errno=True)
+IN_ALL_EVENTS = 0x00000FFF
+
+
+def emit(**kw):
+    print(json.dumps(kw), flush=True)
+
+
+def fork_each(n, fn):
+    pids = []
+    for i in range(n):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                fn(i)
+            finally:
+                os._exit(0)
+        pids.append(pid)
+    for pid in pids:
+        os.waitpid(pid, 0)
+
+
+def inotify_add(path):
+    fd = libc.inotify_init1(0)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), 'inotify_init1')
+    wd = libc.inotify_add_watch(fd, path.encode(), IN_ALL_EVENTS)
+    if wd < 0:
+        raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + path)
+    return fd, wd
+
+
+def inotify_rm(fd, wd):
+    libc.inotify_rm_watch(fd, wd)
+    os.close(fd)
+
+
+def negdents(d, n, procs=4):
+    os.makedirs(d, exist_ok=True)
+    per = (n + procs - 1) // procs
+
+    def work(i):
+        for j in range(i * per, min(n, (i + 1) * per)):
+            try:
+                os.stat(f'{d}/neg-{j}')
+            except FileNotFoundError:
+                pass
+
+    t0 = time.time()
+    fork_each(procs, work)
+    emit(workload='negdents', dir=d, n=n, procs=procs, seconds=round(time.time() - t0, 3))
+
+
+def files(d, m):
+    os.makedirs(d, exist_ok=True)
+    t0 = time.time()
+    for j in range(m):
+        os.close(os.open(f'{d}/f-{j}', os.O_CREAT | os.O_WRONLY, 0o644))
+    emit(workload='files', dir=d, m=m, seconds=round(time.time() - t0, 3))
+
+
+def watch(d, hold=0.0):
+    t0 = time.time()
+    fd, wd = inotify_add(d)
+    added = time.time()
+    if hold:
+        time.sleep(hold)
+    inotify_rm(fd, wd)
+    emit(workload='watch', dir=d, add_seconds=round(added - t0, 6), pid=os.getpid())
+
+
+def hold_watch(d, seconds):
+    fd, wd = inotify_add(d)
+    emit(workload='hold-watch', dir=d, seconds=seconds)
+    time.sleep(seconds)
+    inotify_rm(fd, wd)
+
+
+def lookups(d, seconds, procs=2):
+    def work(i):
+        end = time.time() + seconds
+        j = 0
+        while time.time() < end:
+            try:
+                os.stat(f'{d}/lookup-{i}-{j}')
+            except FileNotFoundError:
+                pass
+            j += 1
+
+    fork_each(procs, work)
+    emit(workload='lookups', dir=d, seconds=seconds, procs=procs)
+
+
+def herd(d, openers):
+    names = [f'{d}/herd-{i}' for i in range(openers)]
+    for name in names:
+        os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644))
+    fd, wd = inotify_add(d)  # flags every positive child PARENT_WATCHED
+    inotify_rm(fd, wd)       # old kernels leave the flags; __fsnotify_parent clears them with a full walk
+    time.sleep(1.0)          # the last mark is detached by a delayed reaper
+    start = time.time() + 0.5
+
+    def work(i):
+        while time.time() < start:
+            pass
+        os.close(os.open(names[i], os.O_RDONLY))
+
+    fork_each(openers, work)
+    emit(workload='herd', dir=d, openers=openers)
+
+
+def main(argv):
+    cmd, args = argv[1], argv[2:]
+    if cmd == 'negdents':
+        negdents(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 4)
+    elif cmd == 'files':
+        files(args[0], int(args[1]))
+    elif cmd == 'watch':
+        watch(args[0], float(args[1]) if len(args) > 1 else 0.0)
+    elif cmd == 'hold-watch':
+        hold_watch(args[0], float(args[1]))
+    elif cmd == 'lookups':
+        lookups(args[0], float(args[1]), int(args[2]) if len(args) > 2 else 2)
+    elif cmd == 'herd':
+        herd(args[0], int(args[1]))
+    else:
+        sys.exit(f'unknown workload {cmd}')
+
+
+if __name__ == '__main__':
+    main(sys.argv)
