@@ -1,0 +1,102 @@
+// The daemon's life: web config, instrumentation, server, signals. Whatever was attached is
+// detached on every way out.
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Options } from '../config/options.js';
+import { ExitCode, FatalError } from '../errors.js';
+import { buildServer } from '../server/app.js';
+import { listen } from '../server/listen.js';
+import type { WebConfig } from '../server/web-config.js';
+import { readWebConfig } from '../server/web-config.js';
+import { instrument, type Instrumentation } from './instrument.js';
+
+function instrumentOptions(o: Options, version: string) {
+  return {
+    objectPath: o.bpf.object,
+    mechanism: o.bpf.mechanism,
+    childrenScanCap: o.childrenScan.cap,
+    childrenScanIntervalMs: o.childrenScan.intervalMs,
+    slowWalkThresholdMs: o.slowWalk.thresholdMs,
+    slowWalkMaxEvents: o.slowWalk.maxEvents,
+    topDirectories: o.topDirectories,
+    pathLabels: o.pathLabels,
+    nearSoftlockupRatio: o.nearSoftlockup.ratio,
+    nearSoftlockupCheckIntervalMs: o.nearSoftlockup.checkIntervalMs,
+    version,
+  };
+}
+
+/** --check: load, attach, report, detach. 0 when the walk probes attach. */
+export async function runCheck(o: Options, logger: Logger, version: string): Promise<number> {
+  const inst = instrument(new Registry(), instrumentOptions(o, version), logger);
+  try {
+    for (const p of inst.attach.probes)
+      process.stdout.write(`${p.probe}: ${p.attached ? `attached (${p.mechanism} on ${p.target})` : `NOT attached (${p.mechanism} on ${p.target}): ${p.error}`}\n`);
+    process.stdout.write(`lock waits: ${inst.attach.lockWaitMechanism}\n`);
+    return inst.attach.walkProbesAttached ? ExitCode.OK : ExitCode.CHECK_FAILED;
+  } finally {
+    inst.close();
+  }
+}
+
+export async function runDaemon(o: Options, logger: Logger, version: string): Promise<void> {
+  const web: WebConfig = o.web.configFile ? readWebConfig(o.web.configFile) : { users: new Map(), headers: {}, clientCert: 'none' };
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  let inst: Instrumentation | undefined;
+  const server = buildServer({
+    telemetryPath: o.web.telemetryPath,
+    web,
+    registry,
+    logger,
+    readiness: () => {
+      if (!inst) return { ready: false, reasons: ['probes are being attached'] };
+      const missing = inst.attach.probes.filter((p) => (p.probe === 'walk_entry' || p.probe === 'walk_exit') && !p.attached);
+      return { ready: missing.length === 0, reasons: missing.map((p) => `${p.probe} not attached: ${p.error}`) };
+    },
+    slowWalks: (limit) => inst?.slowWalks.list(limit) ?? [],
+    landing: () => ({
+      version,
+      kernel: inst ? `${inst.kernel.release} (${inst.kernel.arch})` : 'unknown',
+      walkFunction: inst?.kernel.walkFunction ?? 'none',
+      lockWaitMechanism: inst?.attach.lockWaitMechanism ?? 'none',
+      probes: inst?.attach.probes ?? [],
+    }),
+  });
+
+  // Listen first: a busy port fails in milliseconds, before anything is attached.
+  await listen(server, o.web.listenAddress);
+  let stopping = false;
+  const shutdown = async (signal: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: detaching probes');
+    inst?.close();
+    await server.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // SIGHUP re-reads kernel settings on every scrape anyway; log the probe status for the operator
+  process.on('SIGHUP', () => {
+    for (const p of inst?.attach.probes ?? []) logger.info({ probe: p.probe, mechanism: p.mechanism, attached: p.attached, reason: p.error }, 'probe status');
+  });
+
+  try {
+    inst = instrument(registry, instrumentOptions(o, version), logger);
+  } catch (e) {
+    await server.close().catch(() => undefined);
+    throw e;
+  }
+  if (o.strict && !inst.attach.walkProbesAttached) {
+    const why = inst.attach.probes.find((p) => p.probe === 'walk_entry' && !p.attached)?.error ?? 'walk exit probe failed';
+    inst.close();
+    await server.close().catch(() => undefined);
+    throw new FatalError(ExitCode.STRICT, `--strict: the walk probes did not attach (${why})`, 'drop --strict to run without them, or use a kernel with kprobes or fentry');
+  }
+  logger.info(
+    { address: o.web.listenAddress, walk_probes: inst.attach.walkProbesAttached, walk_function: inst.kernel.walkFunction },
+    inst.attach.walkProbesAttached ? 'fsnotify-exporter ready' : 'fsnotify-exporter serving, but the walk probes are not attached (see /readyz)',
+  );
+}
