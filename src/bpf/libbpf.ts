@@ -9,15 +9,17 @@ import { ExitCode, FatalError } from '../errors.js';
 
 export type Ptr = unknown;
 
+/** LIBBPF_PATH points at another libbpf.so (a newer build, say); by default the system's libbpf1. */
 function loadLibrary(): ReturnType<typeof koffi.load> {
-  for (const name of ['libbpf.so.1', 'libbpf.so']) {
+  const names = process.env.LIBBPF_PATH ? [process.env.LIBBPF_PATH] : ['libbpf.so.1', 'libbpf.so'];
+  for (const name of names) {
     try {
       return koffi.load(name);
     } catch {
       // try the next name
     }
   }
-  throw new FatalError(ExitCode.LIBBPF, 'libbpf.so.1 not found', 'install it: apt-get install libbpf1');
+  throw new FatalError(ExitCode.LIBBPF, `${names[0]} not found`, process.env.LIBBPF_PATH ? 'check LIBBPF_PATH' : 'install it: apt-get install libbpf1');
 }
 
 const lib = loadLibrary();

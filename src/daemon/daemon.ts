@@ -43,6 +43,8 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
   const web: WebConfig = o.web.configFile ? readWebConfig(o.web.configFile) : { users: new Map(), headers: {}, clientCert: 'none' };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // gauges named *_total: promtool check metrics rejects them, and they say little about us
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
   let inst: Instrumentation | undefined;
   const server = buildServer({

@@ -1,6 +1,6 @@
 // Soft-lockup reports from the kernel log (/dev/kmsg). A report is "in_walk" when its backtrace,
 // which follows the "soft lockup" line within a few records, names the fsnotify walk.
-import { createReadStream, type ReadStream } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { uptime } from 'node:os';
 import type { Logger } from 'pino';
 import { WALK_FUNCTIONS } from './kallsyms.js';
@@ -51,41 +51,48 @@ export function parseKmsgRecord(line: string): [number, string] | undefined {
   return [Number(fields[2]), line.slice(semi + 1)];
 }
 
-/** Follows /dev/kmsg from now on (older records are skipped by timestamp). Returns a stop function. */
-export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => void, path = '/dev/kmsg'): () => void {
+/**
+ * Follows /dev/kmsg from now on (older records are skipped by timestamp). The fd is non-blocking and
+ * drained on a timer: a blocking read would pin a libuv thread that process exit then waits for.
+ */
+export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => void, path = '/dev/kmsg', intervalMs = 500): () => void {
   const parser = new SoftLockupParser((r) => {
     logger.error({ event: 'softlockup', ...r }, `kernel soft lockup on CPU ${r.cpu} (${r.comm}:${r.pid})${r.inWalk ? ' in the fsnotify walk' : ''}`);
     onReport(r);
   });
   const sinceUs = Math.floor(uptime() * 1e6);
-  let stream: ReadStream | undefined;
-  let flushTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const open = () => {
-    // each read() of /dev/kmsg returns whole records; EPIPE means records were overwritten: reopen
-    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 8192 });
-    let rest = '';
-    stream.on('data', (chunk: string | Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.startsWith(' ')) continue; // dictionary continuation lines (SUBSYSTEM=…)
-        const rec = parseKmsgRecord(line);
-        if (rec && rec[0] >= sinceUs) parser.record(rec[1]);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    logger.warn({ err: (e as Error).message, path }, 'cannot read the kernel log: soft lockups will not be counted');
+    return () => {};
+  }
+  const buf = Buffer.alloc(8192);
+  const drain = () => {
+    let records = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null); // one record per read
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') continue; // records overwritten before we read them: go on with the next
+        if (code !== 'EAGAIN') logger.warn({ err: String(e) }, 'reading the kernel log failed');
+        break;
       }
-      clearTimeout(flushTimer);
-      flushTimer = setTimeout(() => parser.flush(), 2000).unref();
-    });
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (stopped) return;
-      if (e.code === 'EPIPE') return setTimeout(open, 100).unref();
-      logger.warn({ err: e.message, path }, 'cannot read the kernel log: soft lockups will not be counted');
-    });
+      if (n <= 0) break;
+      const rec = parseKmsgRecord(buf.toString('utf8', 0, n).split('\n')[0] ?? '');
+      if (rec && rec[0] >= sinceUs) parser.record(rec[1]);
+      records++;
+    }
+    // a report and its backtrace arrive together; a quiet tick means the backtrace is complete
+    if (records === 0) parser.flush();
   };
-  open();
+  const timer = setInterval(drain, intervalMs);
+  timer.unref();
   return () => {
-    stopped = true;
-    clearTimeout(flushTimer);
-    stream?.destroy();
+    clearInterval(timer);
+    closeSync(fd);
   };
 }

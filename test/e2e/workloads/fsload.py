@@ -89,6 +89,7 @@ def watch(d, hold=0.0):
 
 
 def hold_watch(d, seconds):
+    os.makedirs(d, exist_ok=True)
     fd, wd = inotify_add(d)
     emit(workload='hold-watch', dir=d, seconds=seconds)
     time.sleep(seconds)

@@ -1,0 +1,65 @@
+// Runs the real daemon as a child process for the daemon tests.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const MAIN = 'dist/src/main.js';
+export const OUR_PROGRAMS = /\bname (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Daemon {
+  child: ChildProcess;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const body = (await r.json()) as { reasons?: string[] };
+      if (r.status === 200 || !body.reasons?.includes('probes are being attached')) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, port, stdout: () => out, stderr: () => err, exited };
+}
+
+export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Names of loaded BPF programs of ours, from bpftool. */
+export function ourPrograms(): string[] {
+  const out = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter((l) => OUR_PROGRAMS.test(l));
+}
+
+export function ourLinks(): string[] {
+  const out = spawnSync('bpftool', ['link', 'show'], { encoding: 'utf8' }).stdout;
+  const ids = new Set(ourPrograms().map((l) => l.split(':')[0]));
+  return out.split('\n').filter((l) => [...ids].some((id) => new RegExp(`prog ${id}\\b`).test(l)));
+}
