@@ -1,0 +1,56 @@
+// The guest kernels: each covers a different fsnotify code path.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const CACHE = join(REPO, '.cache', 'vm');
+
+export interface KernelSpec {
+  name: string;
+  describe: string;
+  /** Debian package (or glob) to fetch, for kernels with 9p as modules */
+  debianPackage?: string;
+  /** a bzImage with 9p/virtio/ext4 built in */
+  bzImage?: string;
+}
+
+export const KERNELS: readonly KernelSpec[] = [
+  { name: 'debian-6.1', describe: "Debian's 6.1 (lazy clear, fsnotify_set_children_dentry_flags, d_subdirs list)", debianPackage: 'linux-image-amd64' },
+  { name: 'debian-6.12', describe: "Debian's 6.12 (d_children hlist)", debianPackage: 'linux-image-6.12.*-amd64-unsigned' },
+  {
+    name: 'oldfsnotify',
+    describe: 'Debian 6.1.192 with 172e422ffea2 undone: the old thundering herd',
+    bzImage: resolve(REPO, '..', 'shared', 'kernels', 'linux-6.1.192-oldfsnotify.bzImage'),
+  },
+];
+
+export interface BootFiles {
+  kernel: string;
+  initrd?: string;
+}
+
+export class VmError extends Error {}
+
+/** A kernel by name, a path to a bzImage, or E2E_KERNEL. */
+export function kernelSpec(nameOrPath: string): KernelSpec {
+  const known = KERNELS.find((k) => k.name === nameOrPath);
+  if (known) return known;
+  if (existsSync(nameOrPath)) return { name: nameOrPath, describe: `bzImage ${nameOrPath}`, bzImage: resolve(nameOrPath) };
+  throw new VmError(`unknown kernel "${nameOrPath}": use ${KERNELS.map((k) => k.name).join(', ')} or a path to a bzImage`);
+}
+
+/** Downloads and unpacks a Debian kernel into the cache, or checks a bzImage is there. */
+export function bootFiles(spec: KernelSpec): BootFiles {
+  if (spec.bzImage) {
+    if (!existsSync(spec.bzImage)) throw new VmError(`kernel ${spec.bzImage} not found (CI clones main with shared/ beside it)`);
+    return { kernel: spec.bzImage };
+  }
+  const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-kernel.sh'), CACHE, spec.debianPackage as string], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  const [kernel, initrd] = out.split(' ');
+  return { kernel: kernel as string, initrd: initrd as string };
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Fetches a Debian kernel package into the cache (downloaded, never installed on the host) and
+# builds a busybox initramfs that loads its 9p/virtio/ext4 modules and switches to the host root
+# over 9p. Prints "<vmlinuz> <initramfs>".  usage: prepare-kernel.sh <cache-dir> <package-pattern>
+#   package-pattern: an apt package name or a glob such as 'linux-image-6.12.*-amd64-unsigned'
+#   (globs skip the rt and cloud flavours: cloud kernels have no 9p)
+set -euo pipefail
+cache=$1 pattern=$2
+mkdir -p "$cache"
+cd "$cache"
+if [[ $pattern == *'*'* ]]; then
+  pkg=$(apt-cache search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -1)
+else
+  pkg=$(apt-cache depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+  pkg=${pkg:-$pattern}
+fi
+[[ -n $pkg ]] || { echo "prepare-kernel: no package matches $pattern (apt-get update?)" >&2; exit 1; }
+dir="$cache/$pkg"
+if [[ ! -f $dir/initramfs.cpio.gz ]]; then
+  rm -rf "$dir" && mkdir -p "$dir/root"
+  (cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1) || { echo "prepare-kernel: apt-get download $pkg failed" >&2; exit 1; }
+  dpkg-deb -x "$dir"/*.deb "$dir/x"
+  rm -f "$dir"/*.deb
+  kver=$(ls "$dir/x/lib/modules")
+  mods="$dir/x/lib/modules/$kver"
+  depmod -b "$dir/x" "$kver" # the package ships no modules.dep: dpkg's hooks make it on install
+  # the modules the guest needs, with their dependencies from modules.dep, in load order
+  want="virtio_pci 9pnet_virtio 9p virtio_blk ext4 virtio_net crc32c_generic"
+  declare -A seen=()
+  order=()
+  resolve() {
+    local m=$1 line dep
+    [[ -n ${seen[$m]:-} ]] && return
+    seen[$m]=1
+    line=$(grep -E "(^|/)${m//_/[_-]}\.ko(\.[a-z]+)?:" "$mods/modules.dep" | head -1) || true
+    [[ -n $line ]] || return 0 # built in
+    for dep in ${line#*:}; do resolve "$(basename "${dep%%.ko*}")"; done
+    order+=("${line%%:*}")
+  }
+  for m in $want; do resolve "$m"; done
+  mkdir -p "$dir/root"/{bin,dev,proc,sys,newroot,lib/modules}
+  cp /bin/busybox "$dir/root/bin/busybox"
+  : > "$dir/root/lib/modules/order"
+  for rel in "${order[@]}"; do
+    base=$(basename "$rel"); base=${base%%.ko*}.ko
+    case $rel in
+      *.xz) xz -dc "$mods/$rel" > "$dir/root/lib/modules/$base" ;;
+      *.zst) zstd -qdc "$mods/$rel" > "$dir/root/lib/modules/$base" ;;
+      *.gz) gzip -dc "$mods/$rel" > "$dir/root/lib/modules/$base" ;;
+      *) cp "$mods/$rel" "$dir/root/lib/modules/$base" ;;
+    esac
+    echo "$base" >> "$dir/root/lib/modules/order"
+  done
+  cat > "$dir/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t devtmpfs dev /dev
+for m in $(/bin/busybox cat /lib/modules/order); do /bin/busybox insmod /lib/modules/$m 2>/dev/null; done
+init=$(/bin/busybox sed -n 's/.*guest_init=\([^ ]*\).*/\1/p' /proc/cmdline)
+/bin/busybox mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose hostroot /newroot || {
+  echo "@@VM-EXIT 125 (9p mount failed)"; /bin/busybox poweroff -f; }
+/bin/busybox umount /proc
+/bin/busybox mount --move /dev /newroot/dev
+exec /bin/busybox switch_root /newroot "$init"
+INIT
+  chmod +x "$dir/root/init"
+  (cd "$dir/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$dir/initramfs.cpio.gz")
+  cp "$dir/x/boot/vmlinuz-$kver" "$dir/vmlinuz"
+  rm -rf "$dir/x" "$dir/root"
+fi
+echo "$dir/vmlinuz $dir/initramfs.cpio.gz"

@@ -1,0 +1,136 @@
+// Runs a shell command as root in a real kernel under qemu (TCG), with the host root visible
+// read-only at the same paths, a writable ext4 scratch disk ($VM_SCRATCH), a writable output
+// directory shared with the host ($VM_OUT), and optional port forwards to host loopback.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { bootFiles, CACHE, kernelSpec, REPO, VmError } from './kernels.js';
+
+export interface VmOptions {
+  kernel: string;
+  command: string;
+  smp?: number;
+  memMb?: number;
+  timeoutSec?: number;
+  /** [hostPort, guestPort]: host 127.0.0.1:hostPort reaches the guest's guestPort */
+  forwards?: Array<[number, number]>;
+  /** host directory shared writable at the same path in the guest (default: a fresh one) */
+  outDir?: string;
+  cwd?: string;
+  scratchMb?: number;
+  /** the command's output lines; default: written to stdout */
+  onLine?: (line: string) => void;
+  onProgress?: (message: string) => void;
+  /** kernel command-line additions */
+  append?: string;
+}
+
+export interface VmResult {
+  status: number;
+  outDir: string;
+  consolePath: string;
+  bootSeconds: number;
+  durationMs: number;
+}
+
+const START = /@@VM-START (\S+)/;
+const EXIT = /@@VM-EXIT (\d+)/;
+const GUEST_INIT = join(REPO, 'test', 'guest', 'guest-init.sh');
+
+function need(cmd: string, pkg: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
+    throw new VmError(`${cmd} not found: install it with apt-get install ${pkg} (or bash scripts/deps.sh e2e)`);
+}
+
+export async function runInVm(o: VmOptions): Promise<VmResult> {
+  need('qemu-system-x86_64', 'qemu-system-x86');
+  need('mkfs.ext4', 'e2fsprogs');
+  const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
+  const spec = kernelSpec(o.kernel);
+  progress(`preparing ${spec.name}`);
+  const boot = bootFiles(spec);
+  mkdirSync(CACHE, { recursive: true });
+  const outDir = o.outDir ?? mkdtempSync(join(CACHE, 'out-'));
+  mkdirSync(outDir, { recursive: true });
+  const work = mkdtempSync(join(CACHE, 'run-'));
+  const scratch = join(work, 'scratch.img');
+  const consolePath = join(outDir, 'console.log');
+  writeFileSync(join(outDir, 'cmd.sh'), `${o.command}\n`);
+  const mk = spawnSync('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=1', scratch, `${o.scratchMb ?? 4096}M`]);
+  if (mk.status !== 0) throw new VmError(`mkfs.ext4 failed: ${mk.stderr}`);
+
+  const cmdline = [
+    'console=ttyS0',
+    'quiet',
+    'loglevel=3',
+    'panic=-1',
+    `vm_out=${outDir}`,
+    `vm_cwd=${o.cwd ?? process.cwd()}`,
+    ...(boot.initrd
+      ? ['rdinit=/init', `guest_init=${GUEST_INIT}`]
+      : ['root=hostroot', 'rootfstype=9p', 'rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose', 'ro', `init=${GUEST_INIT}`]),
+    o.append ?? '',
+  ].join(' ');
+  const fwd = (o.forwards ?? []).map(([h, g]) => `,hostfwd=tcp:127.0.0.1:${h}-:${g}`).join('');
+  const args = [
+    '-accel', 'tcg', '-cpu', 'max', '-smp', String(o.smp ?? 2), '-m', String(o.memMb ?? 3072),
+    '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
+    '-kernel', boot.kernel, ...(boot.initrd ? ['-initrd', boot.initrd] : []),
+    '-append', cmdline,
+    '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+    '-virtfs', `local,path=${outDir},mount_tag=vmout,security_model=none,multidevs=remap`,
+    '-drive', `file=${scratch},if=virtio,format=raw,cache=unsafe`,
+    '-netdev', `user,id=n0${fwd}`, '-device', 'virtio-net-pci,netdev=n0',
+  ];
+  const t0 = Date.now();
+  progress(`booting ${spec.name} (${boot.kernel.replace(REPO + '/', '')})`);
+  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const kill = () => qemu.kill('SIGKILL');
+  process.on('exit', kill);
+  const consoleLines: string[] = [];
+  let started = false;
+  let status: number | undefined;
+  let bootSeconds = NaN;
+  const emit = o.onLine ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const lines = createInterface({ input: qemu.stdout });
+  lines.on('line', (raw) => {
+    const line = raw.replace(/\r$/, '');
+    consoleLines.push(line);
+    const s = START.exec(line);
+    if (s) {
+      started = true;
+      bootSeconds = Number(s[1]);
+      progress(`guest up in ${((Date.now() - t0) / 1000).toFixed(1)} s (kernel uptime ${bootSeconds} s)`);
+      return;
+    }
+    const e = EXIT.exec(line);
+    if (e) {
+      status = Number(e[1]);
+      return;
+    }
+    if (started && status === undefined) emit(line);
+  });
+  let stderr = '';
+  qemu.stderr.on('data', (d) => (stderr += d));
+  const timeoutSec = o.timeoutSec ?? 600;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, timeoutSec * 1000);
+  await new Promise<void>((resolve) => qemu.on('close', () => resolve()));
+  clearTimeout(timer);
+  process.off('exit', kill);
+  rmSync(work, { recursive: true, force: true });
+  writeFileSync(consolePath, consoleLines.join('\n') + '\n');
+  const durationMs = Date.now() - t0;
+  if (status === undefined) {
+    const why = timedOut ? `timed out after ${timeoutSec} s` : started ? 'the guest stopped before the command finished' : `the guest did not boot${stderr ? `: ${stderr.trim()}` : ''}`;
+    progress(`${why}; console: ${consolePath}`);
+    for (const l of consoleLines.slice(-30)) process.stderr.write(`  | ${l}\n`);
+    return { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs };
+  }
+  progress(`${spec.name}: exit ${status} after ${(durationMs / 1000).toFixed(1)} s`);
+  return { status, outDir, consolePath, bootSeconds, durationMs };
+}
