@@ -1,0 +1,170 @@
+// End to end on real kernels: each guest runs the real daemon and the real workloads
+// (guest-suite.ts); these tests assert on what the daemon's own /metrics and API said.
+// Kernels: E2E_KERNELS (comma-separated names or bzImage paths), else the three in KERNELS plus
+// E2E_KERNEL when set.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { CACHE, KERNELS } from '../guest/kernels.js';
+import { runInVm } from '../guest/vm.js';
+import { delta, parseProm, sum, type Samples } from './prom-text.js';
+
+const kernels = process.env.E2E_KERNELS
+  ? process.env.E2E_KERNELS.split(',')
+  : [...KERNELS.map((k) => k.name), ...(process.env.E2E_KERNEL ? [process.env.E2E_KERNEL] : [])];
+const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
+const M = Number(process.env.E2E_POSITIVE ?? 50_000);
+/**
+ * The child scan counts the list exactly, but without the directory's locks and while the dcache
+ * may reclaim unused dentries, so a few may come or go: 1% covers that, and still fails if the
+ * scan walked the wrong list or double counted.
+ */
+const CHILDREN_TOLERANCE = 0.01;
+/** bpftrace's kprobe/kretprobe and our fentry/fexit bracket the same call; TCG timing is noisy. */
+const BPFTRACE_TOLERANCE = 0.25;
+
+interface Results {
+  kernel: string;
+  ready: boolean;
+  readySeconds: number;
+  error?: string;
+  m0: string;
+  m1: string;
+  m2a: string;
+  m2: string;
+  bpftrace: number[];
+  scaling: Array<{ n: number; dir: string; before: string; after: string }>;
+  contention: { dir: string; before: string; after: string };
+  herd: { before: string; after: string };
+  slowWalks: { events: Array<Record<string, unknown>> };
+  sigtermExit: number;
+  afterSigterm: { progs: string[]; links: string; kprobeEvents: string };
+  whileRunning: { progs: string[] };
+  sigkillExit: number;
+  afterSigkill: { progs: string[]; links: string; kprobeEvents: string };
+  restartAfterKillReady: boolean;
+  seconds: number;
+}
+
+/** Duration of the one walk between two scrapes, from the histogram's exact sum. */
+const walkSeconds = (after: Samples, before: Samples) => delta(after, before, 'fsnotify_walk_duration_seconds_sum');
+
+for (const kernel of kernels) {
+  describe(`kernel ${kernel}`, { concurrency: false }, () => {
+    let r: Results;
+    const report: Record<string, unknown> = {};
+
+    before(async () => {
+      const outDir = join(CACHE, `e2e-${kernel.replace(/[^\w.-]/g, '_')}`);
+      rmSync(join(outDir, 'results.json'), { force: true });
+      const vm = await runInVm({
+        kernel,
+        command: 'node dist/test/e2e/guest-suite.js',
+        outDir,
+        timeoutSec: 900,
+        onLine: (l) => process.stderr.write(`  ${kernel}: ${l}\n`),
+      });
+      assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
+      r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+      assert.equal(r.error, undefined, r.error);
+      assert.equal(vm.status, 0, `guest suite exited ${vm.status}; console: ${vm.consolePath}`);
+      report.bootSeconds = vm.bootSeconds;
+      report.vmSeconds = vm.durationMs / 1000;
+    });
+
+    test('the daemon attaches its walk probes and becomes ready', () => {
+      assert.equal(r.ready, true);
+      const m = parseProm(r.m0);
+      assert.equal(sum(m, 'fsnotify_exporter_probe_attached', { probe: 'walk_entry' }), 1);
+      assert.equal(sum(m, 'fsnotify_exporter_probe_attached', { probe: 'walk_exit' }), 1);
+      assert.equal(sum(m, 'fsnotify_exporter_lock_wait_mechanism', { mechanism: 'qspinlock_slowpath' }), 1);
+    });
+
+    test(`negative dentries: one walk per watch add, ≈${N} negative children`, () => {
+      const [m0, m1] = [parseProm(r.m0), parseProm(r.m1)];
+      assert.equal(delta(m1, m0, 'fsnotify_walks_total'), 1);
+      assert.equal(delta(m1, m0, 'fsnotify_walk_duration_seconds_count'), 1);
+      assert.ok(walkSeconds(m1, m0) > 0);
+      const negative = delta(m1, m0, 'fsnotify_walk_children_sum', { kind: 'negative' });
+      assert.ok(Math.abs(negative - N) <= N * CHILDREN_TOLERANCE, `negative children ${negative}, created ${N}`);
+      const dir = [...m1].find(([k]) => k.startsWith('fsnotify_directory_children{') && k.includes('path="/neg"') && k.includes('kind="negative"'));
+      assert.ok(dir, 'directory series for /neg');
+      report.negativeChildren = negative;
+      report.walkSeconds200k = walkSeconds(m1, m0);
+    });
+
+    test('bpftrace on the same function agrees: same walk count, durations within 25%', () => {
+      const [m0, m1] = [parseProm(r.m0), parseProm(r.m1)];
+      assert.equal(r.bpftrace.length, delta(m1, m0, 'fsnotify_walks_total'));
+      const ours = walkSeconds(m1, m0);
+      const theirs = (r.bpftrace[0] ?? 0) / 1e9;
+      assert.ok(Math.abs(ours - theirs) <= BPFTRACE_TOLERANCE * theirs, `ours ${ours} s, bpftrace ${theirs} s`);
+      report.bpftrace = { ours, theirs };
+    });
+
+    test(`positive dentries: ≈${M} positive children`, () => {
+      const [a, b] = [parseProm(r.m2a), parseProm(r.m2)];
+      assert.equal(delta(b, a, 'fsnotify_walks_total'), 1);
+      const positive = delta(b, a, 'fsnotify_walk_children_sum', { kind: 'positive' });
+      assert.ok(Math.abs(positive - M) <= M * CHILDREN_TOLERANCE, `positive children ${positive}, created ${M}`);
+      report.positiveChildren = positive;
+    });
+
+    test('scaling: walk duration grows with the number of children', () => {
+      const durations = r.scaling.map((s) => walkSeconds(parseProm(s.after), parseProm(s.before)));
+      report.scaling = r.scaling.map((s, i) => ({ n: s.n, seconds: durations[i] }));
+      for (let i = 1; i < durations.length; i++)
+        assert.ok((durations[i] as number) > (durations[i - 1] as number), `durations not increasing: ${durations.join(', ')}`);
+    });
+
+    test('contention: lookups in a directory being walked wait on its d_lock', () => {
+      const [a, b] = [parseProm(r.contention.before), parseProm(r.contention.after)];
+      const dLock = delta(b, a, 'fsnotify_lock_wait_seconds_count', { lock: 'd_lock' });
+      const dirWait = delta(b, a, 'fsnotify_directory_lock_wait_seconds_total', { lock: 'd_lock' });
+      report.contention = { dLockWaits: dLock, dLockSeconds: delta(b, a, 'fsnotify_lock_wait_seconds_sum', { lock: 'd_lock' }), dirWait };
+      assert.ok(dLock > 0, 'no d_lock waits seen');
+      assert.ok(dirWait > 0, 'no d_lock wait attributed to the directory');
+    });
+
+    if (kernel === 'oldfsnotify')
+      test('herd: openers re-walk from __fsnotify_parent, queue on i_lock', () => {
+        const [a, b] = [parseProm(r.herd.before), parseProm(r.herd.after)];
+        const parentWalks = delta(b, a, 'fsnotify_walks_total', { trigger: 'parent_event' });
+        const concurrent = delta(b, a, 'fsnotify_walk_concurrent_walkers_sum') - delta(b, a, 'fsnotify_walk_concurrent_walkers_count');
+        const iLockSeconds = delta(b, a, 'fsnotify_lock_wait_seconds_sum', { lock: 'i_lock' });
+        const walkTotal = delta(b, a, 'fsnotify_walk_duration_seconds_sum', { trigger: 'parent_event' });
+        report.herd = { parentWalks, extraConcurrentWalkers: concurrent, iLockSeconds, parentWalkSeconds: walkTotal, parentCalls: delta(b, a, 'fsnotify_parent_calls_total') };
+        assert.ok(parentWalks > 1, `parent_event walks: ${parentWalks}`);
+        assert.ok(concurrent > 0, 'no walker found another one on the same directory');
+        assert.ok(iLockSeconds > 0, 'no i_lock waits');
+        // the queued walkers' wait is part of their walk time, so it cannot exceed it
+        assert.ok(iLockSeconds <= walkTotal, `i_lock wait ${iLockSeconds} s > walk time ${walkTotal} s`);
+      });
+    else
+      test('no herd on kernels with the lazy clear (172e422ffea2)', () => {
+        const [a, b] = [parseProm(r.herd.before), parseProm(r.herd.after)];
+        assert.equal(delta(b, a, 'fsnotify_walks_total', { trigger: 'parent_event' }), 0);
+      });
+
+    test('slow walks reach /api/v1/slow-walks with path, comm and children', () => {
+      const big = r.slowWalks.events.filter((e) => String(e.path).startsWith('/scale-'));
+      report.slowWalks = r.slowWalks.events.length;
+      assert.ok(big.length > 0, `no slow walk of a big directory among ${r.slowWalks.events.length}`);
+      const e = big[0] as { comm: string; pid: number; children: { negative: number }; duration_seconds: number };
+      assert.equal(e.comm, 'python3');
+      assert.ok(e.pid > 0 && e.children.negative > 0 && e.duration_seconds >= 0.02);
+    });
+
+    test('clean exit: nothing of ours remains after SIGTERM or SIGKILL, and a restart works', () => {
+      assert.equal(r.sigtermExit, 0);
+      assert.deepEqual(r.afterSigterm.progs, []);
+      assert.ok(r.whileRunning.progs.length > 0);
+      assert.deepEqual(r.afterSigkill.progs, []);
+      assert.equal(r.afterSigkill.kprobeEvents, '');
+      assert.equal(r.restartAfterKillReady, true);
+      report.suiteSeconds = r.seconds;
+      process.stderr.write(`  ${kernel}: ${JSON.stringify(report)}\n`);
+    });
+  });
+}

@@ -1,0 +1,178 @@
+// Runs inside the guest (npm run vm): starts the real daemon, drives the real workloads, scrapes
+// /metrics around each, and writes everything to $VM_OUT/results.json for the host to assert on.
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const OUT = process.env.VM_OUT as string;
+const SCRATCH = process.env.VM_SCRATCH as string;
+const PORT = 9717;
+const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
+const M = Number(process.env.E2E_POSITIVE ?? 50_000);
+const SCALE = (process.env.E2E_SCALE ?? '50000,200000,800000').split(',').map(Number);
+const FSLOAD = 'test/e2e/workloads/fsload.py';
+
+const results: Record<string, unknown> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), steps: {} };
+const steps = results.steps as Record<string, unknown>;
+const t0 = Date.now();
+const log = (m: string) => process.stdout.write(`e2e [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fsload = (...args: Array<string | number>) => {
+  const out = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n');
+  return JSON.parse(out.at(-1) as string) as Record<string, unknown>;
+};
+const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+const save = () => writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 1));
+
+function startDaemon(extra: string[] = []): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['dist/src/main.js', `--web.listen-address=127.0.0.1:${PORT}`, '--slow-walk.threshold=20ms', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let logText = '';
+  child.stdout?.on('data', (d) => {
+    logText += d;
+    writeFileSync(join(OUT, 'daemon.log'), logText);
+  });
+  child.stderr?.on('data', (d) => {
+    logText += d;
+    writeFileSync(join(OUT, 'daemon.log'), logText);
+  });
+  return child;
+}
+
+async function waitReady(child: ChildProcess): Promise<boolean> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) return false;
+    try {
+      const r = await fetch(`http://127.0.0.1:${PORT}/readyz`);
+      if (r.status === 200) return true;
+    } catch {
+      // not yet listening
+    }
+    await sleep(100);
+  }
+  return false;
+}
+
+/** What of ours is still in the kernel: loaded programs, links, kprobe events. */
+function leftovers() {
+  const progs = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /name (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/.test(l));
+  const links = spawnSync('bpftool', ['link', 'show'], { encoding: 'utf8' }).stdout.trim();
+  let kprobeEvents = '';
+  try {
+    kprobeEvents = readFileSync('/sys/kernel/tracing/kprobe_events', 'utf8').trim();
+  } catch {
+    // no kprobe_events
+  }
+  return { progs, links, kprobeEvents };
+}
+
+async function exitCodeAfter(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  const done = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 : null))));
+  child.kill(signal);
+  return done;
+}
+
+async function main() {
+  log(`kernel ${results.kernel}`);
+  // the herd needs some other mark on the same file system (fsnotify_parent returns early without one)
+  const otherMark = spawn('python3', [FSLOAD, 'hold-watch', `${SCRATCH}/other`, '3600'], { stdio: 'ignore' });
+  await sleep(500);
+  let daemon = startDaemon(['--children-scan.interval=1s']);
+  const t = Date.now();
+  results.ready = await waitReady(daemon);
+  results.readySeconds = (Date.now() - t) / 1000;
+  log(`daemon ready: ${results.ready} in ${results.readySeconds} s`);
+  if (!results.ready) return save();
+
+  // 1. negative dentries, watch add, with bpftrace watching the same function
+  steps.negdents = fsload('negdents', `${SCRATCH}/neg`, N, 4);
+  log(`created ${N} negative dentries`);
+  const walkFn = readFileSync('/proc/kallsyms', 'utf8').includes(' fsnotify_set_children_dentry_flags') ? 'fsnotify_set_children_dentry_flags' : '__fsnotify_update_child_dentry_flags';
+  const bt = spawn('bpftrace', ['-e', `kprobe:${walkFn} { @s[tid] = nsecs; } kretprobe:${walkFn} /@s[tid]/ { printf("walk %d\\n", nsecs - @s[tid]); delete(@s[tid]); } END { clear(@s); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let btOut = '';
+  bt.stdout?.on('data', (d) => (btOut += d));
+  for (let i = 0; i < 600 && !btOut.includes('Attaching'); i++) await sleep(100);
+  await sleep(1000);
+  const m0 = await scrape();
+  steps.watchNeg = fsload('watch', `${SCRATCH}/neg`);
+  await sleep(1000);
+  const m1 = await scrape();
+  const btDone = new Promise((r) => bt.on('exit', r));
+  bt.kill('SIGINT');
+  await btDone;
+  results.bpftrace = btOut.split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5)));
+  results.m0 = m0;
+  results.m1 = m1;
+  log('workload 1 done');
+
+  // 2. positive dentries
+  steps.files = fsload('files', `${SCRATCH}/pos`, M);
+  const m2a = await scrape();
+  steps.watchPos = fsload('watch', `${SCRATCH}/pos`);
+  await sleep(500);
+  results.m2a = m2a;
+  results.m2 = await scrape();
+  log('workload 2 done');
+
+  // 3. scaling: one directory per size, one watch add each
+  results.scaling = [];
+  for (const n of SCALE) {
+    const dir = n === N ? `${SCRATCH}/neg` : `${SCRATCH}/scale-${n}`;
+    if (n !== N) fsload('negdents', dir, n, 4);
+    await sleep(1100); // past the 1 s children-scan interval: every watch add rescans
+    const before = await scrape();
+    fsload('watch', dir);
+    await sleep(500);
+    (results.scaling as unknown[]).push({ n, dir, before, after: await scrape() });
+    log(`scaling ${n} done`);
+  }
+
+  // 4. contention: lookups of new names in the biggest directory while walks run on it
+  const big = `${SCRATCH}/scale-${Math.max(...SCALE)}`;
+  const c0 = await scrape();
+  const lookups = spawn('python3', [FSLOAD, 'lookups', big, '6', '2'], { stdio: 'ignore' });
+  const lookupsDone = new Promise((r) => lookups.on('exit', r));
+  await sleep(500);
+  for (let i = 0; i < 3; i++) {
+    fsload('watch', big);
+    await sleep(1500); // the mark reaper runs between removal and the next add
+  }
+  await lookupsDone;
+  results.contention = { dir: big, before: c0, after: await scrape() };
+  log('workload 4 done');
+
+  // 5. herd: only the old kernel re-walks from __fsnotify_parent
+  const h0 = await scrape();
+  steps.herd = fsload('herd', `${SCRATCH}/neg`, 4);
+  await sleep(1000);
+  results.herd = { before: h0, after: await scrape() };
+  log('workload 5 done');
+
+  results.slowWalks = await (await fetch(`http://127.0.0.1:${PORT}/api/v1/slow-walks?limit=1000`)).json();
+
+  // 7. clean exit: SIGTERM, then SIGKILL of a second daemon
+  results.sigtermExit = await exitCodeAfter(daemon, 'SIGTERM');
+  results.afterSigterm = leftovers();
+  daemon = startDaemon();
+  results.restartReady = await waitReady(daemon);
+  results.whileRunning = leftovers();
+  results.sigkillExit = await exitCodeAfter(daemon, 'SIGKILL');
+  await sleep(500);
+  results.afterSigkill = leftovers();
+  daemon = startDaemon();
+  results.restartAfterKillReady = await waitReady(daemon);
+  await exitCodeAfter(daemon, 'SIGTERM');
+  log('workload 7 done');
+  otherMark.kill();
+  results.seconds = (Date.now() - t0) / 1000;
+  save();
+}
+
+main().catch((e) => {
+  results.error = String(e?.stack ?? e);
+  save();
+  process.exit(1);
+});
