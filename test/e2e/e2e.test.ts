@@ -31,6 +31,7 @@ interface Results {
   error?: string;
   m0: string;
   m1: string;
+  m1b: string;
   m2a: string;
   m2: string;
   bpftrace: number[];
@@ -95,10 +96,12 @@ for (const kernel of kernels) {
     });
 
     test('bpftrace on the same function agrees: same walk count, durations within 25%', () => {
-      const [m0, m1] = [parseProm(r.m0), parseProm(r.m1)];
-      assert.equal(r.bpftrace.length, delta(m1, m0, 'fsnotify_walks_total'));
-      const ours = walkSeconds(m1, m0);
-      const theirs = (r.bpftrace[0] ?? 0) / 1e9;
+      const [m0, m1, m1b] = [parseProm(r.m0), parseProm(r.m1), parseProm(r.m1b)];
+      assert.equal(r.bpftrace.length, delta(m1b, m0, 'fsnotify_walks_total'));
+      // the second walk: its child count came from the cache, so no scan sits between the probes
+      const ours = walkSeconds(m1b, m1);
+      const theirs = (r.bpftrace[1] ?? 0) / 1e9;
+      report.scanDelaySeconds = (r.bpftrace[0] ?? 0) / 1e9 - walkSeconds(m1, m0);
       assert.ok(Math.abs(ours - theirs) <= BPFTRACE_TOLERANCE * theirs, `ours ${ours} s, bpftrace ${theirs} s`);
       report.bpftrace = { ours, theirs };
     });

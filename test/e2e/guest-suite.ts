@@ -80,7 +80,7 @@ async function main() {
   // the herd needs some other mark on the same file system (fsnotify_parent returns early without one)
   const otherMark = spawn('python3', [FSLOAD, 'hold-watch', `${SCRATCH}/other`, '3600'], { stdio: 'ignore' });
   await sleep(500);
-  let daemon = startDaemon(['--children-scan.interval=1s']);
+  let daemon = startDaemon();
   const t = Date.now();
   results.ready = await waitReady(daemon);
   results.readySeconds = (Date.now() - t) / 1000;
@@ -122,7 +122,6 @@ async function main() {
   for (const n of SCALE) {
     const dir = n === N ? `${SCRATCH}/neg` : `${SCRATCH}/scale-${n}`;
     if (n !== N) fsload('negdents', dir, n, 4);
-    await sleep(1100); // past the 1 s children-scan interval: every watch add rescans
     const before = await scrape();
     fsload('watch', dir);
     await sleep(500);
