@@ -47,8 +47,13 @@ export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = 
   return { child, port, stdout: () => out, stderr: () => err, exited };
 }
 
-export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
+export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000, uid?: number) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, ...env },
+    ...(uid === undefined ? {} : { uid, gid: uid }),
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,0 +1,100 @@
+// Bad input and hostile conditions: one line on stderr naming the problem and the fix, a distinct
+// exit code, no stack trace, nothing left attached.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { freePort, ourPrograms, runDaemonSync } from './harness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
+const file = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+
+interface Case {
+  name: string;
+  args: string[] | (() => Promise<string[]>);
+  env?: NodeJS.ProcessEnv;
+  code: number;
+  line: RegExp;
+  uid?: number;
+}
+
+const busy = createServer();
+after(() => busy.close());
+
+const CASES: Case[] = [
+  { name: 'unknown flag', args: ['--no-such-flag'], code: 2, line: /unknown flag '--no-such-flag'; run with --help/ },
+  { name: 'bad number', args: ['--children-scan.cap=lots'], code: 2, line: /--children-scan\.cap: "lots" must be an integer from 1 to 8388608/ },
+  { name: 'cap out of range', args: ['--children-scan.cap=0'], code: 2, line: /--children-scan\.cap: "0" must be an integer/ },
+  { name: 'ratio above 1', args: ['--near-softlockup.ratio=1.5'], code: 2, line: /--near-softlockup\.ratio: "1\.5" must be a number above 0 and at most 1/ },
+  { name: 'bad duration', args: ['--slow-walk.threshold=soon'], code: 2, line: /--slow-walk\.threshold: "soon" must be a duration/ },
+  { name: 'bad mechanism', args: ['--bpf.mechanism=uprobe'], code: 2, line: /--bpf\.mechanism: "uprobe" must be one of auto, fentry, kprobe/ },
+  { name: 'bad listen address', args: ['--web.listen-address=nowhere'], code: 2, line: /invalid listen address "nowhere"/ },
+  { name: 'config file missing', args: ['--config.file=/nonexistent/config.yml'], code: 3, line: /cannot read config file \/nonexistent\/config\.yml \(ENOENT\); check --config\.file/ },
+  { name: 'config not YAML', args: () => Promise.resolve([`--config.file=${file('bad.yml', 'web: [unclosed\n')}`]), code: 3, line: /is not valid YAML/ },
+  { name: 'config unknown key', args: () => Promise.resolve([`--config.file=${file('unknown.yml', 'children_scan:\n  kap: 5\n')}`]), code: 3, line: /unknown key children_scan\.kap/ },
+  { name: 'config wrong type', args: () => Promise.resolve([`--config.file=${file('type.yml', 'top_directories: many\n')}`]), code: 3, line: /top_directories must be integer/ },
+  { name: 'web config missing', args: ['--web.config.file=/nonexistent/web.yml'], code: 4, line: /cannot read web config file \/nonexistent\/web\.yml \(ENOENT\)/ },
+  {
+    name: 'web config bad bcrypt',
+    args: () => Promise.resolve([`--web.config.file=${file('web.yml', 'basic_auth_users:\n  alice: plaintext\n')}`]),
+    code: 4,
+    line: /the password of user "alice" is not a bcrypt hash/,
+  },
+  {
+    name: 'web config missing cert',
+    args: () => Promise.resolve([`--web.config.file=${file('tls.yml', 'tls_server_config:\n  cert_file: nope.crt\n  key_file: nope.key\n')}`]),
+    code: 4,
+    line: /cannot read cert_file .*nope\.crt \(ENOENT\)/,
+  },
+  {
+    name: 'port in use',
+    args: async () => {
+      const port = await freePort();
+      await new Promise<void>((r) => busy.listen(port, '127.0.0.1', () => r()));
+      return [`--web.listen-address=127.0.0.1:${port}`];
+    },
+    code: 9,
+    line: /address 127\.0\.0\.1:\d+ is already in use; stop the other process or pass --web\.listen-address/,
+  },
+  { name: 'object missing', args: ['--bpf.object=/nonexistent/x.bpf.o'], code: 8, line: /BPF object \/nonexistent\/x\.bpf\.o not found; check --bpf\.object/ },
+  { name: 'object corrupt', args: () => Promise.resolve([`--bpf.object=${file('corrupt.bpf.o', 'not an ELF file at all')}`]), code: 8, line: /cannot be opened .*not a valid BPF ELF object/ },
+  { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
+  { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(the kernel has no kprobes/ },
+  { name: 'not root', args: [], uid: 65534, code: 5, line: /loading BPF programs was refused \(EPERM\) for uid 65534; run as root, or with CAP_BPF/ },
+];
+
+for (const c of CASES) {
+  test(`${c.name} → exit ${c.code}`, async () => {
+    const args = typeof c.args === 'function' ? await c.args() : c.args;
+    const port = await freePort();
+    const withPort = args.some((a) => a.startsWith('--web.listen-address')) ? args : [`--web.listen-address=127.0.0.1:${port}`, ...args];
+    const r = runDaemonSync(withPort, c.env ?? {}, 30_000, c.uid);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
+    assert.match(lines[0] as string, /^fsnotify-exporter: /);
+    assert.match(lines[0] as string, c.line);
+    assert.equal(r.code, c.code, r.stderr);
+    assert.deepEqual(ourPrograms(), [], 'programs left loaded');
+  });
+}
+
+test('--check on this kernel: prints each probe, exit 1 (no walk probes), nothing left', () => {
+  const r = runDaemonSync(['--check']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /walk_entry: NOT attached \(kprobe on fsnotify_set_children_dentry_flags\): the kernel has no kprobes/);
+  assert.match(r.stdout, /watch_inotify_add: attached \(tracepoint on syscalls:sys_enter_inotify_add_watch\)/);
+  assert.match(r.stdout, /lock waits: contention_tracepoint/);
+  assert.deepEqual(ourPrograms(), []);
+});
+
+test('--help and --version exit 0', () => {
+  assert.equal(runDaemonSync(['--help']).code, 0);
+  const v = runDaemonSync(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+});
