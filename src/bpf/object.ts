@@ -137,6 +137,10 @@ export class BpfObject {
     this.record(prog, 'bpf_program__attach_trace', prog, libbpf.attachTrace(this.program(prog)));
   }
 
+  programFd(prog: string): number {
+    return libbpf.programFd(this.program(prog));
+  }
+
   isAttached(prog: string): boolean {
     return this.links.has(prog);
   }

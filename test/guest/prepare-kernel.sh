@@ -8,12 +8,17 @@ set -euo pipefail
 cache=$1 pattern=$2
 mkdir -p "$cache"
 cd "$cache"
+find_pkg() {
 if [[ $pattern == *'*'* ]]; then
   pkg=$(apt-cache search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -1)
 else
   pkg=$(apt-cache depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-  pkg=${pkg:-$pattern}
+  [[ -z $pkg ]] && apt-cache show "$pattern" >/dev/null 2>&1 && pkg=$pattern
 fi
+}
+find_pkg
+# a fresh machine may have no package lists yet
+[[ -n $pkg ]] || { apt-get update -qq >/dev/null 2>&1; find_pkg; }
 [[ -n $pkg ]] || { echo "prepare-kernel: no package matches $pattern (apt-get update?)" >&2; exit 1; }
 dir="$cache/$pkg"
 if [[ ! -f $dir/initramfs.cpio.gz ]]; then
