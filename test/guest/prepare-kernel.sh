@@ -10,11 +10,12 @@ mkdir -p "$cache"
 cd "$cache"
 find_pkg() {
 if [[ $pattern == *'*'* ]]; then
-  pkg=$(apt-cache search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -1)
+  pkg=$(apt-cache search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -1 || true)
 else
-  pkg=$(apt-cache depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-  [[ -z $pkg ]] && apt-cache show "$pattern" >/dev/null 2>&1 && pkg=$pattern
+  pkg=$(apt-cache depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
+  if [[ -z $pkg ]] && apt-cache show "$pattern" >/dev/null 2>&1; then pkg=$pattern; fi
 fi
+return 0
 }
 find_pkg
 # a fresh machine may have no package lists yet
