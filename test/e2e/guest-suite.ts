@@ -100,6 +100,12 @@ async function main() {
   steps.watchNeg = fsload('watch', `${SCRATCH}/neg`);
   await sleep(1000);
   const m1 = await scrape();
+  // a second watch add after the reaper, with the child count cached (--children-scan.interval):
+  // bpftrace's kprobe fires before our fentry's child scan, so only a walk without a scan compares
+  await sleep(1500);
+  steps.watchNeg2 = fsload('watch', `${SCRATCH}/neg`);
+  await sleep(1000);
+  results.m1b = await scrape();
   const btDone = new Promise((r) => bt.on('exit', r));
   bt.kill('SIGINT');
   await btDone;
