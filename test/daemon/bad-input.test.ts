@@ -1,12 +1,12 @@
 // Bad input and hostile conditions: one line on stderr naming the problem and the fix, a distinct
 // exit code, no stack trace, nothing left attached.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { freePort, ourPrograms, runDaemonSync } from './harness.js';
+import { freePort, MAIN, ourPrograms, runDaemonSync } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const file = (name: string, text: string) => {
@@ -68,8 +68,15 @@ const CASES: Case[] = [
   { name: 'not root', args: [], uid: 65534, code: 5, line: /loading BPF programs was refused \(EPERM\) for uid 65534; run as root, or with CAP_BPF/ },
 ];
 
+/** Whether another user can reach the checkout: every directory up to / must be searchable by others. */
+function othersCanRun(): boolean {
+  for (let p = resolve(MAIN); p !== '/'; p = dirname(p)) if ((statSync(p).mode & 0o005) === 0) return false;
+  return true;
+}
+
 for (const c of CASES) {
-  test(`${c.name} → exit ${c.code}`, async () => {
+  const skip = c.uid !== undefined && !othersCanRun() ? 'the checkout is not readable by other users here' : false;
+  test(`${c.name} → exit ${c.code}`, { skip }, async () => {
     const args = typeof c.args === 'function' ? await c.args() : c.args;
     const port = await freePort();
     const withPort = args.some((a) => a.startsWith('--web.listen-address')) ? args : [`--web.listen-address=127.0.0.1:${port}`, ...args];
