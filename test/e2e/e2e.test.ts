@@ -21,8 +21,12 @@ const M = Number(process.env.E2E_POSITIVE ?? 50_000);
  * scan walked the wrong list or double counted.
  */
 const CHILDREN_TOLERANCE = 0.01;
-/** bpftrace's kprobe/kretprobe and our fentry/fexit bracket the same call; TCG timing is noisy. */
+/**
+ * bpftrace's kprobe/kretprobe and our fentry/fexit bracket the same call; the probes' own cost
+ * and TCG's noise differ between them: 25% plus 1 ms.
+ */
 const BPFTRACE_TOLERANCE = 0.25;
+const BPFTRACE_SLACK_SECONDS = 0.001;
 
 interface Results {
   kernel: string;
@@ -95,14 +99,14 @@ for (const kernel of kernels) {
       report.walkSeconds200k = walkSeconds(m1, m0);
     });
 
-    test('bpftrace on the same function agrees: same walk count, durations within 25%', () => {
+    test('bpftrace on the same function agrees: same walk count, durations within 25% + 1 ms', () => {
       const [m0, m1, m1b] = [parseProm(r.m0), parseProm(r.m1), parseProm(r.m1b)];
       assert.equal(r.bpftrace.length, delta(m1b, m0, 'fsnotify_walks_total'));
       // the second walk: its child count came from the cache, so no scan sits between the probes
       const ours = walkSeconds(m1b, m1);
       const theirs = (r.bpftrace[1] ?? 0) / 1e9;
       report.scanDelaySeconds = (r.bpftrace[0] ?? 0) / 1e9 - walkSeconds(m1, m0);
-      assert.ok(Math.abs(ours - theirs) <= BPFTRACE_TOLERANCE * theirs, `ours ${ours} s, bpftrace ${theirs} s`);
+      assert.ok(Math.abs(ours - theirs) <= BPFTRACE_TOLERANCE * theirs + BPFTRACE_SLACK_SECONDS, `ours ${ours} s, bpftrace ${theirs} s`);
       report.bpftrace = { ours, theirs };
     });
 
