@@ -3,7 +3,7 @@
 # `apt-get update` only when something is missing. Groups: runtime, build, test, e2e.
 #   bash scripts/deps.sh runtime test
 set -euo pipefail
-declare -A GROUPS=(
+declare -A PKG_GROUPS=(
   [runtime]="libbpf1"
   [build]="clang llvm libbpf-dev bpftool"
   [test]="clang llvm libbpf-dev bpftool prometheus openssl systemd inotify-tools"
@@ -11,9 +11,9 @@ declare -A GROUPS=(
 )
 want=()
 for g in "${@:-runtime}"; do
-  [[ -n "${GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e)" >&2; exit 2; }
+  [[ -n "${PKG_GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e)" >&2; exit 2; }
   # shellcheck disable=SC2206
-  want+=(${GROUPS[$g]})
+  want+=(${PKG_GROUPS[$g]})
 done
 missing=()
 for p in "${want[@]}"; do

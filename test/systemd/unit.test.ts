@@ -1,0 +1,35 @@
+// The hardened unit: systemd's own checks, and the exposure score against its recorded ceiling.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+const UNIT = 'systemd/fsnotify-exporter.service';
+/** systemd-analyze security --offline score recorded in README.md (systemd 252, bookworm) */
+const SCORE_CEILING = 3.0;
+const text = readFileSync(UNIT, 'utf8');
+const directive = (name: string) => text.split('\n').find((l) => l.startsWith(`${name}=`))?.slice(name.length + 1);
+
+test('systemd-analyze verify passes', () => {
+  const r = spawnSync('systemd-analyze', ['verify', UNIT], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr.trim(), '', r.stderr);
+});
+
+test(`systemd-analyze security exposure stays at or below ${SCORE_CEILING}`, () => {
+  const r = spawnSync('systemd-analyze', ['security', '--offline=yes', UNIT], { encoding: 'utf8' });
+  const m = /Overall exposure level for \S+: ([\d.]+)/.exec(r.stdout);
+  assert.ok(m, r.stdout + r.stderr);
+  assert.ok(Number(m[1]) <= SCORE_CEILING, `exposure ${m[1]}`);
+});
+
+test('capabilities are exactly the four the daemon needs; no W^X ban for V8', () => {
+  const caps = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYSLOG', 'CAP_SYS_RESOURCE'];
+  assert.deepEqual(directive('CapabilityBoundingSet')?.split(' ').sort(), [...caps].sort());
+  assert.deepEqual(directive('AmbientCapabilities')?.split(' ').sort(), [...caps].sort());
+  assert.equal(directive('MemoryDenyWriteExecute'), undefined);
+  for (const d of ['ProtectSystem', 'ProtectHome', 'PrivateTmp', 'NoNewPrivileges', 'SystemCallFilter', 'RestrictAddressFamilies', 'Restart'])
+    assert.ok(directive(d), `${d} missing`);
+  assert.match(directive('SystemCallFilter') ?? '', /bpf/);
+  assert.match(directive('SystemCallFilter') ?? '', /perf_event_open/);
+});
