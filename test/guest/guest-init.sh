@@ -6,16 +6,26 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/t
 mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-mount -t tmpfs tmp /tmp
+arg() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+out=$(arg vm_out)
+cwd=$(arg vm_cwd)
 mount -t tmpfs run /run
+# /tmp becomes a tmpfs; a checkout that lives under the host's /tmp stays visible through a bind
+mkdir -p /run/hosttmp && mount --bind /tmp /run/hosttmp
+mount -t tmpfs tmp /tmp
+for p in "$cwd" "$out"; do
+  case $p in
+    /tmp/?*)
+      top=$(echo "$p" | cut -d/ -f1-3)
+      if [ ! -d "$top" ]; then mkdir -p "$top" && mount --bind "/run/hosttmp/${top#/tmp/}" "$top"; fi
+      ;;
+  esac
+done
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-arg() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
-out=$(arg vm_out)
-cwd=$(arg vm_cwd)
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmout "$out" || echo "guest-init: cannot mount the output share"
 # negative dentries are not kept on tmpfs: workloads get a real file system
 mkdir -p /tmp/scratch
