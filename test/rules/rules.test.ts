@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { ALL_METRICS, exposedSeriesNames } from '../../src/collect/catalog.js';
+import { metricNames } from './promql.js';
 
 const RULES = 'rules/fsnotify-alerts.yml';
 const TESTS = 'rules/tests/fsnotify-alerts.test.yml';
@@ -52,23 +53,6 @@ test('every runbook_url points at a section of docs/runbooks.md', () => {
   );
   for (const r of rules) assert.ok(anchors.has(r.annotations.runbook_url.split('#')[1] ?? ''), `${r.alert}: ${r.annotations.runbook_url}`);
 });
-
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset']);
-
-/** Metric names in a PromQL expression: identifiers outside {} and not followed by ( or a label list. */
-function metricNames(expr: string): string[] {
-  const noLabels = expr
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\[[^\]]*\]/g, '')
-    .replace(/(^|[^\w:])\d+(\.\d+)?(e[+-]?\d+)?/gi, '$1 ').replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  const names: string[] = [];
-  for (const m of noLabels.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?/g)) {
-    const [, name, call] = m;
-    if (call || KEYWORDS.has(name as string) || /^\d/.test(name as string)) continue;
-    names.push(name as string);
-  }
-  return names.filter((n) => !/^(e|inf|nan)$/i.test(n));
-}
 
 test('rules reference only metrics the daemon exports', () => {
   const known = new Set(ALL_METRICS.flatMap(exposedSeriesNames));
