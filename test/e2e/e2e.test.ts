@@ -43,6 +43,7 @@ interface Results {
   contention: { dir: string; before: string; after: string };
   herd: { before: string; after: string };
   slowWalks: { events: Array<Record<string, unknown>> };
+  daemonLog: string;
   sigtermExit: number;
   afterSigterm: { progs: string[]; links: string; kprobeEvents: string };
   whileRunning: { progs: string[] };
@@ -161,6 +162,24 @@ for (const kernel of kernels) {
       const e = big[0] as { comm: string; pid: number; children: { negative: number }; duration_seconds: number };
       assert.equal(e.comm, 'python3');
       assert.ok(e.pid > 0 && e.children.negative > 0 && e.duration_seconds >= 0.02);
+    });
+
+    test('near soft lockup: a running walk is reported before it ends, with a 2 s threshold', () => {
+      const m = parseProm(r.herd.after);
+      assert.equal(sum(m, 'fsnotify_softlockup_threshold_seconds'), 2);
+      const near = r.daemonLog
+        .split('\n')
+        .filter((l) => l.includes('"event":"near_softlockup"'))
+        .map((l) => JSON.parse(l) as { time: string; path: string; age_seconds: number });
+      assert.ok(near.length > 0, 'no near_softlockup log line');
+      assert.ok(sum(m, 'fsnotify_near_softlockup_total') >= near.length);
+      // the report must come while the walk runs: before the end of the slow walk it belongs to
+      const events = r.slowWalks.events as Array<{ path: string; time: string; duration_seconds: number }>;
+      const during = near.filter((n) =>
+        events.some((e) => e.path === n.path && Date.parse(n.time) <= Date.parse(e.time) + e.duration_seconds * 1000 + 5),
+      );
+      report.nearSoftlockup = near.slice(0, 3).map((n) => ({ path: n.path, age_seconds: n.age_seconds, time: n.time }));
+      assert.ok(during.length > 0, `no near-lockup report before its walk ended: ${JSON.stringify(near.slice(0, 3))}`);
     });
 
     test('clean exit: nothing of ours remains after SIGTERM or SIGKILL, and a restart works', () => {

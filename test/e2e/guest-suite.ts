@@ -80,7 +80,10 @@ async function main() {
   // the herd needs some other mark on the same file system (fsnotify_parent returns early without one)
   const otherMark = spawn('python3', [FSLOAD, 'hold-watch', `${SCRATCH}/other`, '3600'], { stdio: 'ignore' });
   await sleep(500);
-  let daemon = startDaemon();
+  // a 2 s soft-lockup threshold and a 0.4% ratio (8 ms) make a TCG-sized walk (10-100 ms) "near" a lockup,
+  // and a 10 ms check interval catches it while it runs
+  writeFileSync('/proc/sys/kernel/watchdog_thresh', '1');
+  let daemon = startDaemon(['--near-softlockup.ratio=0.004', '--near-softlockup.check-interval=10ms']);
   const t = Date.now();
   results.ready = await waitReady(daemon);
   results.readySeconds = (Date.now() - t) / 1000;
@@ -156,6 +159,7 @@ async function main() {
   results.herd = { before: h0, after: await scrape() };
   log('workload 5 done');
 
+  results.daemonLog = readFileSync(join(OUT, 'daemon.log'), 'utf8');
   results.slowWalks = await (await fetch(`http://127.0.0.1:${PORT}/api/v1/slow-walks?limit=1000`)).json();
 
   // 7. clean exit: SIGTERM, then SIGKILL of a second daemon
