@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { EarlyExit, parseOptions } from './config/cli.js';
+import { HelpRequested, parseOptions } from './config/cli.js';
 import type { Options } from './config/options.js';
 import { PACKAGE_ROOT } from './daemon/resolve-object.js';
 import { ExitCode, FatalError } from './errors.js';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   try {
     options = parseOptions(process.argv.slice(2), VERSION);
   } catch (e) {
-    if (e instanceof EarlyExit) {
+    if (e instanceof HelpRequested) {
       process.stdout.write(e.output);
       process.exit(0);
     }

@@ -1,139 +1,161 @@
-// Command-line flags (Prometheus exporter style), merged over the config file over the defaults.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+// Command-line flags (Prometheus exporter style), merged: defaults < config file < flags.
+// Commander never prints or exits here: every bad input becomes a FatalError (one line, exit 2 for
+// flags, 3 for the config file), --help and --version a HelpRequested for the caller to print.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, FatalError } from '../errors.js';
-import { readConfigFile } from './config-file.js';
-import { parseDurationMs } from './durations.js';
-import { defaultOptions, LIMITS, LOG_LEVELS, type Options } from './options.js';
-import type { ConfigFile } from './schema.js';
+import { applyConfigFile, readConfigFile } from './config-file.js';
+import { formatDuration } from './durations.js';
+import { defaultOptions, LIMITS, LOG_LEVELS, MECHANISMS, type Options } from './options.js';
+import { durationIn, integerIn, InvalidValue, listenAddress, nonEmpty, oneOf, ratio, telemetryPath } from './values.js';
 
-/** --help or --version: printed, and the process should exit 0. */
-export class EarlyExit {
+/** --help or --version: print `output` on stdout and exit 0. */
+export class HelpRequested {
   constructor(readonly output: string) {}
 }
 
-const intIn = (min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-  return n;
-};
-const durationArg = (v: string) => {
-  const ms = parseDurationMs(v);
-  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('must be a duration like 250ms, 10s or 1m');
-  return ms;
-};
-const ratioArg = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError('must be a number above 0 and at most 1');
-  return n;
-};
-const pathArg = (v: string) => {
-  if (!v.startsWith('/')) throw new InvalidArgumentError('must start with /');
-  return v;
-};
+interface ValueFlag {
+  flag: string;
+  arg: string;
+  help: string;
+  parse: (text: string) => unknown;
+  set: (o: Options, v: never) => void;
+  /** the default, as it would be typed on the command line (shown in --help and in fixes) */
+  example?: string;
+}
+
+interface SwitchFlag {
+  flag: string;
+  help: string;
+  set: (o: Options, v: boolean) => void;
+  /** also offer --no-<name>, so a flag can undo the config file */
+  negatable?: boolean;
+  negativeHelp?: string;
+}
+
+const D = defaultOptions();
+const ms = formatDuration;
+
+const VALUE_FLAGS: ValueFlag[] = [
+  { flag: '--web.listen-address', arg: '<address>', help: 'address to listen on, [host]:port', parse: listenAddress, set: (o, v: string) => (o.web.listenAddress = v), example: D.web.listenAddress },
+  { flag: '--web.telemetry-path', arg: '<path>', help: 'path of the metrics endpoint', parse: telemetryPath, set: (o, v: string) => (o.web.telemetryPath = v), example: D.web.telemetryPath },
+  { flag: '--web.config.file', arg: '<file>', help: 'TLS, basic auth and headers (Prometheus exporter-toolkit web config)', parse: nonEmpty, set: (o, v: string) => (o.web.configFile = v) },
+  { flag: '--config.file', arg: '<file>', help: 'YAML config file; keys mirror the flags, flags win', parse: nonEmpty, set: () => undefined },
+  { flag: '--bpf.object', arg: '<file>', help: 'BPF object to load instead of the one shipped for this arch', parse: nonEmpty, set: (o, v: string) => (o.bpf.object = v) },
+  { flag: '--bpf.mechanism', arg: '<mechanism>', help: `how to probe kernel functions: ${MECHANISMS.join('|')} (auto: fentry, else kprobe)`, parse: oneOf(MECHANISMS), set: (o, v: Options['bpf']['mechanism']) => (o.bpf.mechanism = v), example: D.bpf.mechanism },
+  { flag: '--children-scan.cap', arg: '<n>', help: `children counted per directory scan, at most (${LIMITS.childrenScanCap.min}..${LIMITS.childrenScanCap.max})`, parse: integerIn(LIMITS.childrenScanCap), set: (o, v: number) => (o.childrenScan.cap = v), example: String(D.childrenScan.cap) },
+  { flag: '--children-scan.interval', arg: '<duration>', help: 'scan a directory at most this often', parse: durationIn(LIMITS.childrenScanInterval), set: (o, v: number) => (o.childrenScan.intervalMs = v), example: ms(D.childrenScan.intervalMs) },
+  { flag: '--slow-walk.threshold', arg: '<duration>', help: 'walks at least this long become slow-walk events', parse: durationIn(LIMITS.slowWalkThreshold), set: (o, v: number) => (o.slowWalk.thresholdMs = v), example: ms(D.slowWalk.thresholdMs) },
+  { flag: '--slow-walk.max-events', arg: '<n>', help: 'slow-walk events kept for /api/v1/slow-walks', parse: integerIn(LIMITS.slowWalkMaxEvents), set: (o, v: number) => (o.slowWalk.maxEvents = v), example: String(D.slowWalk.maxEvents) },
+  { flag: '--top-directories', arg: '<k>', help: `directories with their own series (${LIMITS.topDirectories.min}..${LIMITS.topDirectories.max})`, parse: integerIn(LIMITS.topDirectories), set: (o, v: number) => (o.topDirectories = v), example: String(D.topDirectories) },
+  { flag: '--near-softlockup.ratio', arg: '<r>', help: 'report a running walk past this share of the soft-lockup threshold (0 < r <= 1)', parse: ratio, set: (o, v: number) => (o.nearSoftlockup.ratio = v), example: String(D.nearSoftlockup.ratio) },
+  { flag: '--near-softlockup.check-interval', arg: '<duration>', help: 'how often running walks are checked', parse: durationIn(LIMITS.nearSoftlockupCheckInterval), set: (o, v: number) => (o.nearSoftlockup.checkIntervalMs = v), example: ms(D.nearSoftlockup.checkIntervalMs) },
+  { flag: '--log.level', arg: '<level>', help: `log level: ${LOG_LEVELS.join('|')}`, parse: oneOf(LOG_LEVELS), set: (o, v: Options['log']['level']) => (o.log.level = v), example: D.log.level },
+];
+
+const SWITCHES: SwitchFlag[] = [
+  { flag: '--path-labels', help: 'label directory series and events with their path (default; undoes path_labels: false)', set: (o, v) => (o.pathLabels = v), negatable: true, negativeHelp: 'drop the path label (paths can be sensitive)' },
+  { flag: '--capabilities.keep', help: 'keep all capabilities after attaching (default: drop those no longer needed)', set: (o, v) => (o.capabilities.keep = v), negatable: true },
+  { flag: '--strict', help: 'exit when a walk probe cannot attach (default: serve and report it)', set: (o, v) => (o.strict = v), negatable: true },
+  { flag: '--check', help: 'load and attach, print what attached, detach; exit 0 if the walk probes attached, else 1', set: (o, v) => (o.check = v) },
+];
+
+const EPILOG = `
+Durations are like 250ms, 10s, 1m or 1h30m. Config-file keys mirror the flags:
+--children-scan.cap is children_scan: {cap: ...}, --no-path-labels is path_labels: false.
+Exit codes and every setting: README.md.`;
 
 function program(version: string): Command {
-  return new Command('fsnotify-exporter')
-    .description('Prometheus exporter for the kernel fsnotify child-dentry walk (eBPF): warns before a soft lockup')
-    .version(version, '--version')
-    .addOption(new Option('--web.listen-address <address>', 'address to listen on: [host]:port (default ":9717")'))
-    .addOption(new Option('--web.telemetry-path <path>', 'path of the metrics endpoint (default "/metrics")').argParser(pathArg))
-    .addOption(new Option('--web.config.file <file>', 'TLS and basic-auth config (Prometheus exporter-toolkit format)'))
-    .addOption(new Option('--config.file <file>', 'YAML config file; flags override it'))
-    .addOption(new Option('--bpf.object <file>', 'BPF object to load (default: the one shipped for this arch)'))
-    .addOption(new Option('--bpf.mechanism <mechanism>', 'how to probe functions (default "auto": fentry, else kprobe)').choices(['auto', 'fentry', 'kprobe']))
-    .addOption(new Option('--children-scan.cap <n>', 'children counted per scan, at most (default 1048576)').argParser(intIn(LIMITS.childrenScanCap.min, LIMITS.childrenScanCap.max)))
-    .addOption(new Option('--children-scan.interval <duration>', 'rescan a directory at most this often (default 10s)').argParser(durationArg))
-    .addOption(new Option('--slow-walk.threshold <duration>', 'walks at least this long become slow-walk events (default 50ms)').argParser(durationArg))
-    .addOption(new Option('--slow-walk.max-events <n>', 'slow-walk events kept for /api/v1/slow-walks (default 1000)').argParser(intIn(LIMITS.slowWalkMaxEvents.min, LIMITS.slowWalkMaxEvents.max)))
-    .addOption(new Option('--top-directories <k>', 'directories with their own series (default 20)').argParser(intIn(LIMITS.topDirectories.min, LIMITS.topDirectories.max)))
-    .addOption(new Option('--no-path-labels', 'drop the path label of directory series and events (paths can be sensitive)'))
-    .addOption(new Option('--near-softlockup.ratio <r>', 'warn when a running walk passes this share of the soft-lockup threshold (default 0.5)').argParser(ratioArg))
-    .addOption(new Option('--near-softlockup.check-interval <duration>', 'how often running walks are checked (default 250ms)').argParser(durationArg))
-    .addOption(new Option('--log.level <level>', 'log level (default "info")').choices([...LOG_LEVELS]))
-    .addOption(new Option('--strict', 'exit when a walk probe cannot attach'))
-    .addOption(new Option('--check', 'load and attach, print what attached, detach, exit 0 (walk probes attached) or 1'))
-    .helpOption('-h, --help')
-    .allowExcessArguments(false)
-    .exitOverride();
+  const cmd = new Command('fsnotify-exporter')
+    .description('Prometheus exporter for the kernel fsnotify child-dentry walk (eBPF): warns before a soft lockup.')
+    .version(version, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .allowExcessArguments(true) // reported by parseOptions, with the argument named
+    .exitOverride()
+    .addHelpText('after', EPILOG);
+  for (const f of VALUE_FLAGS) {
+    const opt = new Option(`${f.flag} ${f.arg}`, f.example ? `${f.help} (default ${f.example})` : f.help);
+    cmd.addOption(opt.argParser((text) => parseValue(f, text)));
+  }
+  for (const s of SWITCHES) {
+    const name = s.flag.slice(2);
+    cmd.addOption(new Option(s.flag, s.help));
+    if (s.negatable) cmd.addOption(new Option(`--no-${name}`, s.negativeHelp ?? `undo --${name} from the config file`));
+  }
+  return cmd;
 }
+
+function parseValue(f: ValueFlag, text: string): unknown {
+  try {
+    return f.parse(text);
+  } catch (e) {
+    if (!(e instanceof InvalidValue)) throw e;
+    const fix = f.example ? `for example ${f.flag}=${f.example} (the default)` : `see ${f.flag} in --help`;
+    throw new FatalError(ExitCode.USAGE, `${f.flag}: ${JSON.stringify(text)} ${e.message}`, fix);
+  }
+}
+
+const HELP_FIX = 'run with --help for the flags';
 
 function usageError(e: CommanderError): FatalError {
   const msg = e.message.replace(/^error: /, '');
-  if (e.code === 'commander.unknownOption') return new FatalError(ExitCode.USAGE, msg.replace(/^unknown option/, 'unknown flag').split('\n')[0] as string, 'run with --help for the flags');
-  if (e.code === 'commander.excessArguments') return new FatalError(ExitCode.USAGE, 'unexpected argument (flags take no positional arguments)', 'flags take the form --name=value');
-  const invalid = /^option '(--[\w.-]+)[^']*' argument '(.*)' is invalid\. (.*)$/s.exec(msg);
-  if (invalid) return new FatalError(ExitCode.USAGE, `${invalid[1]}: "${invalid[2]}" ${(invalid[3] as string).replace(/^Allowed choices are/, 'must be one of').replace(/\.$/, '')}`, 'run with --help for the flags');
-  return new FatalError(ExitCode.USAGE, msg.replace(/\.$/, '').replace(/\n/g, ' '), 'run with --help for the flags');
+  if (e.code === 'commander.unknownOption') {
+    const given = /'([^']*)'/.exec(msg)?.[1] ?? msg;
+    const [name, value] = given.split('=', 2) as [string, string | undefined];
+    if (value !== undefined && SWITCHES.some((s) => s.flag === name || `--no-${s.flag.slice(2)}` === name))
+      return new FatalError(ExitCode.USAGE, `${name} takes no value`, `pass ${name} alone, without "=${value}"`);
+    const guess = /Did you mean (--?[\w.-]+)\?/.exec(msg)?.[1];
+    return new FatalError(ExitCode.USAGE, `unknown flag '${given}'${guess ? ` (did you mean ${guess}?)` : ''}`, HELP_FIX);
+  }
+  if (e.code === 'commander.optionMissingArgument') {
+    const flag = /'(--[\w.-]+)/.exec(msg)?.[1] ?? 'the flag';
+    const f = VALUE_FLAGS.find((v) => v.flag === flag);
+    return new FatalError(ExitCode.USAGE, `${flag} needs a value`, `pass ${flag}=${f?.example ?? f?.arg ?? '<value>'}`);
+  }
+  return new FatalError(ExitCode.USAGE, (msg.split('\n')[0] ?? msg).replace(/\.$/, ''), HELP_FIX);
 }
 
-function applyConfig(o: Options, c: ConfigFile): void {
-  const d = (v: string | undefined) => (v === undefined ? undefined : parseDurationMs(v));
-  o.web.listenAddress = c.web?.listen_address ?? o.web.listenAddress;
-  o.web.telemetryPath = c.web?.telemetry_path ?? o.web.telemetryPath;
-  o.web.configFile = c.web?.config_file ?? o.web.configFile;
-  o.bpf.object = c.bpf?.object ?? o.bpf.object;
-  o.bpf.mechanism = c.bpf?.mechanism ?? o.bpf.mechanism;
-  o.childrenScan.cap = c.children_scan?.cap ?? o.childrenScan.cap;
-  o.childrenScan.intervalMs = d(c.children_scan?.interval) ?? o.childrenScan.intervalMs;
-  o.slowWalk.thresholdMs = d(c.slow_walk?.threshold) ?? o.slowWalk.thresholdMs;
-  o.slowWalk.maxEvents = c.slow_walk?.max_events ?? o.slowWalk.maxEvents;
-  o.topDirectories = c.top_directories ?? o.topDirectories;
-  o.pathLabels = c.path_labels ?? o.pathLabels;
-  o.nearSoftlockup.ratio = c.near_softlockup?.ratio ?? o.nearSoftlockup.ratio;
-  o.nearSoftlockup.checkIntervalMs = d(c.near_softlockup?.check_interval) ?? o.nearSoftlockup.checkIntervalMs;
-  o.log.level = c.log?.level ?? o.log.level;
-  o.strict = c.strict ?? o.strict;
+function packageVersion(): string {
+  // dist/src/config/cli.js → the package root is three levels up
+  const pkg = new URL('../../../package.json', import.meta.url);
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
-/** Defaults < config file < flags. Throws FatalError on bad input, EarlyExit for --help/--version. */
-export function parseOptions(argv: readonly string[], version: string): Options {
+/**
+ * Defaults < config file < flags. Throws FatalError on bad input (USAGE for flags, CONFIG for the
+ * config file) and HelpRequested for --help/--version.
+ */
+export function parseOptions(argv: readonly string[], version: string = packageVersion()): Options {
   let out = '';
-  const cmd = program(version).configureOutput({ writeOut: (s) => (out += s), writeErr: () => {} });
+  const cmd = program(version).configureOutput({ writeOut: (s) => (out += s), writeErr: () => undefined, outputError: () => undefined });
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw new EarlyExit(out);
-      throw usageError(e);
-    }
-    throw e;
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw new HelpRequested(out);
+    throw usageError(e);
   }
-  const f = cmd.opts<Record<string, unknown>>();
+  if (cmd.args.length > 0)
+    throw new FatalError(ExitCode.USAGE, `unexpected argument ${JSON.stringify(cmd.args[0])} (flags take no positional arguments)`, 'write flags as --name=value');
+
   const o = defaultOptions();
-  const configFile = f['config.file'] as string | undefined;
-  if (configFile) {
-    applyConfig(o, readConfigFile(configFile));
-    o.configFile = configFile;
-  }
-  const set = <T>(key: string, apply: (v: T) => void) => {
-    if (f[key] !== undefined && cmd.getOptionValueSource(key) === 'cli') apply(f[key] as T);
-  };
-  set<string>('web.listenAddress', (v) => (o.web.listenAddress = v));
-  set<string>('web.telemetryPath', (v) => (o.web.telemetryPath = v));
-  set<string>('web.config.file', (v) => (o.web.configFile = v));
-  set<string>('bpf.object', (v) => (o.bpf.object = v));
-  set<Options['bpf']['mechanism']>('bpf.mechanism', (v) => (o.bpf.mechanism = v));
-  set<number>('childrenScan.cap', (v) => (o.childrenScan.cap = v));
-  set<number>('childrenScan.interval', (v) => (o.childrenScan.intervalMs = v));
-  set<number>('slowWalk.threshold', (v) => (o.slowWalk.thresholdMs = v));
-  set<number>('slowWalk.maxEvents', (v) => (o.slowWalk.maxEvents = v));
-  set<number>('topDirectories', (v) => (o.topDirectories = v));
-  set<boolean>('pathLabels', (v) => (o.pathLabels = v));
-  set<number>('nearSoftlockup.ratio', (v) => (o.nearSoftlockup.ratio = v));
-  set<number>('nearSoftlockup.checkInterval', (v) => (o.nearSoftlockup.checkIntervalMs = v));
-  set<Options['log']['level']>('log.level', (v) => (o.log.level = v));
-  set<boolean>('strict', (v) => (o.strict = v));
-  set<boolean>('check', (v) => (o.check = v));
-  parseListenAddress(o.web.listenAddress);
+  const values = cmd.opts<Record<string, unknown>>();
+  const fromCli = (attr: string) => values[attr] !== undefined && cmd.getOptionValueSource(attr) === 'cli';
+  const attr = (flag: string) => cmd.options.find((opt) => opt.long === flag)?.attributeName() as string;
+
+  const configFile = values[attr('--config.file')];
+  if (typeof configFile === 'string' && fromCli(attr('--config.file'))) applyConfigFile(o, readConfigFile(configFile), configFile);
+
+  for (const f of VALUE_FLAGS) if (fromCli(attr(f.flag))) f.set(o, values[attr(f.flag)] as never);
+  for (const s of SWITCHES) if (fromCli(attr(s.flag))) s.set(o, values[attr(s.flag)] as boolean);
   return o;
 }
 
-/** ":9717", "127.0.0.1:9717", "[::1]:9717" → host and port. */
-export function parseListenAddress(address: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535)
-    throw new FatalError(ExitCode.USAGE, `invalid listen address "${address}"`, 'use [host]:port, e.g. :9717 or 127.0.0.1:9717');
-  const host = m[1] ?? (m[2] || '::');
-  return { host, port };
+/** The flags, for tests and docs: long names as typed. */
+export function flagNames(): string[] {
+  return program('0').options.map((o) => o.long as string);
 }

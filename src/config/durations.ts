@@ -1,17 +1,65 @@
-// Prometheus-style durations: "250ms", "10s", "1m30s", "1h".
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
+// Prometheus-style durations, as in Prometheus' own flags and config: an integer and a unit, units
+// from largest to smallest, each at most once: "250ms", "10s", "1m", "1h30m", "1d". No fractions,
+// no signs, no spaces ("1.5s" is "1500ms").
 
-/** Milliseconds, or undefined when `text` is not a duration. */
-export function parseDurationMs(text: string): number | undefined {
-  let rest = text.trim();
-  if (!rest) return undefined;
-  let total = 0;
-  while (rest) {
-    const m = DURATION.exec(rest);
-    if (!m) return undefined;
-    total += Number(m[1]) * (UNITS[m[2] as string] as number);
-    rest = rest.slice(m[0].length);
+const UNITS = [
+  ['y', 365 * 24 * 3_600_000],
+  ['w', 7 * 24 * 3_600_000],
+  ['d', 24 * 3_600_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+] as const;
+
+const DURATION = new RegExp(`^${UNITS.map(([u]) => `(?:(\\d+)${u})?`).join('')}$`);
+
+/** The pattern a duration string matches (for JSON schemas). */
+export const DURATION_PATTERN = DURATION.source;
+
+export const DURATION_EXAMPLE = 'a duration like 250ms, 10s, 1m or 1h30m';
+
+export class InvalidDuration extends Error {
+  constructor(readonly text: string) {
+    super(`"${text}" is not ${DURATION_EXAMPLE}`);
+    this.name = 'InvalidDuration';
   }
-  return total;
+}
+
+/** Milliseconds (an integer). "0" alone is 0, as in Prometheus. Throws InvalidDuration. */
+export function parseDurationMs(text: string): number {
+  if (text === '0') return 0;
+  const m = DURATION.exec(text);
+  if (!m || text === '') throw new InvalidDuration(text);
+  let ms = 0;
+  UNITS.forEach(([, unitMs], i) => {
+    const n = m[i + 1];
+    if (n !== undefined) ms += Number(n) * unitMs;
+  });
+  if (!Number.isSafeInteger(ms)) throw new InvalidDuration(text);
+  return ms;
+}
+
+/** Nanoseconds, for BPF rodata (`*_ns`). Throws InvalidDuration. */
+export function parseDurationNs(text: string): bigint {
+  return msToNs(parseDurationMs(text));
+}
+
+export function msToNs(ms: number): bigint {
+  return BigInt(ms) * 1_000_000n;
+}
+
+/** The shortest duration string for an integer number of milliseconds: 90000 → "1m30s". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0';
+  let rest = ms;
+  let out = '';
+  for (const [unit, unitMs] of UNITS) {
+    const n = Math.floor(rest / unitMs);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * unitMs;
+    }
+  }
+  return out;
 }

@@ -1,56 +1,38 @@
-// The YAML config file: keys mirror the flags (`children_scan.cap` is `--children-scan.cap`).
-import { LIMITS, LOG_LEVELS } from './options.js';
+// The YAML config file (--config.file). Its keys mirror the flags: `--children-scan.cap` is
+//   children_scan:
+//     cap: 1048576
+// Durations are strings ("10s"). Ranges come from LIMITS, so a flag and its key accept the same
+// values; describeSchemaError (schema-errors.ts) turns a violation into one line naming the key.
+import { DURATION_PATTERN } from './durations.js';
+import { LIMITS, LOG_LEVELS, MECHANISMS, type LogLevel, type Mechanism } from './options.js';
 
-const duration = { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$' } as const;
+const duration = { type: 'string', pattern: DURATION_PATTERN } as const;
+const text = { type: 'string', minLength: 1 } as const;
+const integer = (r: { min: number; max: number }) => ({ type: 'integer', minimum: r.min, maximum: r.max }) as const;
+const section = <P extends Record<string, unknown>>(properties: P) => ({ type: 'object', additionalProperties: false, properties }) as const;
 
-export const CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    web: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        listen_address: { type: 'string', minLength: 1 },
-        telemetry_path: { type: 'string', pattern: '^/' },
-        config_file: { type: 'string', minLength: 1 },
-      },
-    },
-    bpf: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { object: { type: 'string', minLength: 1 }, mechanism: { enum: ['auto', 'fentry', 'kprobe'] } },
-    },
-    children_scan: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { cap: { type: 'integer', minimum: LIMITS.childrenScanCap.min, maximum: LIMITS.childrenScanCap.max }, interval: duration },
-    },
-    slow_walk: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { threshold: duration, max_events: { type: 'integer', minimum: LIMITS.slowWalkMaxEvents.min, maximum: LIMITS.slowWalkMaxEvents.max } },
-    },
-    top_directories: { type: 'integer', minimum: LIMITS.topDirectories.min, maximum: LIMITS.topDirectories.max },
-    path_labels: { type: 'boolean' },
-    near_softlockup: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, check_interval: duration },
-    },
-    log: { type: 'object', additionalProperties: false, properties: { level: { enum: [...LOG_LEVELS] } } },
-    strict: { type: 'boolean' },
-  },
-} as const;
+export const CONFIG_SCHEMA = section({
+  web: section({ listen_address: text, telemetry_path: text, config_file: text }),
+  bpf: section({ object: text, mechanism: { type: 'string', enum: [...MECHANISMS] } }),
+  children_scan: section({ cap: integer(LIMITS.childrenScanCap), interval: duration }),
+  slow_walk: section({ threshold: duration, max_events: integer(LIMITS.slowWalkMaxEvents) }),
+  top_directories: integer(LIMITS.topDirectories),
+  path_labels: { type: 'boolean' },
+  near_softlockup: section({ ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, check_interval: duration }),
+  log: section({ level: { type: 'string', enum: [...LOG_LEVELS] } }),
+  capabilities: section({ keep: { type: 'boolean' } }),
+  strict: { type: 'boolean' },
+});
 
 export interface ConfigFile {
   web?: { listen_address?: string; telemetry_path?: string; config_file?: string };
-  bpf?: { object?: string; mechanism?: 'auto' | 'fentry' | 'kprobe' };
+  bpf?: { object?: string; mechanism?: Mechanism };
   children_scan?: { cap?: number; interval?: string };
   slow_walk?: { threshold?: string; max_events?: number };
   top_directories?: number;
   path_labels?: boolean;
   near_softlockup?: { ratio?: number; check_interval?: string };
-  log?: { level?: (typeof LOG_LEVELS)[number] };
+  log?: { level?: LogLevel };
+  capabilities?: { keep?: boolean };
   strict?: boolean;
 }

@@ -6,9 +6,9 @@ import type { Options } from '../config/options.js';
 import { ExitCode, FatalError } from '../errors.js';
 import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
-import type { WebConfig } from '../server/web-config.js';
-import { readWebConfig } from '../server/web-config.js';
+import { loadWebConfig } from '../config/web-config.js';
 import { instrument, type Instrumentation } from './instrument.js';
+import { dropCapabilitiesAfterAttach } from './drop-capabilities.js';
 
 function instrumentOptions(o: Options, version: string) {
   return {
@@ -28,6 +28,7 @@ function instrumentOptions(o: Options, version: string) {
 
 /** --check: load, attach, report, detach. 0 when the walk probes attach. */
 export async function runCheck(o: Options, logger: Logger, version: string): Promise<number> {
+  loadWebConfig(o.web.configFile); // --check validates the web config too
   const inst = instrument(new Registry(), instrumentOptions(o, version), logger);
   try {
     for (const p of inst.attach.probes)
@@ -40,7 +41,7 @@ export async function runCheck(o: Options, logger: Logger, version: string): Pro
 }
 
 export async function runDaemon(o: Options, logger: Logger, version: string): Promise<void> {
-  const web: WebConfig = o.web.configFile ? readWebConfig(o.web.configFile) : { users: new Map(), headers: {}, clientCert: 'none' };
+  const webConfig = loadWebConfig(o.web.configFile);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // gauges named *_total: promtool check metrics rejects them, and they say little about us
@@ -48,8 +49,8 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
 
   let inst: Instrumentation | undefined;
   const server = buildServer({
-    telemetryPath: o.web.telemetryPath,
-    web,
+    options: o,
+    webConfig,
     registry,
     logger,
     readiness: () => {
@@ -57,8 +58,8 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
       const missing = inst.attach.probes.filter((p) => (p.probe === 'walk_entry' || p.probe === 'walk_exit') && !p.attached);
       return { ready: missing.length === 0, reasons: missing.map((p) => `${p.probe} not attached: ${p.error}`) };
     },
-    slowWalks: (limit) => inst?.slowWalks.list(limit) ?? [],
-    landing: () => ({
+    slowWalks: { list: (limit) => inst?.slowWalks.list(limit) ?? [] },
+    landingInfo: () => ({
       version,
       kernel: inst ? `${inst.kernel.release} (${inst.kernel.arch})` : 'unknown',
       walkFunction: inst?.kernel.walkFunction ?? 'none',
@@ -90,6 +91,16 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
   } catch (e) {
     await server.close().catch(() => undefined);
     throw e;
+  }
+  if (o.capabilities.keep) logger.info('--capabilities.keep: keeping every capability');
+  else {
+    try {
+      dropCapabilitiesAfterAttach(inst.kernel.release, logger);
+    } catch (e) {
+      inst.close();
+      await server.close().catch(() => undefined);
+      throw e;
+    }
   }
   if (o.strict && !inst.attach.walkProbesAttached) {
     const why = inst.attach.probes.find((p) => p.probe === 'walk_entry' && !p.attached)?.error ?? 'walk exit probe failed';

@@ -14,6 +14,7 @@ import { NearLockupChecker } from '../collect/near-lockup.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
 import { SnapshotCache, type BpfMapsReader } from '../collect/snapshot.js';
 import { ExitCode, FatalError } from '../errors.js';
+import { capName, CAP, has, missingForAttach, ownCapabilities } from '../kernel/capabilities.js';
 import { readDentryState } from '../kernel/dentry-state.js';
 import { readKallsyms, PARENT_FUNCTION } from '../kernel/kallsyms.js';
 import { readKernelInfo, VMLINUX_BTF, type KernelInfo } from '../kernel/kernel-info.js';
@@ -65,6 +66,13 @@ export function preflight(kernel: KernelInfo): void {
     );
   if (!existsSync('/sys/fs/bpf') && !existsSync('/proc/sys/kernel/unprivileged_bpf_disabled'))
     throw new FatalError(ExitCode.KERNEL, 'the kernel has no bpf() support', 'run a kernel built with CONFIG_BPF_SYSCALL=y');
+  const missing = missingForAttach(ownCapabilities().effective);
+  if (missing.length > 0)
+    throw new FatalError(
+      ExitCode.PRIVILEGE,
+      `missing capability ${missing.map(capName).join(' and ')} (uid ${process.getuid?.()}): loading needs CAP_BPF, attaching CAP_PERFMON`,
+      'run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG as systemd/fsnotify-exporter.service does',
+    );
 }
 
 export function instrument(registry: Registry, o: InstrumentOptions, logger: Logger): Instrumentation {
@@ -73,7 +81,13 @@ export function instrument(registry: Registry, o: InstrumentOptions, logger: Log
   preflight(kernel);
   const objectPath = resolveObjectPath(o.objectPath);
   const parent = symbols.range(PARENT_FUNCTION);
-  if (!parent) logger.warn('kernel addresses are hidden (no CAP_SYSLOG?): every walk will count as trigger watch_change');
+  if (!parent)
+    logger.warn(
+      { missing: has(ownCapabilities().effective, CAP.SYSLOG) ? undefined : 'CAP_SYSLOG' },
+      has(ownCapabilities().effective, CAP.SYSLOG)
+        ? 'kernel addresses are hidden (kernel.kptr_restrict=2?): every walk will count as trigger watch_change'
+        : 'kernel addresses are hidden without CAP_SYSLOG: every walk will count as trigger watch_change; grant CAP_SYSLOG',
+    );
 
   const attach = attachAll({
     objectPath,

@@ -1,53 +1,49 @@
-// The HTTP server: /metrics, health, the landing page and the slow-walk API. It knows nothing about
-// BPF: values reach it through the prom-client registry and the providers passed in.
+// The HTTP(S) server: metrics, health, landing page, slow-walk API, and the web config's TLS,
+// client-certificate, header, rate-limit and basic-auth rules on all of them. It knows nothing
+// about BPF: values reach it through the prom-client registry and the providers passed in.
+import type { Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { registerAuth } from './auth.js';
-import { landingPage } from './landing.js';
-import type { LandingInfo, Readiness, SlowWalk } from './types.js';
-import type { WebConfig } from './web-config.js';
+import type { Options } from '../config/options.js';
+import type { WebConfig } from '../config/web-config.js';
+import { healthRoutes } from './health.js';
+import { HttpLogController } from './http-log.js';
+import { landingRoute } from './landing.js';
+import { metricsRoute } from './metrics.js';
+import { slowWalksRoute } from './slow-walks.js';
+import { enforceClientCertificates } from './tls-client-auth.js';
+import type { LandingInfo, Readiness, SlowWalkSource } from './types.js';
+import { registerWebAuth } from './web-auth.js';
 
 export interface ServerDeps {
-  telemetryPath: string;
-  web: WebConfig;
+  options: Pick<Options, 'web'>;
+  webConfig: WebConfig;
   registry: Registry;
   readiness: () => Readiness;
-  slowWalks: (limit: number) => SlowWalk[];
-  landing: () => LandingInfo;
+  slowWalks: SlowWalkSource;
+  landingInfo: () => LandingInfo;
   logger: Logger;
 }
 
+/** Builds the server (not yet listening: see listen.ts). */
 export function buildServer(d: ServerDeps): FastifyInstance {
+  const logger = d.logger.child({ component: 'http' });
   const app = Fastify({
-    // request lines are info; the http logger keeps warnings and errors only
-    loggerInstance: d.logger.child({ component: 'http' }, { level: 'warn' }),
-    ...(d.web.https ? { https: d.web.https } : {}),
+    loggerInstance: logger,
+    logController: new HttpLogController(),
+    requestTimeout: 60_000,
+    bodyLimit: 16 * 1024, // GET only
+    ...(d.webConfig.https ? { https: d.webConfig.https } : {}),
   }) as unknown as FastifyInstance;
-  registerAuth(app, d.web);
 
-  app.get(d.telemetryPath, async (_req, reply) => {
-    const body = await d.registry.metrics();
-    return reply.type(d.registry.contentType).send(body);
-  });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const r = d.readiness();
-    return reply.code(r.ready ? 200 : 503).send(r);
-  });
-  app.get<{ Querystring: { limit: number } }>(
-    '/api/v1/slow-walks',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-        },
-      },
-    },
-    async (req) => ({ events: d.slowWalks(req.query.limit) }),
-  );
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(d.landing(), d.telemetryPath)));
+  if (d.webConfig.https) enforceClientCertificates(app.server as unknown as TlsServer, d.webConfig, logger);
+  registerWebAuth(app, d.webConfig);
+  for (const w of d.webConfig.warnings) logger.warn({ web_config: d.webConfig.file }, w);
+
+  void app.register(metricsRoute, { path: d.options.web.telemetryPath, registry: d.registry });
+  void app.register(healthRoutes, { readiness: d.readiness });
+  void app.register(landingRoute, { telemetryPath: d.options.web.telemetryPath, landingInfo: d.landingInfo });
+  void app.register(slowWalksRoute, { slowWalks: d.slowWalks });
   return app;
 }

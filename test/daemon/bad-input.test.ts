@@ -33,11 +33,11 @@ const CASES: Case[] = [
   { name: 'ratio above 1', args: ['--near-softlockup.ratio=1.5'], code: 2, line: /--near-softlockup\.ratio: "1\.5" must be a number above 0 and at most 1/ },
   { name: 'bad duration', args: ['--slow-walk.threshold=soon'], code: 2, line: /--slow-walk\.threshold: "soon" must be a duration/ },
   { name: 'bad mechanism', args: ['--bpf.mechanism=uprobe'], code: 2, line: /--bpf\.mechanism: "uprobe" must be one of auto, fentry, kprobe/ },
-  { name: 'bad listen address', args: ['--web.listen-address=nowhere'], code: 2, line: /invalid listen address "nowhere"/ },
+  { name: 'bad listen address', args: ['--web.listen-address=nowhere'], code: 2, line: /--web\.listen-address: "nowhere" must be \[host\]:port/ },
   { name: 'config file missing', args: ['--config.file=/nonexistent/config.yml'], code: 3, line: /cannot read config file \/nonexistent\/config\.yml \(ENOENT\); check --config\.file/ },
   { name: 'config not YAML', args: () => Promise.resolve([`--config.file=${file('bad.yml', 'web: [unclosed\n')}`]), code: 3, line: /is not valid YAML/ },
   { name: 'config unknown key', args: () => Promise.resolve([`--config.file=${file('unknown.yml', 'children_scan:\n  kap: 5\n')}`]), code: 3, line: /unknown key children_scan\.kap/ },
-  { name: 'config wrong type', args: () => Promise.resolve([`--config.file=${file('type.yml', 'top_directories: many\n')}`]), code: 3, line: /top_directories must be integer/ },
+  { name: 'config wrong type', args: () => Promise.resolve([`--config.file=${file('type.yml', 'top_directories: many\n')}`]), code: 3, line: /top_directories: "many" must be an integer from 1 to 1000/ },
   { name: 'web config missing', args: ['--web.config.file=/nonexistent/web.yml'], code: 4, line: /cannot read web config file \/nonexistent\/web\.yml \(ENOENT\)/ },
   {
     name: 'web config bad bcrypt',
@@ -65,7 +65,7 @@ const CASES: Case[] = [
   { name: 'object corrupt', args: () => Promise.resolve([`--bpf.object=${file('corrupt.bpf.o', 'not an ELF file at all')}`]), code: 8, line: /cannot be opened .*not a valid BPF ELF object/ },
   { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
   { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(the kernel has no kprobes/ },
-  { name: 'not root', args: [], uid: 65534, code: 5, line: /loading BPF programs was refused \(EPERM\) for uid 65534; run as root, or with CAP_BPF/ },
+  { name: 'not root', args: [], uid: 65534, code: 5, line: /^fsnotify-exporter: missing capability CAP_BPF and CAP_PERFMON \(uid 65534\): loading needs CAP_BPF, attaching CAP_PERFMON; run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG/ },
 ];
 
 /** Whether another user can reach the checkout: every directory up to / must be searchable by others. */

@@ -2,7 +2,7 @@
 // say why the walk probes are missing, count what the tracepoints see, and leave nothing behind.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -49,6 +49,37 @@ test('probe metrics: walk probes not attached, lock waits fall back to the conte
   assert.equal(sample(body, 'fsnotify_exporter_lock_wait_mechanism{mechanism="contention_tracepoint"}'), 1);
   assert.match(d.stdout(), /probe walk_entry: not attached .*no kprobes/);
   assert.match(d.stdout(), /lock waits measured with: contention_tracepoint/);
+});
+
+const capLine = (pid: number, field: string) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]}`);
+async function waitFor(text: () => string, re: RegExp): Promise<void> {
+  for (let i = 0; i < 100 && !re.test(text()); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+test('after attaching, the main thread holds no capability, and the maps are still read (6.18: fd commands need none)', async () => {
+  await waitFor(d.stdout, /capabilities dropped after attaching/);
+  const log = d.stdout().split('\n').find((l) => l.includes('capabilities dropped after attaching'));
+  assert.ok(log, 'no capabilities log line');
+  const entry = JSON.parse(log) as { kept: string[]; dropped: string[] };
+  assert.deepEqual(entry.kept, []);
+  for (const cap of ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYSLOG', 'CAP_SYS_ADMIN']) assert.ok(entry.dropped.includes(cap), cap);
+  const pid = d.child.pid!;
+  assert.equal(capLine(pid, 'CapEff'), 0n);
+  assert.equal(capLine(pid, 'CapPrm'), 0n);
+  assert.equal(capLine(pid, 'CapAmb'), 0n);
+  assert.equal(capLine(pid, 'CapBnd'), 0n, 'the bounding set is emptied too when we had CAP_SETPCAP');
+});
+
+test('--capabilities.keep keeps them', async () => {
+  const k = await startDaemon(['--capabilities.keep']);
+  try {
+    await waitFor(k.stdout, /keeping every capability/);
+    assert.match(k.stdout(), /--capabilities.keep: keeping every capability/);
+    assert.notEqual(capLine(k.child.pid!, 'CapEff'), 0n);
+  } finally {
+    k.child.kill('SIGTERM');
+    assert.equal(await k.exited, 0);
+  }
 });
 
 test('the watch tracepoints count real inotify_add_watch and inotify_rm_watch calls', async () => {

@@ -1,94 +1,141 @@
-// --web.config.file against real TLS clients: certificates made with openssl at test time.
+// --web.config.file against real TLS clients, with certificates made by openssl at test time:
+// basic auth over TLS, plain HTTP to the TLS port, each client_auth_type, client_allowed_sans,
+// min_version.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/server/app.js';
-import { readWebConfig } from '../../src/server/web-config.js';
+import { loadWebConfig } from '../../src/config/web-config.js';
+import { makePki, type Pki } from './pki.js';
+import { startServer, type Started } from './start.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'webcfg-'));
-const f = (n: string) => join(dir, n);
-const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-
+let pki: Pki;
 before(() => {
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  for (const name of ['server', 'client']) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name === 'server' ? 'localhost' : 'scraper'}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
-    writeFileSync(f(`${name}.ext`), name === 'server' ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' : 'extendedKeyUsage=clientAuth\n');
-    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
-  }
+  pki = makePki();
 });
-
-const servers: FastifyInstance[] = [];
+const started: Started[] = [];
 after(async () => {
-  for (const s of servers) await s.close();
+  for (const s of started) await s.app.close();
 });
 
+/** Serves with this web config (written next to the certificates); the port. */
 async function serve(yaml: string): Promise<number> {
-  writeFileSync(f('web.yml'), yaml);
-  const app = buildServer({
-    telemetryPath: '/metrics',
-    web: readWebConfig(f('web.yml')),
-    registry: new Registry(),
-    readiness: () => ({ ready: true, reasons: [] }),
-    slowWalks: () => [],
-    landing: () => ({ version: 't', kernel: 'k', walkFunction: 'w', lockWaitMechanism: 'none', probes: [] }),
-    logger: pino({ level: 'silent' }),
-  });
-  servers.push(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return (app.server.address() as { port: number }).port;
+  writeFileSync(pki.file('web.yml'), yaml);
+  const s = await startServer({ webConfig: loadWebConfig(pki.file('web.yml')) });
+  started.push(s);
+  return s.port;
 }
 
-function get(port: number, opts: { auth?: string; cert?: boolean; tls?: boolean; maxVersion?: 'TLSv1.2' } = {}): Promise<number> {
+interface Get {
+  auth?: string;
+  /** client certificate: signed by the CA, or self-signed */
+  cert?: 'client' | 'rogue';
+  plain?: boolean;
+  maxVersion?: 'TLSv1.2';
+}
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function get(port: number, o: Get = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const common = { host: '127.0.0.1', port, path: '/metrics', headers: opts.auth ? { authorization: `Basic ${Buffer.from(opts.auth).toString('base64')}` } : {} };
-    const req =
-      opts.tls === false
-        ? httpRequest(common, (res) => resolve(res.statusCode ?? 0))
-        : httpsRequest(
-            {
-              ...common,
-              ca: readFileSync(f('ca.crt')),
-              servername: 'localhost',
-              ...(opts.cert ? { cert: readFileSync(f('client.crt')), key: readFileSync(f('client.key')) } : {}),
-              ...(opts.maxVersion ? { maxVersion: opts.maxVersion } : {}),
-            },
-            (res) => resolve(res.statusCode ?? 0),
-          );
+    const common = {
+      host: '127.0.0.1',
+      port,
+      path: '/metrics',
+      agent: false as const,
+      headers: o.auth ? { authorization: `Basic ${Buffer.from(o.auth).toString('base64')}` } : {},
+    };
+    const done = (res: { statusCode?: number; headers: Answer['headers']; resume: () => void }) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    };
+    const req = o.plain
+      ? httpRequest(common, done)
+      : httpsRequest(
+          {
+            ...common,
+            ca: pki.read('ca.crt'),
+            servername: 'localhost',
+            ...(o.cert ? { cert: pki.read(`${o.cert}.crt`), key: pki.read(`${o.cert}.key`) } : {}),
+            ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
+          },
+          done,
+        );
     req.on('error', reject);
     req.setTimeout(5000, () => req.destroy(new Error('timeout')));
     req.end();
   });
 }
+const status = async (port: number, o: Get = {}) => (await get(port, o)).status;
 
-test('TLS + basic auth: right password 200, wrong or missing 401, plain HTTP fails', async () => {
+const TLS = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
+const withClientAuth = (type: string, extra = '') => `${TLS}  client_ca_file: ca.crt\n  client_auth_type: ${type}\n${extra}`;
+
+test('TLS + basic auth: right password 200, wrong or missing 401, plain HTTP to the TLS port fails', async () => {
   const hash = bcrypt.hashSync('s3cret', 4);
-  const port = await serve(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prom: '${hash}'\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n`);
-  assert.equal(await get(port, { auth: 'prom:s3cret' }), 200);
-  assert.equal(await get(port, { auth: 'prom:s3cret' }), 200, 'cached check');
-  assert.equal(await get(port, { auth: 'prom:wrong' }), 401);
-  assert.equal(await get(port, { auth: 'eve:s3cret' }), 401);
-  assert.equal(await get(port), 401);
-  await assert.rejects(get(port, { tls: false, auth: 'prom:s3cret' }));
+  const port = await serve(`${TLS}basic_auth_users:\n  prom: '${hash}'\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n`);
+  const ok = await get(port, { auth: 'prom:s3cret' });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers['x-frame-options'], 'deny');
+  assert.equal(await status(port, { auth: 'prom:s3cret' }), 200, 'second time: from the cache');
+  assert.equal(await status(port, { auth: 'prom:wrong' }), 401);
+  assert.equal(await status(port, { auth: 'eve:s3cret' }), 401);
+  const missing = await get(port);
+  assert.equal(missing.status, 401);
+  assert.match(String(missing.headers['www-authenticate']), /^Basic /);
+  assert.equal(missing.headers['x-frame-options'], 'deny');
+  await assert.rejects(get(port, { plain: true, auth: 'prom:s3cret' }));
 });
 
-test('RequireAndVerifyClientCert: no client certificate fails the handshake, a signed one passes', async () => {
-  const port = await serve('tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n');
+test('RequireAndVerifyClientCert: no certificate or a self-signed one fails the handshake, a CA-signed one passes', async () => {
+  const port = await serve(withClientAuth('RequireAndVerifyClientCert'));
   await assert.rejects(get(port));
-  assert.equal(await get(port, { cert: true }), 200);
+  await assert.rejects(get(port, { cert: 'rogue' }));
+  assert.equal(await status(port, { cert: 'client' }), 200);
+});
+
+test('RequireAnyClientCert: any certificate, but one is needed', async () => {
+  const port = await serve(withClientAuth('RequireAnyClientCert'));
+  await assert.rejects(get(port));
+  assert.equal(await status(port, { cert: 'rogue' }), 200);
+  assert.equal(await status(port, { cert: 'client' }), 200);
+});
+
+test('VerifyClientCertIfGiven: none is fine, a given one must verify', async () => {
+  const port = await serve(withClientAuth('VerifyClientCertIfGiven'));
+  assert.equal(await status(port), 200);
+  assert.equal(await status(port, { cert: 'client' }), 200);
+  await assert.rejects(get(port, { cert: 'rogue' }));
+});
+
+test('RequestClientCert: asks, takes anything', async () => {
+  const port = await serve(withClientAuth('RequestClientCert'));
+  assert.equal(await status(port), 200);
+  assert.equal(await status(port, { cert: 'rogue' }), 200);
+});
+
+test('client_allowed_sans: the client certificate must carry one of them', async () => {
+  const allowed = await serve(withClientAuth('RequireAndVerifyClientCert', '  client_allowed_sans: [scraper.example]\n'));
+  assert.equal(await status(allowed, { cert: 'client' }), 200);
+  const other = await serve(withClientAuth('RequireAndVerifyClientCert', '  client_allowed_sans: [prometheus.example]\n'));
+  await assert.rejects(get(other, { cert: 'client' }));
+});
+
+test('client certificates and basic auth together: both are needed', async () => {
+  const port = await serve(withClientAuth('RequireAndVerifyClientCert', `basic_auth_users:\n  prom: '${bcrypt.hashSync('pw', 4)}'\n`));
+  assert.equal(await status(port, { cert: 'client' }), 401);
+  assert.equal(await status(port, { cert: 'client', auth: 'prom:pw' }), 200);
+  await assert.rejects(get(port, { auth: 'prom:pw' }));
 });
 
 test('min_version TLS13 refuses a TLS 1.2 client', async () => {
-  const port = await serve('tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n');
+  const port = await serve(`${TLS}  min_version: TLS13\n`);
   await assert.rejects(get(port, { maxVersion: 'TLSv1.2' }));
-  assert.equal(await get(port), 200);
+  assert.equal(await status(port), 200);
+  const tls12 = await serve(TLS);
+  assert.equal(await status(tls12, { maxVersion: 'TLSv1.2' }), 200, 'the default minimum is TLS 1.2');
 });

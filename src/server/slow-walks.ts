@@ -1,0 +1,58 @@
+// GET /api/v1/slow-walks?limit=N: the newest N slow-walk events (1..1000, default 100), newest
+// first, as {"events": [...]}. A bad limit is a 400 that says what limit takes.
+import type { FastifyPluginAsync, FastifySchemaValidationError } from 'fastify';
+import type { SlowWalk, SlowWalkSource } from './types.js';
+
+export interface SlowWalksRouteOptions {
+  slowWalks: SlowWalkSource;
+}
+
+export const SLOW_WALKS_LIMIT = { min: 1, max: 1000, default: 100 } as const;
+
+const seconds = { type: 'number' } as const;
+const count = { type: 'integer' } as const;
+const text = { type: 'string' } as const;
+
+/** One event; `satisfies` keeps the schema's keys and the SlowWalk type in step. */
+const slowWalkProperties = {
+  time: text,
+  pid: count,
+  tgid: count,
+  comm: text,
+  cgroup_id: text,
+  trigger: text,
+  syscall: text,
+  device: text,
+  inode: text,
+  path: text,
+  duration_seconds: seconds,
+  children: { type: 'object', properties: { positive: count, negative: count, truncated: { type: 'boolean' } } },
+  concurrent_walkers: count,
+  lock_wait_seconds: { type: 'object', properties: { i_lock: seconds, d_lock: seconds } },
+} as const satisfies Record<keyof SlowWalk, object>;
+
+const limitMessage = `limit must be an integer from ${SLOW_WALKS_LIMIT.min} to ${SLOW_WALKS_LIMIT.max}`;
+
+export const slowWalksRoute: FastifyPluginAsync<SlowWalksRouteOptions> = async (app, { slowWalks }) => {
+  app.get<{ Querystring: { limit: number } }>(
+    '/api/v1/slow-walks',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: SLOW_WALKS_LIMIT.min, maximum: SLOW_WALKS_LIMIT.max, default: SLOW_WALKS_LIMIT.default } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['events'],
+            properties: { events: { type: 'array', items: { type: 'object', properties: slowWalkProperties } } },
+          },
+        },
+      },
+      schemaErrorFormatter: (errors: FastifySchemaValidationError[]) =>
+        new Error(errors.some((e) => e.instancePath === '/limit') ? limitMessage : `bad query: ${errors[0]?.message ?? 'invalid'}`),
+    },
+    async (req) => ({ events: slowWalks.list(req.query.limit).slice(0, req.query.limit) }),
+  );
+};
