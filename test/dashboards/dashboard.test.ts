@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ALL_METRICS, exposedSeriesNames } from '../../src/collect/catalog.js';
 import { metricNames } from '../rules/promql.js';
+import { dashboardQueries } from './queries.js';
 
 interface Panel {
   title: string;
@@ -19,12 +20,6 @@ const dash = JSON.parse(readFileSync('dashboards/fsnotify-exporter.json', 'utf8'
   panels: Panel[];
   templating: { list: Array<{ name: string; type: string; query: unknown }> };
 };
-
-/** Grafana's variables replaced by values Prometheus accepts. */
-export function dashboardQueries(): string[] {
-  const exprs = dash.panels.flatMap((p) => p.targets.map((t) => t.expr));
-  return exprs.map((e) => e.replaceAll('$__rate_interval', '1m').replaceAll('$__interval', '1m').replaceAll('$instance', '.+'));
-}
 
 test('schema 39+, datasource and instance variables, no hard-coded data source uid', () => {
   assert.ok(dash.schemaVersion >= 39);
@@ -44,7 +39,7 @@ test('schema 39+, datasource and instance variables, no hard-coded data source u
 test('every query parses under promtool', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dash-'));
   const file = join(dir, 'queries.yml');
-  const rules = dashboardQueries().map((expr, i) => ({ record: `dashboard:query${i}`, expr }));
+  const rules = dashboardQueries().map(({ expr }, i) => ({ record: `dashboard:query${i}`, expr }));
   writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard', rules }] }));
   const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -52,5 +47,5 @@ test('every query parses under promtool', () => {
 
 test('every query uses only metrics the daemon exports', () => {
   const known = new Set([...ALL_METRICS.flatMap(exposedSeriesNames), 'process_cpu_seconds_total', 'process_resident_memory_bytes']);
-  for (const q of dashboardQueries()) for (const n of metricNames(q)) assert.ok(known.has(n), `${n} in: ${q}`);
+  for (const { expr } of dashboardQueries()) for (const n of metricNames(expr)) assert.ok(known.has(n), `${n} in: ${expr}`);
 });

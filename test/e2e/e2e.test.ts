@@ -3,11 +3,14 @@
 // Kernels: E2E_KERNELS (comma-separated names or bzImage paths), else the three in KERNELS plus
 // E2E_KERNEL when set.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CACHE, KERNELS } from '../guest/kernels.js';
+import { freePort } from '../daemon/harness.js';
 import { runInVm } from '../guest/vm.js';
+import { observeLoaded, observeQuiet, NEAR_LOCKUP_ALERT, type LoadedObservation, type QuietObservation } from './prometheus-checks.js';
+import { Prometheus } from './prometheus.js';
 import { delta, parseProm, sum, type Samples } from './prom-text.js';
 
 const kernels = process.env.E2E_KERNELS
@@ -27,6 +30,12 @@ const CHILDREN_TOLERANCE = 0.01;
  */
 const BPFTRACE_TOLERANCE = 0.25;
 const BPFTRACE_SLACK_SECONDS = 0.001;
+/** the guest daemon's default --top-directories */
+const TOP_K = 20;
+/** rounds of the herd workload (guest-suite.ts) */
+const HERD_ROUNDS = 3;
+/** E2E_PROMETHEUS=0 skips the live Prometheus server (it is on by default, and in CI) */
+const WITH_PROMETHEUS = process.env.E2E_PROMETHEUS !== '0';
 
 interface Results {
   kernel: string;
@@ -42,6 +51,7 @@ interface Results {
   scaling: Array<{ n: number; dir: string; before: string; after: string }>;
   contention: { dir: string; before: string; after: string };
   herd: { before: string; after: string };
+  topK: { before: string; after: string };
   slowWalks: { events: Array<Record<string, unknown>> };
   daemonLog: string;
   sigtermExit: number;
@@ -60,24 +70,62 @@ for (const kernel of kernels) {
   describe(`kernel ${kernel}`, { concurrency: false }, () => {
     let r: Results;
     const report: Record<string, unknown> = {};
+    let quiet: QuietObservation | undefined;
+    let loaded: LoadedObservation | undefined;
+    let target = '';
 
     before(async () => {
       const outDir = join(CACHE, `e2e-${kernel.replace(/[^\w.-]/g, '_')}`);
       rmSync(join(outDir, 'results.json'), { force: true });
-      const vm = await runInVm({
-        kernel,
-        command: 'node dist/test/e2e/guest-suite.js',
-        outDir,
-        timeoutSec: 900,
-        onLine: (l) => process.stderr.write(`  ${kernel}: ${l}\n`),
-      });
+      for (const f of ['quiet', 'loaded']) rmSync(join(outDir, `checkpoint-${f}.done`), { force: true });
+      const hostPort = await freePort();
+      target = `127.0.0.1:${hostPort}`;
+      const prom = WITH_PROMETHEUS ? await Prometheus.start(await freePort(), hostPort, ['rules/fsnotify-alerts.yml']) : undefined;
+      const observations: Array<Promise<void>> = [];
+      // at each checkpoint the guest waits while the live server is asked what it sees
+      const observe = (name: string) => {
+        const work = (async () => {
+          try {
+            if (name === 'quiet') quiet = await observeQuiet(prom as Prometheus);
+            if (name === 'loaded') loaded = await observeLoaded(prom as Prometheus);
+          } finally {
+            writeFileSync(join(outDir, `checkpoint-${name}.done`), '');
+          }
+        })();
+        observations.push(
+          work.catch((e) => {
+            process.stderr.write(`  ${kernel}: prometheus at ${name}: ${e}\n`);
+          }),
+        );
+      };
+      try {
+        const vm = await runInVm({
+          kernel,
+          command: `E2E_PROMETHEUS=${prom ? 1 : 0} node dist/test/e2e/guest-suite.js`,
+          outDir,
+          timeoutSec: 900,
+          forwards: [[hostPort, 9717]],
+          onLine: (l) => {
+            const c = /^@@CHECKPOINT (\w+)/.exec(l);
+            if (c && prom) observe(c[1] as string);
+            else process.stderr.write(`  ${kernel}: ${l}\n`);
+          },
+        });
+        await Promise.all(observations);
+        finishBefore(vm, outDir);
+      } finally {
+        prom?.stop();
+      }
+    });
+
+    function finishBefore(vm: Awaited<ReturnType<typeof runInVm>>, outDir: string) {
       assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
       r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
       assert.equal(r.error, undefined, r.error);
       assert.equal(vm.status, 0, `guest suite exited ${vm.status}; console: ${vm.consolePath}`);
       report.bootSeconds = vm.bootSeconds;
       report.vmSeconds = vm.durationMs / 1000;
-    });
+    }
 
     test('the daemon attaches its walk probes and becomes ready', () => {
       assert.equal(r.ready, true);
@@ -143,7 +191,8 @@ for (const kernel of kernels) {
         const iLockSeconds = delta(b, a, 'fsnotify_lock_wait_seconds_sum', { lock: 'i_lock' });
         const walkTotal = delta(b, a, 'fsnotify_walk_duration_seconds_sum', { trigger: 'parent_event' });
         report.herd = { parentWalks, extraConcurrentWalkers: concurrent, iLockSeconds, parentWalkSeconds: walkTotal, parentCalls: delta(b, a, 'fsnotify_parent_calls_total') };
-        assert.ok(parentWalks > 1, `parent_event walks: ${parentWalks}`);
+        // each round's first opener always walks; a herd is a round where more than one did
+        assert.ok(parentWalks > HERD_ROUNDS, `parent_event walks: ${parentWalks} in ${HERD_ROUNDS} rounds`);
         assert.ok(concurrent > 0, 'no walker found another one on the same directory');
         assert.ok(iLockSeconds > 0, 'no i_lock waits');
         // the queued walkers' wait is part of their walk time, so it cannot exceed it
@@ -181,6 +230,81 @@ for (const kernel of kernels) {
       report.nearSoftlockup = near.slice(0, 3).map((n) => ({ path: n.path, age_seconds: n.age_seconds, time: n.time }));
       assert.ok(during.length > 0, `no near-lockup report before its walk ended: ${JSON.stringify(near.slice(0, 3))}`);
     });
+
+    test(`top-K: more than ${TOP_K} directories walked, at most ${TOP_K} get series, the heaviest among them`, () => {
+      const m = parseProm(r.topK.after);
+      const dirs = new Map<string, string>();
+      for (const key of m.keys()) {
+        if (!key.startsWith('fsnotify_directory_walks_total{')) continue;
+        const inode = /inode="(\d+)"/.exec(key)?.[1] as string;
+        dirs.set(inode, /path="([^"]*)"/.exec(key)?.[1] as string);
+      }
+      const held = sum(m, 'fsnotify_exporter_map_entries', { map: 'dir_stats' });
+      report.topK = { series: dirs.size, heldInKernel: held };
+      assert.ok(held > TOP_K + 10, `the kernel map holds ${held} directories: the workload should have walked more than ${TOP_K}`);
+      assert.equal(dirs.size, TOP_K);
+      const paths = [...dirs.values()];
+      // the 800k directory has the most walk time of all; the smallest of the 30 has almost none
+      assert.ok(paths.includes(`/scale-${800_000}`), `top-K lacks the biggest directory: ${paths.join(' ')}`);
+      assert.ok(!paths.includes('/many/d000'), 'the lightest directory displaced a heavier one');
+      for (const kind of ['walk_seconds_total', 'lock_wait_seconds_total', 'children'])
+        assert.ok(new Set([...m.keys()].filter((k) => k.startsWith(`fsnotify_directory_${kind}{`)).map((k) => /inode="(\d+)"/.exec(k)?.[1])).size <= TOP_K, kind);
+    });
+
+    test('slow-walk events name the watch syscall that started them', () => {
+      const big = r.slowWalks.events.filter((e) => String(e.path).startsWith('/scale-'));
+      assert.ok(big.length > 0);
+      for (const e of big) {
+        assert.equal(e.syscall, 'inotify_add_watch', JSON.stringify(e));
+        assert.equal(e.trigger, 'watch_change');
+        assert.match(String(e.cgroup_id), /^\d+$/);
+        assert.match(String(e.device), /^\d+:\d+$/);
+      }
+    });
+
+    if (WITH_PROMETHEUS) {
+      test('Prometheus scrapes the guest daemon; in a quiet run every rule is healthy and none fires', () => {
+        assert.ok(quiet, 'no observation at the quiet checkpoint');
+        report.prometheusQuiet = { scrapes: quiet.scrapes };
+        assert.ok(quiet.scrapes >= 10, `only ${quiet.scrapes} successful scrapes`);
+        assert.equal(quiet.rules.length, 9);
+        for (const rule of quiet.rules) {
+          assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
+          assert.equal(rule.state, 'inactive', `${rule.name} is ${rule.state} in a quiet run`);
+        }
+      });
+
+      test(`Prometheus: the long walks fire ${NEAR_LOCKUP_ALERT} with its severity, runbook and instance`, () => {
+        assert.ok(loaded, 'no observation at the loaded checkpoint');
+        const alert = loaded.nearLockup;
+        report.prometheusLoaded = { scrapes: loaded.scrapes, nearLockup: alert?.state, secondsToFiring: loaded.secondsToFiring };
+        assert.equal(alert?.state, 'firing', JSON.stringify(loaded.rules));
+        const a = alert.alerts[0]!;
+        assert.equal(a.labels.severity, 'critical');
+        assert.equal(a.labels.instance, target);
+        assert.match(a.annotations.description ?? '', new RegExp(`On ${target.replaceAll('.', '\\.')} `));
+        assert.match(a.annotations.runbook_url ?? '', /docs\/runbooks\.md#fsnotifynearsoftlockup$/);
+        for (const rule of loaded.rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
+      });
+
+      test('Prometheus: every dashboard query returns data from the live server', () => {
+        assert.ok(loaded);
+        const empty = loaded.queries.filter((q) => q.series === 0);
+        report.dashboardQueries = { total: loaded.queries.length, empty: empty.length };
+        assert.deepEqual(empty.map((q) => `${q.panel}: ${q.expr}`), []);
+        assert.deepEqual(loaded.instances, [target], 'the instance variable lists the daemon');
+        const panel = (title: string) => loaded!.queries.filter((q) => q.panel === title);
+        // the values behind the panels an SRE looks at first are the workload's, not zeros
+        const walks = panel('Walks by trigger')[0]!.values.find((v) => v.labels.trigger === 'watch_change');
+        assert.ok(walks && walks.value > 0, 'walk rate');
+        const children = panel('Children per walk (p99)')[0]!.values.find((v) => v.labels.kind === 'negative');
+        assert.ok(children && Number.isFinite(children.value) && children.value > 1000, `p99 negative children ${children?.value}`);
+        const top = panel('Top directories').flatMap((q) => q.values.map((v) => v.labels.path));
+        assert.ok(top.includes('/scale-800000'), `top directories: ${top.join(' ')}`);
+        const threshold = panel('In-flight walk age vs soft-lockup threshold').flatMap((q) => q.values.map((v) => v.value));
+        assert.ok(threshold.includes(2), `soft-lockup threshold series: ${threshold.join(' ')}`);
+      });
+    }
 
     test('clean exit: nothing of ours remains after SIGTERM or SIGKILL, and a restart works', () => {
       assert.equal(r.sigtermExit, 0);

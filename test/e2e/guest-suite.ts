@@ -1,7 +1,7 @@
 // Runs inside the guest (npm run vm): starts the real daemon, drives the real workloads, scrapes
 // /metrics around each, and writes everything to $VM_OUT/results.json for the host to assert on.
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OUT = process.env.VM_OUT as string;
@@ -11,6 +11,7 @@ const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
 const SCALE = (process.env.E2E_SCALE ?? '50000,200000,800000').split(',').map(Number);
 const FSLOAD = 'test/e2e/workloads/fsload.py';
+const HERD_ROUNDS = 3; // e2e.test.ts asserts with the same number
 
 const results: Record<string, unknown> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), steps: {} };
 const steps = results.steps as Record<string, unknown>;
@@ -27,7 +28,8 @@ const save = () => writeFileSync(join(OUT, 'results.json'), JSON.stringify(resul
 function startDaemon(extra: string[] = []): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['dist/src/main.js', `--web.listen-address=127.0.0.1:${PORT}`, '--slow-walk.threshold=20ms', ...extra],
+    // all interfaces: the host's Prometheus scrapes through a qemu port forward
+    ['dist/src/main.js', `--web.listen-address=:${PORT}`, '--slow-walk.threshold=20ms', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let logText = '';
@@ -54,6 +56,18 @@ async function waitReady(child: ChildProcess): Promise<boolean> {
     await sleep(100);
   }
   return false;
+}
+
+/**
+ * With E2E_PROMETHEUS=1 the host's Prometheus observes the daemon at named points: the guest
+ * prints a marker and waits (at most 2 minutes) until the host writes $VM_OUT/checkpoint-<name>.done.
+ */
+async function checkpoint(name: string): Promise<void> {
+  if (process.env.E2E_PROMETHEUS !== '1') return;
+  process.stdout.write(`@@CHECKPOINT ${name}\n`);
+  const done = join(OUT, `checkpoint-${name}.done`);
+  for (let i = 0; i < 1200 && !existsSync(done); i++) await sleep(100);
+  log(`checkpoint ${name}: ${existsSync(done) ? 'host done' : 'host did not answer'}`);
 }
 
 /** What of ours is still in the kernel: loaded programs, links, kprobe events. */
@@ -89,6 +103,7 @@ async function main() {
   results.readySeconds = (Date.now() - t) / 1000;
   log(`daemon ready: ${results.ready} in ${results.readySeconds} s`);
   if (!results.ready) return save();
+  await checkpoint('quiet');
 
   // 1. negative dentries, watch add, with bpftrace watching the same function
   steps.negdents = fsload('negdents', `${SCRATCH}/neg`, N, 4);
@@ -154,11 +169,21 @@ async function main() {
 
   // 5. herd: only the old kernel re-walks from __fsnotify_parent
   const h0 = await scrape();
-  steps.herd = fsload('herd', `${SCRATCH}/neg`, 4);
+  // in the biggest directory (the longest walk is the widest window for a second walker), in
+  // HERD_ROUNDS rounds: whether two openers meet inside one walk is up to the scheduler
+  steps.herd = fsload('herd', big, 4, HERD_ROUNDS);
   await sleep(1000);
   results.herd = { before: h0, after: await scrape() };
   log('workload 5 done');
 
+  // 6. more directories than --top-directories (20): the series stay bounded, the heaviest stay
+  const k0 = await scrape();
+  steps.manyDirs = fsload('many-dirs', `${SCRATCH}/many`, 30, 200);
+  await sleep(500);
+  results.topK = { before: k0, after: await scrape() };
+  log('workload 6 done');
+
+  await checkpoint('loaded');
   results.daemonLog = readFileSync(join(OUT, 'daemon.log'), 'utf8');
   results.slowWalks = await (await fetch(`http://127.0.0.1:${PORT}/api/v1/slow-walks?limit=1000`)).json();
 

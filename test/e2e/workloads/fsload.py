@@ -8,8 +8,10 @@ prints one JSON line with what it did, for the test to check against the daemon'
   fsload.py watch DIR [HOLD_S]             inotify_add_watch, hold, inotify_rm_watch
   fsload.py hold-watch DIR SECONDS         keep a watch for SECONDS (the "other mark" of the herd)
   fsload.py lookups DIR SECONDS [PROCS]    look up new names for SECONDS (takes the dir's d_lock)
-  fsload.py herd DIR OPENERS               watch add + remove, wait for the reaper, then OPENERS
-                                           processes open existing files at the same instant
+  fsload.py many-dirs BASE COUNT N         COUNT directories of N negative dentries each (directory
+                                           i gets N*(i+1), so walk times differ), one watch add each
+  fsload.py herd DIR OPENERS [ROUNDS]      ROUNDS times: watch add + remove, wait for the reaper, then
+                                           OPENERS processes open existing files at the same instant
 """
 import ctypes
 import json
@@ -111,22 +113,38 @@ def lookups(d, seconds, procs=2):
     emit(workload='lookups', dir=d, seconds=seconds, procs=procs)
 
 
-def herd(d, openers):
+def herd(d, openers, rounds=1):
     names = [f'{d}/herd-{i}' for i in range(openers)]
     for name in names:
         os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644))
-    fd, wd = inotify_add(d)  # flags every positive child PARENT_WATCHED
-    inotify_rm(fd, wd)       # old kernels leave the flags; __fsnotify_parent clears them with a full walk
-    time.sleep(1.0)          # the last mark is detached by a delayed reaper
-    start = time.time() + 0.5
+    for _ in range(rounds):
+        fd, wd = inotify_add(d)  # flags every positive child PARENT_WATCHED
+        inotify_rm(fd, wd)       # old kernels leave the flags; __fsnotify_parent clears them with a full walk
+        time.sleep(1.0)          # the last mark is detached by a delayed reaper
+        start = time.time() + 0.5
 
-    def work(i):
-        while time.time() < start:
-            pass
-        os.close(os.open(names[i], os.O_RDONLY))
+        def work(i):
+            while time.time() < start:
+                pass
+            os.close(os.open(names[i], os.O_RDONLY))
 
-    fork_each(openers, work)
-    emit(workload='herd', dir=d, openers=openers)
+        fork_each(openers, work)
+    emit(workload='herd', dir=d, openers=openers, rounds=rounds)
+
+
+def many_dirs(base, count, n):
+    t0 = time.time()
+    for i in range(count):
+        d = f'{base}/d{i:03d}'
+        os.makedirs(d, exist_ok=True)
+        for j in range(n * (i + 1)):
+            try:
+                os.stat(f'{d}/neg-{j}')
+            except FileNotFoundError:
+                pass
+        fd, wd = inotify_add(d)
+        inotify_rm(fd, wd)
+    emit(workload='many-dirs', base=base, count=count, n=n, seconds=round(time.time() - t0, 3))
 
 
 def main(argv):
@@ -141,8 +159,10 @@ def main(argv):
         hold_watch(args[0], float(args[1]))
     elif cmd == 'lookups':
         lookups(args[0], float(args[1]), int(args[2]) if len(args) > 2 else 2)
+    elif cmd == 'many-dirs':
+        many_dirs(args[0], int(args[1]), int(args[2]))
     elif cmd == 'herd':
-        herd(args[0], int(args[1]))
+        herd(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)
     else:
         sys.exit(f'unknown workload {cmd}')
 
