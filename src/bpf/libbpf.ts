@@ -78,6 +78,7 @@ export const libbpf = {
 
   mapLookupElem: f<(fd: number, key: Buffer, value: Buffer) => number>('int bpf_map_lookup_elem(int fd, const void *key, void *value)'),
   mapUpdateElem: f<(fd: number, key: Buffer, value: Buffer, flags: bigint) => number>('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),
+  mapGetFdById: f<(id: number) => number>('int bpf_map_get_fd_by_id(uint32_t id)'),
   mapDeleteElem: f<(fd: number, key: Buffer) => number>('int bpf_map_delete_elem(int fd, const void *key)'),
   mapGetNextKey: f<(fd: number, key: Buffer | null, next: Buffer) => number>('int bpf_map_get_next_key(int fd, const void *key, void *next_key)'),
   mapLookupBatch: f<(fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: Uint32Array, opts: null) => number>(

@@ -21,6 +21,7 @@ interface Case {
   code: number;
   line: RegExp;
   uid?: number;
+  wrapper?: string[];
 }
 
 const busy = createServer();
@@ -66,6 +67,13 @@ const CASES: Case[] = [
   { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
   { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(the kernel has no kprobes/ },
   { name: 'not root', args: [], uid: 65534, code: 5, line: /^fsnotify-exporter: missing capability CAP_BPF and CAP_PERFMON \(uid 65534\): loading needs CAP_BPF, attaching CAP_PERFMON; run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG/ },
+  {
+    name: 'root without CAP_PERFMON (bounding set)',
+    args: [],
+    wrapper: ['setpriv', '--bounding-set=-all,+bpf,+syslog,+sys_resource'],
+    code: 5,
+    line: /^fsnotify-exporter: missing capability CAP_PERFMON \(uid 0\): loading needs CAP_BPF, attaching CAP_PERFMON; run as root, or grant/,
+  },
 ];
 
 /** Whether another user can reach the checkout: every directory up to / must be searchable by others. */
@@ -80,7 +88,7 @@ for (const c of CASES) {
     const args = typeof c.args === 'function' ? await c.args() : c.args;
     const port = await freePort();
     const withPort = args.some((a) => a.startsWith('--web.listen-address')) ? args : [`--web.listen-address=127.0.0.1:${port}`, ...args];
-    const r = runDaemonSync(withPort, c.env ?? {}, 30_000, c.uid);
+    const r = runDaemonSync(withPort, c.env ?? {}, 30_000, c.uid, c.wrapper);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
     assert.match(lines[0] as string, /^fsnotify-exporter: /);

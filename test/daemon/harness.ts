@@ -47,8 +47,10 @@ export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = 
   return { child, port, stdout: () => out, stderr: () => err, exited };
 }
 
-export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000, uid?: number) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
+/** `wrapper`: a command that execs the daemon, e.g. setpriv with a reduced bounding set. */
+export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000, uid?: number, wrapper: string[] = []) {
+  const argv = [...wrapper, process.execPath, MAIN, ...args];
+  const r = spawnSync(argv[0] as string, argv.slice(1), {
     encoding: 'utf8',
     timeout: timeoutMs,
     env: { ...process.env, ...env },

@@ -60,6 +60,18 @@ interface Results {
   sigkillExit: number;
   afterSigkill: { progs: string[]; links: string; kprobeEvents: string };
   restartAfterKillReady: boolean;
+  unitCaps: {
+    caps: string[];
+    ready: boolean;
+    status: Record<string, string>;
+    before: string;
+    after: string;
+    readyAfterHup: number;
+    sigintExit: number;
+    log: string;
+    afterSigint: { progs: string[]; links: string; kprobeEvents: string };
+    short: Array<{ missing: string; status: number; stderr: string; leftovers: { progs: string[]; kprobeEvents: string } }>;
+  };
   seconds: number;
 }
 
@@ -251,15 +263,16 @@ for (const kernel of kernels) {
         assert.ok(new Set([...m.keys()].filter((k) => k.startsWith(`fsnotify_directory_${kind}{`)).map((k) => /inode="(\d+)"/.exec(k)?.[1])).size <= TOP_K, kind);
     });
 
-    test('slow-walk events name the watch syscall that started them', () => {
+    test('slow-walk events name the watch syscall that started them, and none for __fsnotify_parent walks', () => {
       const big = r.slowWalks.events.filter((e) => String(e.path).startsWith('/scale-'));
-      assert.ok(big.length > 0);
+      const byWatch = big.filter((e) => e.trigger === 'watch_change');
+      assert.ok(byWatch.length > 0, JSON.stringify(big));
       for (const e of big) {
-        assert.equal(e.syscall, 'inotify_add_watch', JSON.stringify(e));
-        assert.equal(e.trigger, 'watch_change');
+        assert.equal(e.syscall, e.trigger === 'watch_change' ? 'inotify_add_watch' : '', JSON.stringify(e));
         assert.match(String(e.cgroup_id), /^\d+$/);
         assert.match(String(e.device), /^\d+:\d+$/);
       }
+      if (kernel === 'oldfsnotify') assert.ok(big.some((e) => e.trigger === 'parent_event'), 'no slow herd walk');
     });
 
     if (WITH_PROMETHEUS) {
@@ -305,6 +318,35 @@ for (const kernel of kernels) {
         assert.ok(threshold.includes(2), `soft-lockup threshold series: ${threshold.join(' ')}`);
       });
     }
+
+    test("the systemd unit's capabilities suffice; all are dropped after attaching; SIGHUP and SIGINT", () => {
+      const u = r.unitCaps;
+      assert.deepEqual(u.caps, ['bpf', 'perfmon', 'syslog', 'sys_resource']);
+      assert.equal(u.ready, true, 'walk probes did not attach with the unit capabilities');
+      assert.match(u.log, /probe walk_entry: attached as (fentry|kprobe)/);
+      // after attaching: nothing effective, permitted or ambient, and the maps are still read
+      assert.equal(u.status.CapEff, '0000000000000000');
+      assert.equal(u.status.CapPrm, '0000000000000000');
+      assert.equal(u.status.CapAmb, '0000000000000000');
+      assert.equal(delta(parseProm(u.after), parseProm(u.before), 'fsnotify_walks_total'), 1, 'a watch add after the drop was not counted');
+      // SIGHUP: logs each probe's status, keeps serving
+      assert.match(u.log, /"probe":"walk_entry".*"msg":"probe status"/);
+      assert.equal(u.readyAfterHup, 200);
+      assert.equal(u.sigintExit, 0);
+      assert.deepEqual(u.afterSigint.progs, []);
+      assert.equal(u.afterSigint.kprobeEvents, '');
+      report.unitCaps = { capEff: u.status.CapEff };
+    });
+
+    test('one capability short of the unit: exit 5 with a line naming it, nothing attached', () => {
+      for (const s of r.unitCaps.short) {
+        assert.equal(s.status, 5, `without ${s.missing}: ${s.stderr}`);
+        const lines = s.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, s.stderr);
+        assert.match(lines[0] as string, new RegExp(`^fsnotify-exporter: missing capability CAP_${s.missing.toUpperCase()} `));
+        assert.deepEqual(s.leftovers.progs, []);
+      }
+    });
 
     test('clean exit: nothing of ours remains after SIGTERM or SIGKILL, and a restart works', () => {
       assert.equal(r.sigtermExit, 0);

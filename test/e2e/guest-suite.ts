@@ -25,23 +25,37 @@ const fsload = (...args: Array<string | number>) => {
 const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
 const save = () => writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 1));
 
-function startDaemon(extra: string[] = []): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    // all interfaces: the host's Prometheus scrapes through a qemu port forward
-    ['dist/src/main.js', `--web.listen-address=:${PORT}`, '--slow-walk.threshold=20ms', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+const daemonLogs = new WeakMap<ChildProcess, () => string>();
+
+/** The daemon, optionally under a wrapper such as setpriv (which execs it: same pid). */
+function startDaemon(extra: string[] = [], wrapper: string[] = []): ChildProcess {
+  // all interfaces: the host's Prometheus scrapes through a qemu port forward
+  const argv = [process.execPath, 'dist/src/main.js', `--web.listen-address=:${PORT}`, '--slow-walk.threshold=20ms', ...extra];
+  const all = [...wrapper, ...argv];
+  const child = spawn(all[0] as string, all.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let logText = '';
-  child.stdout?.on('data', (d) => {
+  const append = (d: Buffer) => {
     logText += d;
     writeFileSync(join(OUT, 'daemon.log'), logText);
-  });
-  child.stderr?.on('data', (d) => {
-    logText += d;
-    writeFileSync(join(OUT, 'daemon.log'), logText);
-  });
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  daemonLogs.set(child, () => logText);
   return child;
+}
+
+/** The capabilities systemd/fsnotify-exporter.service grants, as setpriv spells them (cap_bpf → bpf). */
+function unitCapabilities(): string[] {
+  const unit = readFileSync('systemd/fsnotify-exporter.service', 'utf8');
+  const line = /^CapabilityBoundingSet=(.*)$/m.exec(unit)?.[1] ?? '';
+  return line.trim().split(/\s+/).map((c) => c.replace(/^CAP_/, '').toLowerCase());
+}
+
+const boundingSet = (caps: string[]) => ['setpriv', `--bounding-set=-all,${caps.map((c) => `+${c}`).join(',')}`];
+
+function capabilitiesOf(pid: number): Record<string, string> {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Object.fromEntries([...status.matchAll(/^(Cap\w+):\s*([0-9a-f]+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
 }
 
 async function waitReady(child: ChildProcess): Promise<boolean> {
@@ -200,6 +214,32 @@ async function main() {
   results.restartAfterKillReady = await waitReady(daemon);
   await exitCodeAfter(daemon, 'SIGTERM');
   log('workload 7 done');
+
+  // 8. exactly the systemd unit's capabilities (a bounding set, as systemd applies it to root):
+  // the walk probes attach, every capability is dropped after attaching and the maps are still
+  // read (a watch add is counted), SIGHUP logs the probes and keeps serving, SIGINT leaves nothing
+  const caps = unitCapabilities();
+  daemon = startDaemon([], boundingSet(caps));
+  const unit: Record<string, unknown> = { caps, ready: await waitReady(daemon) };
+  results.unitCaps = unit;
+  for (let i = 0; i < 50 && !daemonLogs.get(daemon)!().includes('capabilities dropped'); i++) await sleep(100);
+  unit.status = capabilitiesOf(daemon.pid as number);
+  unit.before = await scrape();
+  fsload('watch', `${SCRATCH}/pos`);
+  await sleep(500);
+  unit.after = await scrape();
+  daemon.kill('SIGHUP');
+  await sleep(1000);
+  unit.readyAfterHup = (await fetch(`http://127.0.0.1:${PORT}/readyz`)).status;
+  unit.sigintExit = await exitCodeAfter(daemon, 'SIGINT');
+  unit.log = daemonLogs.get(daemon)!();
+  unit.afterSigint = leftovers();
+  // one capability short: a clear one-line refusal naming it, and nothing attached
+  unit.short = ['perfmon', 'bpf'].map((missing) => {
+    const r = spawnSync(boundingSet(caps.filter((c) => c !== missing))[0] as string, [...boundingSet(caps.filter((c) => c !== missing)).slice(1), process.execPath, 'dist/src/main.js', `--web.listen-address=:${PORT}`], { encoding: 'utf8', timeout: 60_000 });
+    return { missing, status: r.status, stderr: r.stderr, leftovers: leftovers() };
+  });
+  log('workload 8 done');
   otherMark.kill();
   results.seconds = (Date.now() - t0) / 1000;
   save();

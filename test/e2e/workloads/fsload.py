@@ -10,6 +10,9 @@ prints one JSON line with what it did, for the test to check against the daemon'
   fsload.py lookups DIR SECONDS [PROCS]    look up new names for SECONDS (takes the dir's d_lock)
   fsload.py many-dirs BASE COUNT N         COUNT directories of N negative dentries each (directory
                                            i gets N*(i+1), so walk times differ), one watch add each
+  fsload.py access DIR FILES ROUNDS        FILES files, then ROUNDS times open+read+close each (watch
+                                           DIR first to drive __fsnotify_parent); prints the seconds
+  fsload.py watch-loop DIR SECONDS         inotify_add_watch + inotify_rm_watch on DIR for SECONDS
   fsload.py herd DIR OPENERS [ROUNDS]      ROUNDS times: watch add + remove, wait for the reaper, then
                                            OPENERS processes open existing files at the same instant
 """
@@ -147,6 +150,33 @@ def many_dirs(base, count, n):
     emit(workload='many-dirs', base=base, count=count, n=n, seconds=round(time.time() - t0, 3))
 
 
+def access(d, nfiles, rounds):
+    os.makedirs(d, exist_ok=True)
+    names = [f'{d}/f-{i}' for i in range(nfiles)]
+    for name in names:
+        if not os.path.exists(name):
+            with open(name, 'wb') as f:
+                f.write(b'x' * 64)
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        for name in names:
+            fd = os.open(name, os.O_RDONLY)
+            os.read(fd, 64)
+            os.close(fd)
+    emit(workload='access', dir=d, files=nfiles, rounds=rounds, ops=nfiles * rounds, seconds=round(time.perf_counter() - t0, 6))
+
+
+def watch_loop(d, seconds):
+    os.makedirs(d, exist_ok=True)
+    end = time.time() + seconds
+    n = 0
+    while time.time() < end:
+        fd, wd = inotify_add(d)
+        inotify_rm(fd, wd)
+        n += 1
+    emit(workload='watch-loop', dir=d, cycles=n, seconds=seconds)
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == 'negdents':
@@ -161,6 +191,10 @@ def main(argv):
         lookups(args[0], float(args[1]), int(args[2]) if len(args) > 2 else 2)
     elif cmd == 'many-dirs':
         many_dirs(args[0], int(args[1]), int(args[2]))
+    elif cmd == 'access':
+        access(args[0], int(args[1]), int(args[2]))
+    elif cmd == 'watch-loop':
+        watch_loop(args[0], float(args[1]))
     elif cmd == 'herd':
         herd(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)
     else:

@@ -1,0 +1,161 @@
+// Runs inside a TCG guest (npm run bench boots it): what the probes cost the traced path.
+//  1. ns per run of every program, kprobe vs fentry (kernel.bpf_stats_enabled=1)
+//  2. the same file-access workload with no tracer, with the daemon (kprobe, fentry) and with an
+//     equivalent bpftrace script, interleaved round by round so drift hits every mode alike
+//  3. the child scan's cost: the walk as an independent bpftrace kprobe/kretprobe pair sees it,
+//     with the scan on and off (--children-scan.cap=1)
+// Absolute times under TCG are not the hardware's; the ratios are what to read.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseProm, sum } from '../test/e2e/prom-text.js';
+
+const OUT = process.env.VM_OUT as string;
+const SCRATCH = process.env.VM_SCRATCH as string;
+const SHORT = process.env.BENCH_SHORT === '1';
+const PORT = 9717;
+const FSLOAD = 'test/e2e/workloads/fsload.py';
+const ROUNDS = SHORT ? 1 : 3;
+const ACCESS = SHORT ? { files: 100, rounds: 10 } : { files: 200, rounds: 40 };
+const SCAN_CHILDREN = SHORT ? 50_000 : 200_000;
+const MODES = ['none', 'kprobe', 'fentry', 'bpftrace'] as const;
+type Mode = (typeof MODES)[number];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+const log = (m: string) => process.stdout.write(`bench [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
+const fsload = (...args: Array<string | number>) => {
+  const out = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n');
+  return JSON.parse(out.at(-1) as string) as Record<string, number>;
+};
+const scrape = async () => parseProm(await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text());
+const walkFunction = readFileSync('/proc/kallsyms', 'utf8').includes(' fsnotify_set_children_dentry_flags')
+  ? 'fsnotify_set_children_dentry_flags'
+  : '__fsnotify_update_child_dentry_flags';
+
+async function startDaemon(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/src/main.js', `--web.listen-address=127.0.0.1:${PORT}`, '--log.level=warn', ...args], { stdio: 'ignore' });
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode} (${args.join(' ')})`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200) return child;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  throw new Error('daemon not ready in 60 s');
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const done = new Promise((r) => child.on('exit', r));
+  child.kill('SIGINT');
+  await done;
+}
+
+/** bpftrace with `program`; resolves once its probes are attached. */
+async function startBpftrace(program: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  for (let i = 0; i < 900 && !out.includes('Attaching'); i++) await sleep(100);
+  await sleep(500);
+  return { child, output: () => out };
+}
+
+/** ns per run of each of our programs between two scrapes */
+function programCosts(before: Map<string, number>, after: Map<string, number>) {
+  const costs: Record<string, { runs: number; nsPerRun: number }> = {};
+  for (const key of after.keys()) {
+    const m = /^fsnotify_exporter_bpf_program_runs_total\{program="(\w+)"\}$/.exec(key);
+    if (!m) continue;
+    const program = m[1] as string;
+    const runs = sum(after, 'fsnotify_exporter_bpf_program_runs_total', { program }) - sum(before, 'fsnotify_exporter_bpf_program_runs_total', { program });
+    const seconds = sum(after, 'fsnotify_exporter_bpf_program_run_seconds_total', { program }) - sum(before, 'fsnotify_exporter_bpf_program_run_seconds_total', { program });
+    if (runs > 0) costs[program] = { runs, nsPerRun: Math.round((seconds * 1e9) / runs) };
+  }
+  return costs;
+}
+
+// bpftrace doing what the daemon does on this path: count __fsnotify_parent, histogram of walks
+const BPFTRACE_EQUIVALENT = `kprobe:__fsnotify_parent { @calls = count(); }
+kprobe:${walkFunction} { @s[tid] = nsecs; }
+kretprobe:${walkFunction} /@s[tid]/ { @walk = hist(nsecs - @s[tid]); delete(@s[tid]); }
+END { clear(@s); }`;
+
+async function overhead() {
+  const dir = `${SCRATCH}/access`;
+  fsload('access', dir, ACCESS.files, 1); // create the files
+  // the watch on the directory makes every open/read/close of a child go through __fsnotify_parent
+  const watch = spawn('python3', [FSLOAD, 'hold-watch', dir, '3600'], { stdio: 'ignore' });
+  await sleep(1000);
+  const runs: Array<{ round: number; mode: Mode; seconds: number; programs?: Record<string, { runs: number; nsPerRun: number }> }> = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of MODES) {
+      let daemon: ChildProcess | undefined;
+      let bt: Awaited<ReturnType<typeof startBpftrace>> | undefined;
+      if (mode === 'kprobe' || mode === 'fentry') daemon = await startDaemon([`--bpf.mechanism=${mode}`]);
+      if (mode === 'bpftrace') bt = await startBpftrace(BPFTRACE_EQUIVALENT);
+      const before = daemon ? await scrape() : undefined;
+      const r = fsload('access', dir, ACCESS.files, ACCESS.rounds);
+      const entry: (typeof runs)[number] = { round, mode, seconds: r.seconds as number };
+      if (daemon && before) entry.programs = programCosts(before, await scrape());
+      if (daemon) await stop(daemon);
+      if (bt) {
+        const done = new Promise((res) => bt!.child.on('exit', res));
+        bt.child.kill('SIGINT');
+        await done;
+      }
+      runs.push(entry);
+      log(`round ${round} ${mode}: ${entry.seconds} s`);
+    }
+  }
+  watch.kill();
+  return { ops: ACCESS.files * ACCESS.rounds, runs };
+}
+
+async function scanCost() {
+  const dir = `${SCRATCH}/scan`;
+  fsload('negdents', dir, SCAN_CHILDREN, 2);
+  const bt = await startBpftrace(`kprobe:${walkFunction} { @s[tid] = nsecs; } kretprobe:${walkFunction} /@s[tid]/ { printf("walk %d\\n", nsecs - @s[tid]); delete(@s[tid]); } END { clear(@s); }`);
+  const walks = () => bt.output().split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5)));
+  const samples: Array<{ scan: boolean; walkNs: number[]; oursNs: number }> = [];
+  for (let rep = 0; rep < ROUNDS; rep++) {
+    for (const scan of [true, false]) {
+      const daemon = await startDaemon(['--bpf.mechanism=fentry', '--children-scan.interval=1ms', ...(scan ? [] : ['--children-scan.cap=1'])]);
+      const seen = walks().length;
+      const before = await scrape();
+      fsload('watch', dir);
+      await sleep(1500);
+      const after = await scrape();
+      samples.push({
+        scan,
+        walkNs: walks().slice(seen),
+        oursNs: (sum(after, 'fsnotify_walk_duration_seconds_sum') - sum(before, 'fsnotify_walk_duration_seconds_sum')) * 1e9,
+      });
+      await stop(daemon);
+      log(`scan ${scan ? 'on' : 'off'}: bpftrace saw ${walks().slice(seen).join(', ')} ns`);
+    }
+  }
+  bt.child.kill('SIGINT');
+  return { children: SCAN_CHILDREN, samples };
+}
+
+async function main() {
+  writeFileSync('/proc/sys/kernel/bpf_stats_enabled', '1');
+  const results: Record<string, unknown> = {
+    kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+    walkFunction,
+    short: SHORT,
+    cpus: readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length,
+  };
+  results.overhead = await overhead();
+  results.scan = await scanCost();
+  results.seconds = (Date.now() - t0) / 1000;
+  writeFileSync(join(OUT, 'bench.json'), JSON.stringify(results, null, 1));
+}
+
+main().catch((e) => {
+  writeFileSync(join(OUT, 'bench.json'), JSON.stringify({ error: String(e?.stack ?? e) }));
+  process.exit(1);
+});

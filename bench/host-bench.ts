@@ -1,0 +1,162 @@
+// Host-side benchmarks against the real daemon on this kernel: /metrics latency and size as the
+// number of directory series grows (the daemon's own dir_stats map filled from user space, since
+// the walk probes cannot attach here), wrk load on /metrics and /api/v1/slow-walks, and the
+// daemon's RSS and CPU at idle and under a watch-syscall storm.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Layout, encodeDirKey } from '../src/bpf/abi.js';
+import { libbpf } from '../src/bpf/libbpf.js';
+import { startDaemon, type Daemon } from '../test/daemon/harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+export interface WrkResult {
+  url: string;
+  seconds: number;
+  connections: number;
+  requests: number;
+  requestsPerSecond: number;
+  errors: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** wrk with --latency; its text report parsed. Errors = socket errors + non-2xx responses. */
+export function wrk(url: string, seconds: number, connections = 4): WrkResult {
+  const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const out = r.stdout;
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    if (!m) throw new Error(`no ${label}% in wrk output:\n${out}`);
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return {
+    url,
+    seconds,
+    connections,
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    errors: non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+    p50ms: ms('50'),
+    p99ms: ms('99'),
+  };
+}
+
+/** The daemon's map `name`, opened by id (bpftool lists it with the daemon's pid). */
+function openDaemonMap(pid: number, name: string): number {
+  const maps = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' })) as Array<{ id: number; name: string; pids?: Array<{ pid: number }> }>;
+  const ours = maps.filter((m) => m.name === name && (m.pids === undefined || m.pids.some((p) => p.pid === pid)));
+  const id = Math.max(...ours.map((m) => m.id));
+  const fd = libbpf.mapGetFdById(id);
+  if (fd < 0) throw new Error(`bpf_map_get_fd_by_id(${id}) failed: ${fd}`);
+  return fd;
+}
+
+/** `n` directories in dir_stats, as the kernel side would have written them. */
+function fillDirStats(pid: number, n: number): void {
+  const fd = openDaemonMap(pid, 'dir_stats');
+  const L = Layout.dirStats;
+  for (let i = 0; i < n; i++) {
+    const v = Buffer.alloc(L.size);
+    v.writeBigUInt64LE(BigInt(i + 1), L.walks);
+    v.writeBigUInt64LE(BigInt((i + 1) * 1_000_000), L.walkNs);
+    v.writeBigUInt64LE(BigInt(i * 1000), L.lockWaitNs);
+    v.writeBigUInt64LE(BigInt(i * 500), L.lockWaitNs + 8);
+    v.writeBigUInt64LE(BigInt(i * 10), L.children);
+    v.writeBigUInt64LE(BigInt(i * 1000), L.children + 8);
+    v.writeBigUInt64LE(1n, L.lastScanNs);
+    v.write(`/srv/bench/dir-${String(i).padStart(5, '0')}`, L.path, 'utf8');
+    const rc = libbpf.mapUpdateElem(fd, encodeDirKey({ ino: BigInt(100_000 + i), dev: (8 << 20) | 1 }), v, 0n);
+    if (rc < 0) throw new Error(`bpf_map_update_elem: ${rc}`);
+  }
+}
+
+export async function scrapeScaling(topKs: number[], seconds: number) {
+  const rows = [];
+  for (const k of topKs) {
+    const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn']);
+    try {
+      fillDirStats(d.child.pid as number, Math.ceil(k * 1.5)); // more than K: the top-K cut runs
+      const url = `http://127.0.0.1:${d.port}/metrics`;
+      const body = await (await fetch(url)).text();
+      const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
+      const dirSeries = body.split('\n').filter((l) => l.startsWith('fsnotify_directory_')).length;
+      rows.push({ topDirectories: k, series, directorySeries: dirSeries, bytes: Buffer.byteLength(body), ...wrk(url, seconds) });
+    } finally {
+      await stopDaemon(d);
+    }
+  }
+  return rows;
+}
+
+async function stopDaemon(d: Daemon): Promise<void> {
+  d.child.kill('SIGTERM');
+  await d.exited;
+}
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]); // utime, stime
+}
+const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** RSS and CPU over `seconds`, scraped every `scrapeEvery` s, with `load` running meanwhile. */
+async function footprint(d: Daemon, seconds: number, load?: () => { stop: () => Promise<number> }) {
+  const pid = d.child.pid as number;
+  const running = load?.();
+  const t0 = Date.now();
+  const c0 = cpuTicks(pid);
+  const rss: number[] = [];
+  while (Date.now() - t0 < seconds * 1000) {
+    await fetch(`http://127.0.0.1:${d.port}/metrics`).then((r) => r.text());
+    rss.push(rssMb(pid));
+    await sleep(1000);
+  }
+  const cpuPercent = ((cpuTicks(pid) - c0) / TICK / ((Date.now() - t0) / 1000)) * 100;
+  const cycles = running ? await running.stop() : 0;
+  const third = Math.max(1, Math.floor(rss.length / 3));
+  const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  return {
+    seconds,
+    cpuPercentOfOneCore: Number(cpuPercent.toFixed(2)),
+    rssStartMb: Number(rss[0]!.toFixed(1)),
+    rssEndMb: Number(rss.at(-1)!.toFixed(1)),
+    rssMaxMb: Number(Math.max(...rss).toFixed(1)),
+    // flat: the mean of the last third against the mean of the first third
+    rssGrowthPercent: Number(((avg(rss.slice(-third)) / avg(rss.slice(0, third)) - 1) * 100).toFixed(1)),
+    watchCycles: cycles,
+  };
+}
+
+/** A storm of inotify add/remove (the watch tracepoints fire on every call). */
+function watchStorm(seconds: number) {
+  return () => {
+    const procs = [0, 1].map(() => spawn('python3', ['test/e2e/workloads/fsload.py', 'watch-loop', '/tmp', String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    const outs = procs.map((p) => {
+      let o = '';
+      p.stdout?.on('data', (d) => (o += d));
+      return new Promise<number>((r) => p.on('exit', () => r(Number(JSON.parse(o.trim() || '{"cycles":0}').cycles))));
+    });
+    return { stop: async () => (await Promise.all(outs)).reduce((a, b) => a + b, 0) };
+  };
+}
+
+export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number) {
+  const d = await startDaemon(['--log.level=warn']);
+  try {
+    const base = `http://127.0.0.1:${d.port}`;
+    const metricsLoad = wrk(`${base}/metrics`, loadSeconds);
+    const slowWalksLoad = wrk(`${base}/api/v1/slow-walks?limit=100`, loadSeconds);
+    const idle = await footprint(d, idleSeconds);
+    const storm = await footprint(d, stormSeconds, watchStorm(stormSeconds));
+    const body = await (await fetch(`${base}/metrics`)).text();
+    const drops = body.split('\n').filter((l) => /^fsnotify_exporter_(map_drops|events_lost)_total/.test(l));
+    return { load: [metricsLoad, slowWalksLoad], idle, storm, dropCounters: drops, alive: (await fetch(`${base}/healthz`)).status === 200 };
+  } finally {
+    await stopDaemon(d);
+  }
+}

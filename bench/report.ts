@@ -1,0 +1,114 @@
+// The benchmark results as a Markdown report, with each goal of issue 7 marked met or missed.
+import type { WrkResult } from './host-bench.js';
+
+type ProgramCosts = Record<string, { runs: number; nsPerRun: number }>;
+
+export interface GuestBench {
+  kernel: string;
+  walkFunction: string;
+  cpus: number;
+  seconds: number;
+  overhead: { ops: number; runs: Array<{ round: number; mode: string; seconds: number; programs?: ProgramCosts }> };
+  scan: { children: number; samples: Array<{ scan: boolean; walkNs: number[]; oursNs: number }> };
+}
+
+interface Footprint {
+  seconds: number;
+  cpuPercentOfOneCore: number;
+  rssStartMb: number;
+  rssEndMb: number;
+  rssMaxMb: number;
+  rssGrowthPercent: number;
+  watchCycles: number;
+}
+
+export interface BenchResults {
+  date: string;
+  short: boolean;
+  host: { kernel: string; cpus: number; cpuModel: string; memGb: number; node: string };
+  scrape: Array<WrkResult & { topDirectories: number; series: number; directorySeries: number; bytes: number }>;
+  load: WrkResult[];
+  idle: Footprint;
+  storm: Footprint;
+  dropCounters: string[];
+  alive: boolean;
+  guest?: GuestBench | { error: string };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const goal = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+export function renderReport(r: BenchResults): { markdown: string; failures: string[] } {
+  const failures: string[] = [];
+  const md: string[] = [];
+  md.push('# Benchmarks', '');
+  md.push(`Run ${r.date}${r.short ? ' (short smoke run: durations too short to quote)' : ''} by \`npm run bench\`; raw numbers in \`benchmarks.json\`.`);
+  md.push(`Host: Linux ${r.host.kernel}, ${r.host.cpus} × ${r.host.cpuModel}, ${r.host.memGb} GB, Node ${r.host.node}. Host numbers are real; guest numbers come from a qemu TCG guest, where every instruction is emulated: read their ratios, not their absolute times.`, '');
+
+  md.push('## /metrics latency by series count (host, wrk -t2 -c4)', '');
+  md.push('The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape.', '');
+  md.push('| --top-directories | series | directory series | bytes | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|---|');
+  for (const s of r.scrape) md.push(`| ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${s.errors} |`);
+  const near1000 = r.scrape.find((s) => s.series >= 800 && s.series <= 2000) ?? r.scrape[1];
+  if (near1000) md.push('', `Goal: p99 ≤ 5 ms at about 1,000 series: ${f(near1000.p99ms)} ms at ${near1000.series} series, ${goal(near1000.p99ms <= 5)}.`);
+  for (const s of r.scrape) if (s.errors > 0) failures.push(`${s.errors} errors scraping with --top-directories=${s.topDirectories}`);
+
+  md.push('', '## Load (host, wrk -t2 -c4)', '');
+  md.push('| URL | seconds | requests | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|');
+  for (const l of r.load) md.push(`| \`${new URL(l.url).pathname}${new URL(l.url).search}\` | ${l.seconds} | ${l.requests} | ${f(l.requestsPerSecond, 0)} | ${f(l.p50ms)} | ${f(l.p99ms)} | ${l.errors} |`);
+  for (const l of r.load) if (l.errors > 0) failures.push(`${l.errors} errors under load on ${l.url}`);
+  if (!r.alive) failures.push('the daemon stopped answering /healthz after the storm');
+
+  md.push('', '## Footprint (host)', '');
+  md.push('| phase | seconds | CPU % of one core | RSS start MB | RSS end MB | RSS max MB | RSS growth % | watch add+rm cycles |', '|---|---|---|---|---|---|---|---|');
+  for (const [name, p] of [['idle (one scrape/s)', r.idle], ['watch-syscall storm (2 processes)', r.storm]] as const)
+    md.push(`| ${name} | ${p.seconds} | ${f(p.cpuPercentOfOneCore)} | ${p.rssStartMb} | ${p.rssEndMb} | ${p.rssMaxMb} | ${p.rssGrowthPercent} | ${p.watchCycles} |`);
+  md.push('', `Goals: RSS ≤ 80 MB: ${r.storm.rssMaxMb} MB, ${goal(r.storm.rssMaxMb <= 80)}; idle CPU ≤ 0.5% of a core (scraped every second, 15× Prometheus's default rate): ${f(r.idle.cpuPercentOfOneCore)}%, ${goal(r.idle.cpuPercentOfOneCore <= 0.5)}; RSS flat under the storm (growth ≤ 10%): ${r.storm.rssGrowthPercent}%, ${goal(r.storm.rssGrowthPercent <= 10)}.`);
+  md.push('', `Drop counters after the storm: ${r.dropCounters.map((d) => `\`${d}\``).join(', ') || 'none exported'}.`);
+
+  const g = r.guest;
+  if (g && 'error' in g) {
+    md.push('', '## Guest', '', `Failed: ${g.error}`);
+    failures.push(`guest: ${g.error}`);
+  } else if (g) renderGuest(g, md);
+  md.push('');
+  return { markdown: md.join('\n'), failures };
+}
+
+function renderGuest(g: GuestBench, md: string[]): void {
+  const modes = ['none', 'kprobe', 'fentry', 'bpftrace'];
+  const med = Object.fromEntries(modes.map((m) => [m, median(g.overhead.runs.filter((x) => x.mode === m).map((x) => x.seconds))]));
+  const slow = (m: string) => (med[m] as number) / (med.none as number) - 1;
+  md.push('', `## Overhead on the traced path (guest: ${g.kernel}, ${g.cpus} vCPUs, TCG)`, '');
+  md.push(`${g.overhead.ops} open+read+close of files in a watched directory (each goes through \`__fsnotify_parent\`), per mode, rounds interleaved (${Math.max(...g.overhead.runs.map((x) => x.round))}); medians.`, '');
+  md.push('| tracer | seconds | slowdown vs none |', '|---|---|---|');
+  for (const m of modes) md.push(`| ${m === 'none' ? 'none' : m === 'bpftrace' ? 'bpftrace (count `__fsnotify_parent`, walk histogram)' : `fsnotify-exporter (${m})`} | ${f(med[m] as number, 3)} | ${m === 'none' ? '–' : `${f(slow(m) * 100, 1)}%`} |`);
+  const best = Math.min(slow('kprobe'), slow('fentry'));
+  const bt = slow('bpftrace');
+  md.push('', `Goal: our slowdown ≤ 1/3 of bpftrace's: ${f(best * 100, 1)}% vs ${f(bt * 100, 1)}% (ratio ${f(best / bt)}), ${goal(best <= bt / 3)}. Slowdowns within a few % are inside TCG's run-to-run noise.`);
+
+  md.push('', '## BPF program cost (guest, kernel.bpf_stats_enabled=1)', '');
+  md.push('ns per run, median over rounds. ebpf_exporter publishes, on hardware, +15/+35 ns for a tracepoint, +24/+42 ns for fentry and +137/+160 ns for a kprobe (empty program / one map update); TCG multiplies all of these, and a kprobe\'s trap far more than a trampoline call.', '');
+  const programs = [...new Set(g.overhead.runs.flatMap((x) => Object.keys(x.programs ?? {})))].sort();
+  md.push('| program | kprobe mode ns/run | fentry mode ns/run | runs per workload |', '|---|---|---|---|');
+  for (const p of programs) {
+    const ns = (mode: string) => median(g.overhead.runs.filter((x) => x.mode === mode && x.programs?.[p]).map((x) => x.programs![p]!.nsPerRun));
+    const runs = median(g.overhead.runs.filter((x) => x.programs?.[p]).map((x) => x.programs![p]!.runs));
+    md.push(`| \`${p}\` | ${f(ns('kprobe'), 0)} | ${f(ns('fentry'), 0)} | ${f(runs, 0)} |`);
+  }
+
+  const scanOn = median(g.scan.samples.filter((s) => s.scan).map((s) => s.walkNs[0] ?? NaN));
+  const scanOff = median(g.scan.samples.filter((s) => !s.scan).map((s) => s.walkNs[0] ?? NaN));
+  md.push('', '## Child-scan cost (guest)', '');
+  md.push(`One watch add on a directory of ${g.scan.children} negative dentries, timed by an independent bpftrace kprobe/kretprobe pair around the walk function, with the daemon (fentry) scanning children (\`--children-scan.interval=1ms\`, so every walk scans) and not (\`--children-scan.cap=1\`).`, '');
+  md.push('| scan | walk as bpftrace sees it, ms (median) | walk as the daemon times it, ms |', '|---|---|---|');
+  for (const on of [true, false]) {
+    const ours = median(g.scan.samples.filter((s) => s.scan === on).map((s) => s.oursNs));
+    md.push(`| ${on ? 'on' : 'off'} | ${f((on ? scanOn : scanOff) / 1e6)} | ${f(ours / 1e6)} |`);
+  }
+  md.push('', `The scan adds ${f((scanOn - scanOff) / 1e6)} ms, ${f((scanOn - scanOff) / g.scan.children, 1)} ns per child under TCG. It runs before the walk takes a lock and at most once per \`--children-scan.interval\` (10 s) per directory, so waiters never spin on it; the daemon's own walk time excludes it.`);
+}

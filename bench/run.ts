@@ -1,0 +1,79 @@
+// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest]
+// Runs the host and guest benchmarks in one go and writes docs/benchmarks.md and
+// docs/benchmarks.json (with --short: .cache/bench/ instead, so a smoke run never overwrites
+// the published numbers). Exits non-zero when a load run had errors or a goal is missed badly
+// enough to be a bug rather than noise (see GATES).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { CACHE } from '../test/guest/kernels.js';
+import { runInVm } from '../test/guest/vm.js';
+import { loadAndFootprint, scrapeScaling } from './host-bench.js';
+import { renderReport, type BenchResults, type GuestBench } from './report.js';
+
+const o = new Command('bench')
+  .option('--short', 'a smoke run: seconds instead of minutes, results under .cache/bench/')
+  .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
+  .option('--no-guest', 'host benchmarks only')
+  .parse()
+  .opts<{ short?: boolean; kernel: string; guest: boolean }>();
+
+const short = o.short === true;
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+async function guestBench(): Promise<GuestBench | { error: string }> {
+  const outDir = join(CACHE, `bench-${o.kernel}`);
+  log(`guest benchmarks on ${o.kernel} (qemu TCG)`);
+  const vm = await runInVm({
+    kernel: o.kernel,
+    command: `BENCH_SHORT=${short ? 1 : 0} node dist/bench/guest-bench.js`,
+    outDir,
+    timeoutSec: short ? 900 : 2400,
+    onLine: (l) => log(`guest: ${l}`),
+  });
+  try {
+    const r = JSON.parse(readFileSync(join(outDir, 'bench.json'), 'utf8')) as GuestBench | { error: string };
+    if (vm.status !== 0 && !('error' in r)) return { error: `guest exited ${vm.status}` };
+    return r;
+  } catch {
+    return { error: `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}` };
+  }
+}
+
+async function main() {
+  const started = new Date();
+  log('scrape latency by series count (host)');
+  const scrape = await scrapeScaling([10, 150, 1000], short ? 2 : 15);
+  log('load and footprint (host)');
+  const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 60, short ? 10 : 180);
+  const guest = o.guest ? await guestBench() : undefined;
+  const results: BenchResults = {
+    date: started.toISOString(),
+    short,
+    host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    scrape,
+    load: host.load,
+    idle: host.idle,
+    storm: host.storm,
+    dropCounters: host.dropCounters,
+    alive: host.alive,
+    guest,
+  };
+  const dir = short ? join(CACHE, '..', 'bench') : 'docs';
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
+  const { markdown, failures } = renderReport(results);
+  writeFileSync(join(dir, 'benchmarks.md'), markdown);
+  log(`wrote ${join(dir, 'benchmarks.md')}`);
+  process.stdout.write(markdown);
+  if (failures.length) {
+    for (const f of failures) log(`FAILED: ${f}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  log(`error: ${e?.message ?? e}`);
+  process.exit(1);
+});
