@@ -8,6 +8,8 @@ import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { startDaemon, type Daemon } from '../test/daemon/harness.js';
 
+/** The node flags the systemd unit runs the daemon with: the bench measures what production runs. */
+export const UNIT_NODE_FLAGS = (/^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(readFileSync('systemd/fsnotify-exporter.service', 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -24,7 +26,7 @@ export interface WrkResult {
 
 /** wrk with --latency; its text report parsed. Errors = socket errors + non-2xx responses. */
 export function wrk(url: string, seconds: number, connections = 4): WrkResult {
-  const r = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+  const r = spawnSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const out = r.stdout;
   const ms = (label: string) => {
@@ -57,7 +59,7 @@ function openDaemonMap(pid: number, name: string): number {
 }
 
 /** `n` directories in dir_stats, as the kernel side would have written them. */
-function fillDirStats(pid: number, n: number): void {
+export function fillDirStats(pid: number, n: number): void {
   const fd = openDaemonMap(pid, 'dir_stats');
   const L = Layout.dirStats;
   for (let i = 0; i < n; i++) {
@@ -78,14 +80,15 @@ function fillDirStats(pid: number, n: number): void {
 export async function scrapeScaling(topKs: number[], seconds: number) {
   const rows = [];
   for (const k of topKs) {
-    const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn']);
+    const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
     try {
       fillDirStats(d.child.pid as number, Math.ceil(k * 1.5)); // more than K: the top-K cut runs
       const url = `http://127.0.0.1:${d.port}/metrics`;
       const body = await (await fetch(url)).text();
       const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
       const dirSeries = body.split('\n').filter((l) => l.startsWith('fsnotify_directory_')).length;
-      rows.push({ topDirectories: k, series, directorySeries: dirSeries, bytes: Buffer.byteLength(body), ...wrk(url, seconds) });
+      // one connection, back to back: how a Prometheus server scrapes a target
+      rows.push({ topDirectories: k, series, directorySeries: dirSeries, bytes: Buffer.byteLength(body), ...wrk(url, seconds, 1) });
     } finally {
       await stopDaemon(d);
     }
@@ -104,8 +107,8 @@ function cpuTicks(pid: number): number {
 }
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-/** RSS and CPU over `seconds`, scraped every `scrapeEvery` s, with `load` running meanwhile. */
-async function footprint(d: Daemon, seconds: number, load?: () => { stop: () => Promise<number> }) {
+/** RSS and CPU over `seconds`, scraped every `scrapeEverySeconds`, with `load` running meanwhile. */
+async function footprint(d: Daemon, seconds: number, scrapeEverySeconds: number, load?: () => { stop: () => Promise<number> }) {
   const pid = d.child.pid as number;
   const running = load?.();
   const t0 = Date.now();
@@ -114,7 +117,7 @@ async function footprint(d: Daemon, seconds: number, load?: () => { stop: () => 
   while (Date.now() - t0 < seconds * 1000) {
     await fetch(`http://127.0.0.1:${d.port}/metrics`).then((r) => r.text());
     rss.push(rssMb(pid));
-    await sleep(1000);
+    await sleep(scrapeEverySeconds * 1000);
   }
   const cpuPercent = ((cpuTicks(pid) - c0) / TICK / ((Date.now() - t0) / 1000)) * 100;
   const cycles = running ? await running.stop() : 0;
@@ -122,6 +125,7 @@ async function footprint(d: Daemon, seconds: number, load?: () => { stop: () => 
   const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
   return {
     seconds,
+    scrapeEverySeconds,
     cpuPercentOfOneCore: Number(cpuPercent.toFixed(2)),
     rssStartMb: Number(rss[0]!.toFixed(1)),
     rssEndMb: Number(rss.at(-1)!.toFixed(1)),
@@ -146,13 +150,13 @@ function watchStorm(seconds: number) {
 }
 
 export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number) {
-  const d = await startDaemon(['--log.level=warn']);
+  const d = await startDaemon(['--log.level=warn'], {}, UNIT_NODE_FLAGS);
   try {
     const base = `http://127.0.0.1:${d.port}`;
     const metricsLoad = wrk(`${base}/metrics`, loadSeconds);
     const slowWalksLoad = wrk(`${base}/api/v1/slow-walks?limit=100`, loadSeconds);
-    const idle = await footprint(d, idleSeconds);
-    const storm = await footprint(d, stormSeconds, watchStorm(stormSeconds));
+    const idle = await footprint(d, idleSeconds, Math.min(15, idleSeconds));
+    const storm = await footprint(d, stormSeconds, 1, watchStorm(stormSeconds));
     const body = await (await fetch(`${base}/metrics`)).text();
     const drops = body.split('\n').filter((l) => /^fsnotify_exporter_(map_drops|events_lost)_total/.test(l));
     return { load: [metricsLoad, slowWalksLoad], idle, storm, dropCounters: drops, alive: (await fetch(`${base}/healthz`)).status === 200 };

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh runtime
 [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
-exec node dist/src/main.js "$@"
+# the same V8 heap limits as systemd/fsnotify-exporter.service
+exec node --max-semi-space-size=2 --max-old-space-size=96 dist/src/main.js "$@"

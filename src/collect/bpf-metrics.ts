@@ -1,8 +1,7 @@
 // Metrics read from the BPF maps at scrape time.
-import type { Registry } from 'prom-client';
 import { CHILD_KINDS, Counter, LOCK_KINDS, MAP_DROP_COUNTERS, TRIGGERS } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
-import { registerHistogram, registerSamples, type Sample } from './exposition.js';
+import { registerHistogram, registerSamples, type Exposition, type Sample } from './exposition.js';
 import { toHistogram } from './log2-histogram.js';
 import type { Snapshot, SnapshotCache } from './snapshot.js';
 import { directoryLabels, topDirectories } from './top-directories.js';
@@ -30,7 +29,7 @@ export function dirStatsEvictions(s: Snapshot): number {
   return Math.max(0, n(s.counters[Counter.DIR_STATS_INSERTS]) - (s.mapEntries.get('dir_stats') ?? 0));
 }
 
-export function registerBpfMetrics(registry: Registry, cache: SnapshotCache, opts: BpfMetricsOptions): void {
+export function registerBpfMetrics(registry: Exposition, cache: SnapshotCache, opts: BpfMetricsOptions): void {
   const c = (i: number) => n(cache.get().counters[i]);
 
   registerSamples(registry, METRICS.walksTotal, () => [
@@ -80,7 +79,13 @@ export function registerBpfMetrics(registry: Registry, cache: SnapshotCache, opt
   registerSamples(registry, METRICS.eventsLost, () => [{ labels: {}, value: c(Counter.EVENTS_LOST) }]);
 
   // Per-directory series: top-K only, so at most K series per metric and label combination.
-  const top = () => topDirectories(cache.get().dirs, opts.topDirectories);
+  // four metrics ask per scrape: sort once per snapshot
+  let topOf: { dirs: unknown; top: ReturnType<typeof topDirectories> } | undefined;
+  const top = () => {
+    const dirs = cache.get().dirs;
+    if (topOf?.dirs !== dirs) topOf = { dirs, top: topDirectories(dirs, opts.topDirectories) };
+    return topOf.top;
+  };
   const perDir = (value: (d: ReturnType<typeof top>[number]) => number): Sample[] =>
     top().map((d) => ({ labels: directoryLabels(d, opts.pathLabels), value: value(d) }));
   registerSamples(registry, METRICS.directoryWalks, () => perDir((d) => n(d.stats.walks)));

@@ -1,11 +1,10 @@
 // Metrics about the host and the exporter itself: kernel facts, dcache, soft-lockup threshold,
 // probe status, build info, BPF program run time.
-import type { Registry } from 'prom-client';
 import type { ProbeStatus, LockWaitMechanism } from '../bpf/attach-plan.js';
 import type { DentryState } from '../kernel/dentry-state.js';
 import type { KernelInfo } from '../kernel/kernel-info.js';
 import { METRICS } from './catalog.js';
-import { registerSamples, type Sample } from './exposition.js';
+import { registerSamples, type Exposition, type Sample } from './exposition.js';
 
 export interface HostMetricsSources {
   kernel: KernelInfo;
@@ -19,7 +18,7 @@ export interface HostMetricsSources {
   programStats: () => Array<{ program: string; runTimeNs: bigint; runCount: bigint }>;
 }
 
-export function registerHostMetrics(registry: Registry, s: HostMetricsSources): void {
+export function registerHostMetrics(registry: Exposition, s: HostMetricsSources): void {
   const k = s.kernel;
   registerSamples(registry, METRICS.kernelInfo, () => [
     {

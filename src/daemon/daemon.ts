@@ -8,6 +8,7 @@ import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
 import { loadWebConfig } from '../config/web-config.js';
 import { instrument, type Instrumentation } from './instrument.js';
+import { Exposition } from '../collect/exposition.js';
 import { dropCapabilitiesAfterAttach } from './drop-capabilities.js';
 
 function instrumentOptions(o: Options, version: string) {
@@ -29,7 +30,7 @@ function instrumentOptions(o: Options, version: string) {
 /** --check: load, attach, report, detach. 0 when the walk probes attach. */
 export async function runCheck(o: Options, logger: Logger, version: string): Promise<number> {
   loadWebConfig(o.web.configFile); // --check validates the web config too
-  const inst = instrument(new Registry(), instrumentOptions(o, version), logger);
+  const inst = instrument(new Exposition(new Registry()), instrumentOptions(o, version), logger);
   try {
     for (const p of inst.attach.probes)
       process.stdout.write(`${p.probe}: ${p.attached ? `attached (${p.mechanism} on ${p.target})` : `NOT attached (${p.mechanism} on ${p.target}): ${p.error}`}\n`);
@@ -47,11 +48,12 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
   // gauges named *_total: promtool check metrics rejects them, and they say little about us
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
+  const exposition = new Exposition(registry);
   let inst: Instrumentation | undefined;
   const server = buildServer({
     options: o,
     webConfig,
-    registry,
+    registry: exposition,
     logger,
     readiness: () => {
       if (!inst) return { ready: false, reasons: ['probes are being attached'] };
@@ -87,7 +89,7 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
   });
 
   try {
-    inst = instrument(registry, instrumentOptions(o, version), logger);
+    inst = instrument(exposition, instrumentOptions(o, version), logger);
   } catch (e) {
     await server.close().catch(() => undefined);
     throw e;

@@ -3,7 +3,8 @@
 // all of it; it is safe to call more than once and on every exit path.
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { Counter as PromCounter, type Registry } from 'prom-client';
+import { Counter as PromCounter } from 'prom-client';
+import type { Exposition } from '../collect/exposition.js';
 import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
 import { decodeWalkState, encodeDirKey, decodeDirStats, type WalkState } from '../bpf/abi.js';
 import { libbpfVersion } from '../bpf/libbpf.js';
@@ -75,7 +76,7 @@ export function preflight(kernel: KernelInfo): void {
     );
 }
 
-export function instrument(registry: Registry, o: InstrumentOptions, logger: Logger): Instrumentation {
+export function instrument(registry: Exposition, o: InstrumentOptions, logger: Logger): Instrumentation {
   const symbols = readKallsyms();
   const kernel = readKernelInfo(symbols);
   preflight(kernel);
@@ -132,8 +133,8 @@ export function instrument(registry: Registry, o: InstrumentOptions, logger: Log
       capacities.set(name, reader.capacity(name));
     registerBpfMetrics(registry, new SnapshotCache(reader), { topDirectories: o.topDirectories, pathLabels: o.pathLabels, capacities });
 
-    const nearLockupTotal = new PromCounter({ name: METRICS.nearSoftlockup.name, help: METRICS.nearSoftlockup.help, registers: [registry] });
-    const softlockups = new PromCounter({ name: METRICS.softlockups.name, help: METRICS.softlockups.help, labelNames: ['in_walk'], registers: [registry] });
+    const nearLockupTotal = new PromCounter({ name: METRICS.nearSoftlockup.name, help: METRICS.nearSoftlockup.help, registers: [registry.prom] });
+    const softlockups = new PromCounter({ name: METRICS.softlockups.name, help: METRICS.softlockups.help, labelNames: ['in_walk'], registers: [registry.prom] });
     softlockups.inc({ in_walk: 'true' }, 0);
     softlockups.inc({ in_walk: 'false' }, 0);
     const threshold = () => readSoftlockupThreshold().seconds;

@@ -18,41 +18,57 @@ export const SLOWPATH_FUNCTIONS = [
   'queued_spin_lock_slowpath',
 ] as const;
 
-export function parseKallsyms(text: string): KernelSymbols {
-  const addrs = new Map<string, bigint>();
-  const sorted: bigint[] = [];
-  let visible = false;
-  for (const line of text.split('\n')) {
-    // "ffffffff81744440 T __fsnotify_parent" (modules add "\t[mod]")
-    const sp1 = line.indexOf(' ');
-    const sp2 = line.indexOf(' ', sp1 + 1);
-    if (sp1 < 0 || sp2 < 0) continue;
-    const type = line[sp1 + 1];
-    if (type !== 'T' && type !== 't') continue;
-    const tab = line.indexOf('\t', sp2 + 1);
-    const name = line.slice(sp2 + 1, tab < 0 ? undefined : tab);
-    const addr = BigInt('0x' + line.slice(0, sp1));
-    if (addr !== 0n) visible = true;
-    if (!addrs.has(name)) addrs.set(name, addr);
-    sorted.push(addr);
+/** Every name the daemon asks about; only these are kept (the file has ~200k lines). */
+export const WANTED_SYMBOLS: readonly string[] = [...WALK_FUNCTIONS, PARENT_FUNCTION, ...SLOWPATH_FUNCTIONS];
+
+/** Calls fn(addressHex, name) for each text symbol ("ffffffff81744440 T name", modules add "\t[mod]"). */
+function forEachTextSymbol(text: string, fn: (addr: string, name: string) => void): void {
+  for (let at = 0; at < text.length; ) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0) nl = text.length;
+    const sp1 = text.indexOf(' ', at);
+    if (sp1 > 0 && sp1 + 3 < nl && text[sp1 + 2] === ' ' && (text[sp1 + 1] === 'T' || text[sp1 + 1] === 't')) {
+      const rest = text.slice(sp1 + 3, nl); // not indexOf on the whole text: core symbols have no tab
+      const tab = rest.indexOf('\t');
+      fn(text.slice(at, sp1), tab < 0 ? rest : rest.slice(0, tab));
+    }
+    at = nl + 1;
   }
-  sorted.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Scans the text without keeping it: the addresses of `wanted`, and for each the next text
+ * symbol's address (the end of its range). Addresses are fixed-width hex, compared as strings.
+ */
+export function parseKallsyms(text: string, wanted: readonly string[] = WANTED_SYMBOLS): KernelSymbols {
+  const want = new Set(wanted);
+  const found = new Map<string, string>();
+  let visible = false;
+  forEachTextSymbol(text, (addr, name) => {
+    if (!visible && /[1-9a-f]/.test(addr)) visible = true;
+    if (want.has(name) && !found.has(name)) found.set(name, addr);
+  });
+  const ends = new Map<string, string>();
+  const starts = [...found].filter(([, a]) => /[1-9a-f]/.test(a));
+  if (starts.length > 0)
+    forEachTextSymbol(text, (addr) => {
+      for (const [name, start] of starts) {
+        if (addr.length !== start.length || addr <= start) continue;
+        const best = ends.get(name);
+        if (best === undefined || addr < best) ends.set(name, addr);
+      }
+    });
   return {
     addressesVisible: visible,
-    has: (name) => addrs.has(name),
+    has: (name) => {
+      if (!want.has(name)) throw new Error(`kallsyms: ${name} is not in WANTED_SYMBOLS`);
+      return found.has(name);
+    },
     range(name) {
-      const start = addrs.get(name);
-      if (start === undefined || start === 0n) return undefined;
-      // first address above start (binary search)
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((sorted[mid] as bigint) <= start) lo = mid + 1;
-        else hi = mid;
-      }
-      const end = sorted[lo];
-      return end === undefined ? undefined : { start, end };
+      const start = found.get(name);
+      const end = ends.get(name);
+      if (start === undefined || end === undefined || !/[1-9a-f]/.test(start)) return undefined;
+      return { start: BigInt(`0x${start}`), end: BigInt(`0x${end}`) };
     },
   };
 }

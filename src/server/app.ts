@@ -4,7 +4,7 @@
 import type { Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from '../collect/exposition.js';
 import type { Options } from '../config/options.js';
 import type { WebConfig } from '../config/web-config.js';
 import { healthRoutes } from './health.js';
@@ -19,7 +19,7 @@ import { registerWebAuth } from './web-auth.js';
 export interface ServerDeps {
   options: Pick<Options, 'web'>;
   webConfig: WebConfig;
-  registry: Registry;
+  registry: MetricsSource;
   readiness: () => Readiness;
   slowWalks: SlowWalkSource;
   landingInfo: () => LandingInfo;

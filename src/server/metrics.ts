@@ -1,11 +1,11 @@
 // GET <telemetry path>: the prom-client registry, in its own content type. Collection happens in
 // the metrics' collect() callbacks (reading BPF maps at scrape time); this route only asks.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from '../collect/exposition.js';
 
 export interface MetricsRouteOptions {
   path: string;
-  registry: Registry;
+  registry: MetricsSource;
 }
 
 export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app, { path, registry }) => {

@@ -24,9 +24,9 @@ export interface Daemon {
   exited: Promise<number | null>;
 }
 
-export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Promise<Daemon> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...nodeFlags, MAIN, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

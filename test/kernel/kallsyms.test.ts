@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseKallsyms, readKallsyms, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
+import { parseKallsyms, readKallsyms, WALK_FUNCTIONS, WANTED_SYMBOLS } from '../../src/kernel/kallsyms.js';
+
+const WANTED = [...WANTED_SYMBOLS, 'mod_fn', 'some_data'];
 
 const SAMPLE = `ffffffff81744440 T __fsnotify_parent
 ffffffff81744bd0 T fsnotify_set_children_dentry_flags
@@ -10,7 +12,7 @@ ffffffffc0000000 t mod_fn\t[mymod]
 `;
 
 test('range of a symbol ends at the next text symbol', () => {
-  const s = parseKallsyms(SAMPLE);
+  const s = parseKallsyms(SAMPLE, WANTED);
   assert.deepEqual(s.range('__fsnotify_parent'), { start: 0xffffffff81744440n, end: 0xffffffff81744a00n });
   assert.ok(s.has('mod_fn'));
   assert.ok(!s.has('some_data'));
@@ -18,7 +20,7 @@ test('range of a symbol ends at the next text symbol', () => {
 });
 
 test('hidden addresses (no CAP_SYSLOG) give names but no ranges', () => {
-  const s = parseKallsyms(SAMPLE.replace(/^[0-9a-f]{16}/gm, '0000000000000000'));
+  const s = parseKallsyms(SAMPLE.replace(/^[0-9a-f]{16}/gm, '0000000000000000'), WANTED);
   assert.ok(s.has('__fsnotify_parent'));
   assert.equal(s.range('__fsnotify_parent'), undefined);
   assert.ok(!s.addressesVisible);
@@ -29,4 +31,8 @@ test('this kernel has one of the walk functions and __fsnotify_parent', () => {
   assert.ok(WALK_FUNCTIONS.some((f) => s.has(f)));
   const r = s.range('__fsnotify_parent');
   assert.ok(r && r.end > r.start && r.end - r.start < 0x10000n);
+});
+
+test('only the wanted names are kept: asking for another is a bug', () => {
+  assert.throws(() => parseKallsyms(SAMPLE).has('fsnotify_handle_event'), /not in WANTED_SYMBOLS/);
 });
