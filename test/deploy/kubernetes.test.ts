@@ -196,7 +196,7 @@ test('Dockerfile: the image runs what the DaemonSet runs', () => {
   assert.equal(container.image.split(':').at(-1), JSON.parse(readFileSync('package.json', 'utf8')).version, 'image tag = package version');
 });
 
-test('src/ builds alone and runs on production dependencies (what the build stage copies)', () => {
+test('src/ imports nothing outside src/ but production dependencies (all the image has)', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const deps = new Set(Object.keys(pkg.dependencies));
   const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.ts') ? [join(d, e.name)] : []));
