@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command to run every test on a fresh Debian machine (as root). Installs what it needs.
 #   bash scripts/test.sh            unit, verifier, daemon, rules and guest (e2e) tests
-#   E2E=0 bash scripts/test.sh      everything but the qemu guests
+#   E2E=0 bash scripts/test.sh      everything but the qemu guests (and the bench smoke)
+#   BENCH=0 bash scripts/test.sh    skip the benchmark smoke run (npm run bench -- --short)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh runtime test
@@ -10,4 +11,6 @@ npm test
 if [[ "${E2E:-1}" != 0 ]]; then
   bash scripts/deps.sh e2e
   npm run test:e2e
+  # a short run of every benchmark, so the bench cannot rot; it fails on load errors, not on timings
+  if [[ "${BENCH:-1}" != 0 ]]; then npm run bench --silent -- --short; fi
 fi
