@@ -7,7 +7,7 @@ declare -A PKG_GROUPS=(
   [runtime]="libbpf1"
   [build]="clang llvm libbpf-dev bpftool"
   [test]="clang llvm libbpf-dev bpftool prometheus openssl systemd inotify-tools"
-  [e2e]="qemu-system-x86 busybox-static bpftrace bpftool e2fsprogs cpio kmod xz-utils iproute2 python3"
+  [e2e]="qemu-system-x86 busybox-static bpftrace bpftool e2fsprogs cpio kmod xz-utils iproute2 python3 prometheus wrk"
 )
 want=()
 for g in "${@:-runtime}"; do

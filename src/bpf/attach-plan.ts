@@ -2,7 +2,7 @@
 // fentry/fexit first (cheapest, and it sees the lock argument at exit), kprobe/kretprobe when the
 // kernel refuses tracing programs, the lock:contention_* tracepoints when the spinlock slow path
 // cannot be probed at all. Every attach is recorded, attached or not, with the reason.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
 import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS } from '../kernel/kallsyms.js';
@@ -137,6 +137,13 @@ export function attachAll(opts: AttachOptions): AttachResult {
   const probes: ProbeStatus[] = [];
   const attachedPrograms: string[] = [];
   const hasKprobes = kernelHasKprobes();
+  const perfEventParanoid = () => {
+    try {
+      return Number(readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim());
+    } catch {
+      return undefined;
+    }
+  };
 
   const attach = (probe: ProbeName, program: string, mechanism: Mechanism, target: string, fn: () => void): boolean => {
     try {
@@ -145,7 +152,7 @@ export function attachAll(opts: AttachOptions): AttachResult {
       attachedPrograms.push(program);
       return true;
     } catch (e) {
-      const error = attachFailureReason(e, { kprobes: hasKprobes, symbolPresent: opts.symbols.has(target) });
+      const error = attachFailureReason(e, { kprobes: hasKprobes, symbolPresent: () => opts.symbols.has(target), perfEventParanoid: perfEventParanoid() }); // symbols: kprobe targets only
       probes.push({ probe, mechanism, attached: false, target, error });
       return false;
     }

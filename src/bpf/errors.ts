@@ -61,14 +61,18 @@ export function fatalLoadError(e: LibbpfError, objectPath: string): FatalError {
 }
 
 /** Why an attach failed, in words: ENOENT means "no such function" or "no kprobes at all". */
-export function attachFailureReason(e: unknown, facts: { kprobes: boolean; symbolPresent: boolean }): string {
+export function attachFailureReason(e: unknown, facts: { kprobes: boolean; symbolPresent: () => boolean; perfEventParanoid?: number }): string {
   if (!(e instanceof LibbpfError)) return String(e);
   if (e.call === 'bpf_program__attach_kprobe') {
     if (!facts.kprobes) return 'the kernel has no kprobes (CONFIG_KPROBES is off)';
-    if (!facts.symbolPresent) return `${e.subject} is not in /proc/kallsyms`;
+    if (!facts.symbolPresent()) return `${e.subject} is not in /proc/kallsyms`;
     if (e.code === 'EINVAL' || e.code === 'ENOENT') return `the kernel refuses a kprobe on ${e.subject} (${e.code}: blacklisted or notrace)`;
   }
   if (e.call === 'bpf_program__attach_tracepoint' && e.code === 'ENOENT') return `tracepoint ${e.subject} does not exist on this kernel`;
   if (e.code === 'EPERM') return `${e.call} refused (EPERM): missing CAP_PERFMON or CAP_BPF?`;
+  // Debian's kernels default to kernel.perf_event_paranoid=3, a Debian patch under which
+  // perf_event_open (tracepoints, kprobes; not fentry) needs CAP_SYS_ADMIN, CAP_PERFMON is not enough
+  if (e.code === 'EACCES' && facts.perfEventParanoid !== undefined && facts.perfEventParanoid >= 3)
+    return `perf_event_open refused (EACCES): kernel.perf_event_paranoid=${facts.perfEventParanoid} needs CAP_SYS_ADMIN for tracepoints and kprobes; set kernel.perf_event_paranoid=2 or grant CAP_SYS_ADMIN`;
   return `${e.call}(${e.subject}) failed: ${e.code}`;
 }

@@ -48,7 +48,7 @@ interface Results {
   m2a: string;
   m2: string;
   bpftrace: number[];
-  scaling: Array<{ n: number; dir: string; before: string; after: string }>;
+  scaling: Array<{ n: number; dir: string; before: string; mid: string; after: string }>;
   contention: { dir: string; before: string; after: string };
   herd: { before: string; after: string };
   topK: { before: string; after: string };
@@ -180,7 +180,8 @@ for (const kernel of kernels) {
     });
 
     test('scaling: walk duration grows with the number of children', () => {
-      const durations = r.scaling.map((s) => walkSeconds(parseProm(s.after), parseProm(s.before)));
+      // the shorter of two walks per size: preemption of a TCG vCPU only ever adds time
+      const durations = r.scaling.map((s) => Math.min(walkSeconds(parseProm(s.mid), parseProm(s.before)), walkSeconds(parseProm(s.after), parseProm(s.mid))));
       report.scaling = r.scaling.map((s, i) => ({ n: s.n, seconds: durations[i] }));
       for (let i = 1; i < durations.length; i++)
         assert.ok((durations[i] as number) > (durations[i - 1] as number), `durations not increasing: ${durations.join(', ')}`);
@@ -324,6 +325,10 @@ for (const kernel of kernels) {
       assert.deepEqual(u.caps, ['bpf', 'perfmon', 'syslog', 'sys_resource']);
       assert.equal(u.ready, true, 'walk probes did not attach with the unit capabilities');
       assert.match(u.log, /probe walk_entry: attached as (fentry|kprobe)/);
+      // Debian's kernels set kernel.perf_event_paranoid=3 (a Debian patch): perf_event_open, which
+      // tracepoints need, then wants CAP_SYS_ADMIN; the daemon must say exactly that
+      for (const line of u.log.split('\n').filter((l) => /"probe":"watch_\w+".*not attached/.test(l)))
+        assert.match(line, /kernel\.perf_event_paranoid=3 needs CAP_SYS_ADMIN for tracepoints and kprobes/);
       // after attaching: nothing effective, permitted or ambient, and the maps are still read
       assert.equal(u.status.CapEff, '0000000000000000');
       assert.equal(u.status.CapPrm, '0000000000000000');
