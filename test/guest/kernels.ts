@@ -14,6 +14,8 @@ export interface KernelSpec {
   debianPackage?: string;
   /** a bzImage with 9p/virtio/ext4 built in */
   bzImage?: string;
+  /** the guest's architecture (default x86): arm64 boots under qemu-system-aarch64 */
+  arch?: 'x86' | 'arm64';
 }
 
 export const KERNELS: readonly KernelSpec[] = [
@@ -26,19 +28,26 @@ export const KERNELS: readonly KernelSpec[] = [
   },
 ];
 
+/** arm64 guests (docs/arm64.md): not in KERNELS, which the x86 e2e suite runs by default. */
+export const ARM64_KERNELS: readonly KernelSpec[] = [
+  { name: 'debian-6.1-arm64', describe: "Debian's 6.1 for arm64, with an arm64 userland", debianPackage: 'linux-image-arm64', arch: 'arm64' },
+];
+
 export interface BootFiles {
   kernel: string;
   initrd?: string;
+  /** arm64: the arm64 userland directory the guest mounts over 9p */
+  userland?: string;
 }
 
 export class VmError extends Error {}
 
 /** A kernel by name, a path to a bzImage, or E2E_KERNEL. */
 export function kernelSpec(nameOrPath: string): KernelSpec {
-  const known = KERNELS.find((k) => k.name === nameOrPath);
+  const known = [...KERNELS, ...ARM64_KERNELS].find((k) => k.name === nameOrPath);
   if (known) return known;
   if (existsSync(nameOrPath)) return { name: nameOrPath, describe: `bzImage ${nameOrPath}`, bzImage: resolve(nameOrPath) };
-  throw new VmError(`unknown kernel "${nameOrPath}": use ${KERNELS.map((k) => k.name).join(', ')} or a path to a bzImage`);
+  throw new VmError(`unknown kernel "${nameOrPath}": use ${[...KERNELS, ...ARM64_KERNELS].map((k) => k.name).join(', ')} or a path to a bzImage`);
 }
 
 /** Downloads and unpacks a Debian kernel into the cache, or checks a bzImage is there. */
@@ -46,6 +55,14 @@ export function bootFiles(spec: KernelSpec): BootFiles {
   if (spec.bzImage) {
     if (!existsSync(spec.bzImage)) throw new VmError(`kernel ${spec.bzImage} not found (CI clones main with shared/ beside it)`);
     return { kernel: spec.bzImage };
+  }
+  if (spec.arch === 'arm64') {
+    const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-arm64.sh'), CACHE, spec.debianPackage as string], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+    const [kernel, initrd, userland] = out.split(' ');
+    return { kernel: kernel as string, initrd: initrd as string, userland: userland as string };
   }
   const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-kernel.sh'), CACHE, spec.debianPackage as string], {
     encoding: 'utf8',

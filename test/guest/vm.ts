@@ -37,6 +37,7 @@ export interface VmResult {
 const START = /@@VM-START (\S+)/;
 const EXIT = /@@VM-EXIT (\d+)/;
 const GUEST_INIT = join(REPO, 'test', 'guest', 'guest-init.sh');
+const GUEST_INIT_ARM64 = join(REPO, 'test', 'guest', 'guest-init-arm64.sh');
 
 function need(cmd: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
@@ -44,10 +45,12 @@ function need(cmd: string, pkg: string): void {
 }
 
 export async function runInVm(o: VmOptions): Promise<VmResult> {
-  need('qemu-system-x86_64', 'qemu-system-x86');
+  const spec = kernelSpec(o.kernel);
+  const arm64 = spec.arch === 'arm64';
+  const qemuBinary = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+  need(qemuBinary, arm64 ? 'qemu-system-arm (or bash scripts/deps.sh arm64)' : 'qemu-system-x86');
   need('mkfs.ext4', 'e2fsprogs');
   const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
-  const spec = kernelSpec(o.kernel);
   progress(`preparing ${spec.name}`);
   const boot = bootFiles(spec);
   mkdirSync(CACHE, { recursive: true });
@@ -61,23 +64,26 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   if (mk.status !== 0) throw new VmError(`mkfs.ext4 failed: ${mk.stderr}`);
 
   const cmdline = [
-    'console=ttyS0',
+    arm64 ? 'console=ttyAMA0' : 'console=ttyS0',
     'quiet',
     'loglevel=3',
     'panic=-1',
     `vm_out=${outDir}`,
     `vm_cwd=${o.cwd ?? process.cwd()}`,
     ...(boot.initrd
-      ? ['rdinit=/init', `guest_init=${GUEST_INIT}`]
+      ? ['rdinit=/init', `guest_init=${arm64 ? GUEST_INIT_ARM64 : GUEST_INIT}`]
       : ['root=hostroot', 'rootfstype=9p', 'rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose', 'ro', `init=${GUEST_INIT}`]),
     o.append ?? '',
   ].join(' ');
   const fwd = (o.forwards ?? []).map(([h, g]) => `,hostfwd=tcp:127.0.0.1:${h}-:${g}`).join('');
   const args = [
-    '-accel', 'tcg', '-cpu', 'max', '-smp', String(o.smp ?? 2), '-m', String(o.memMb ?? 3072),
+    // pauth-impdef: TCG's architected pointer-authentication hash is slow, the impdef one is not
+    ...(arm64 ? ['-M', 'virt', '-accel', 'tcg', '-cpu', 'max,pauth-impdef=on'] : ['-accel', 'tcg', '-cpu', 'max']),
+    '-smp', String(o.smp ?? 2), '-m', String(o.memMb ?? 3072),
     '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
     '-kernel', boot.kernel, ...(boot.initrd ? ['-initrd', boot.initrd] : []),
     '-append', cmdline,
+    ...(boot.userland ? ['-virtfs', `local,path=${boot.userland},mount_tag=arm64root,security_model=none,readonly=on,multidevs=remap`] : []),
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${outDir},mount_tag=vmout,security_model=none,multidevs=remap`,
     '-drive', `file=${scratch},if=virtio,format=raw,cache=unsafe`,
@@ -85,7 +91,7 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   ];
   const t0 = Date.now();
   progress(`booting ${spec.name} (${boot.kernel.replace(REPO + '/', '')})`);
-  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const qemu = spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const kill = () => qemu.kill('SIGKILL');
   process.on('exit', kill);
   const consoleLines: string[] = [];

