@@ -1,7 +1,8 @@
 // Decides how each probe attaches on the running kernel, by trying rather than by version:
 // fentry/fexit first (cheapest, and it sees the lock argument at exit), kprobe/kretprobe when the
-// kernel refuses tracing programs, the lock:contention_* tracepoints when the spinlock slow path
-// cannot be probed at all. Every attach is recorded, attached or not, with the reason.
+// kernel refuses tracing programs at load or at attach (arm64 before 6.4), the lock:contention_*
+// tracepoints when the spinlock slow path cannot be probed at all. Every attach is recorded,
+// attached or not, with the reason.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
@@ -115,14 +116,21 @@ function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | und
   }
 }
 
+const GROUPS = ['walk', 'parent', 'lock'] as const;
+type Group = (typeof GROUPS)[number];
+const sameCandidate = (a: Candidate, b: Candidate) => GROUPS.every((g) => a[g] === b[g]);
+
 export function attachAll(opts: AttachOptions): AttachResult {
   const slowpath = slowpathFunction(opts.symbols);
-  let loaded: { obj: BpfObject; c: Candidate } | undefined;
+  const queue = candidates(opts.mechanism);
+  const tried: Candidate[] = [];
   let lastError: unknown;
-  for (const c of candidates(opts.mechanism)) {
+  for (let c = queue.shift(); c; c = queue.shift()) {
+    if (tried.some((t) => sameCandidate(t, c as Candidate))) continue;
+    tried.push(c);
+    let obj: BpfObject;
     try {
-      loaded = { obj: loadCandidate(opts, c, slowpath), c };
-      break;
+      obj = loadCandidate(opts, c, slowpath);
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       // a missing or corrupt object, or no privileges, does not get better with another mechanism
@@ -130,10 +138,28 @@ export function attachAll(opts: AttachOptions): AttachResult {
       if (fatal) throw fatal;
       opts.logger.debug({ candidate: c, err: e.message, log: e.log.slice(-5) }, 'load refused, trying the next mechanism');
       lastError = e;
+      continue;
     }
+    const result = attachCandidate(opts, obj, c, slowpath);
+    // Some kernels load tracing programs but cannot attach them: arm64 before 6.4 has BPF
+    // trampolines but no ftrace direct calls, so fentry on any traceable function fails with
+    // ENOTSUPP. Then the groups whose fentry attach failed are tried again as kprobes.
+    const refused = opts.mechanism === 'auto' ? GROUPS.filter((g) => c[g] === 'fentry' && result.fentryRefused.has(g)) : [];
+    if (refused.length === 0) return result.attach;
+    const next: Candidate = { ...c };
+    for (const g of refused) next[g] = 'kprobe';
+    opts.logger.info(
+      { groups: refused, errors: result.attach.probes.filter((p) => !p.attached && (p.mechanism === 'fentry' || p.mechanism === 'fexit')).map((p) => `${p.probe}: ${p.error}`) },
+      `fentry attach refused for ${refused.join(', ')}: trying kprobes`,
+    );
+    obj.close();
+    queue.unshift(next);
   }
-  if (!loaded) throw fatalLoadError(lastError as LibbpfError, opts.objectPath);
-  const { obj, c } = loaded;
+  throw fatalLoadError(lastError as LibbpfError, opts.objectPath);
+}
+
+function attachCandidate(opts: AttachOptions, obj: BpfObject, c: Candidate, slowpath: string | undefined): { attach: AttachResult; fentryRefused: Set<Group> } {
+  const fentryRefused = new Set<Group>();
   const probes: ProbeStatus[] = [];
   const attachedPrograms: string[] = [];
   const hasKprobes = kernelHasKprobes();
@@ -157,23 +183,27 @@ export function attachAll(opts: AttachOptions): AttachResult {
       return false;
     }
   };
-  const attachFunction = (probe: ProbeName, program: string, family: Family, exit: boolean, target: string): boolean => {
-    if (family === 'fentry') return attach(probe, program, exit ? 'fexit' : 'fentry', target, () => obj.attachTrace(program));
+  const attachFunction = (group: Group, probe: ProbeName, program: string, family: Family, exit: boolean, target: string): boolean => {
+    if (family === 'fentry') {
+      const ok = attach(probe, program, exit ? 'fexit' : 'fentry', target, () => obj.attachTrace(program));
+      if (!ok) fentryRefused.add(group);
+      return ok;
+    }
     return attach(probe, program, exit ? 'kretprobe' : 'kprobe', target, () => obj.attachKprobe(program, target, { retprobe: exit }));
   };
 
   const [walkEntry, walkExit] = PROGRAMS.walk[c.walk];
-  const walkIn = attachFunction('walk_entry', walkEntry, c.walk, false, opts.walkFunction);
-  const walkOut = attachFunction('walk_exit', walkExit, c.walk, true, opts.walkFunction);
+  const walkIn = attachFunction('walk', 'walk_entry', walkEntry, c.walk, false, opts.walkFunction);
+  const walkOut = attachFunction('walk', 'walk_exit', walkExit, c.walk, true, opts.walkFunction);
   // an entry without its exit would leave walks "in flight" forever and raise false near-lockup alarms
   if (walkIn !== walkOut) obj.detach([walkEntry, walkExit]);
-  attachFunction('parent_entry', PROGRAMS.parent[c.parent][0], c.parent, false, PARENT_FUNCTION);
+  attachFunction('parent', 'parent_entry', PROGRAMS.parent[c.parent][0], c.parent, false, PARENT_FUNCTION);
 
   let lockWaitMechanism: LockWaitMechanism = 'none';
   if (slowpath) {
     const [lockEntry, lockExit] = PROGRAMS.lock[c.lock];
-    const inOk = attachFunction('lock_wait_entry', lockEntry, c.lock, false, slowpath);
-    const outOk = inOk && attachFunction('lock_wait_exit', lockExit, c.lock, true, slowpath);
+    const inOk = attachFunction('lock', 'lock_wait_entry', lockEntry, c.lock, false, slowpath);
+    const outOk = inOk && attachFunction('lock', 'lock_wait_exit', lockExit, c.lock, true, slowpath);
     if (inOk && outOk) lockWaitMechanism = 'qspinlock_slowpath';
     else obj.detach([lockEntry, lockExit]); // half a pair would skew the nesting stack
   }
@@ -196,10 +226,13 @@ export function attachAll(opts: AttachOptions): AttachResult {
   const byProbe = new Map<ProbeName, ProbeStatus>();
   for (const p of probes) if (!byProbe.get(p.probe)?.attached) byProbe.set(p.probe, p);
   return {
-    object: obj,
-    probes: [...byProbe.values()],
-    lockWaitMechanism,
-    walkProbesAttached: walkIn && walkOut,
-    attachedPrograms: attachedPrograms.filter((p) => obj.isAttached(p)),
+    attach: {
+      object: obj,
+      probes: [...byProbe.values()],
+      lockWaitMechanism,
+      walkProbesAttached: walkIn && walkOut,
+      attachedPrograms: attachedPrograms.filter((p) => obj.isAttached(p)),
+    },
+    fentryRefused,
   };
 }

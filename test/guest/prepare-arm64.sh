@@ -18,26 +18,44 @@ mkdir -p "$cache/arm64"
 cd "$cache/arm64"
 log() { echo "prepare-arm64: $*" >&2; }
 
-# --- arm64 package lists ---------------------------------------------------------------------
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  [[ $(id -u) == 0 ]] || { log "dpkg --add-architecture arm64 needs root"; exit 5; }
-  dpkg --add-architecture arm64
-  apt-get update -qq >/dev/null
-fi
-apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt-get update -qq >/dev/null
-apt-cache show busybox-static:arm64 >/dev/null 2>&1 || { log "no arm64 package lists (apt-get update failed?)"; exit 1; }
-
 download() { # <dir> <package:arm64>...
   local dir=$1; shift
   (cd "$dir" && apt-get download "$@" >/dev/null 2>"$dir/apt.err") || { log "apt-get download $* failed: $(cat "$dir/apt.err")"; exit 1; }
   rm -f "$dir/apt.err"
 }
 
+# --- what to fetch: the kernel package and the userland's packages with their versions --------
+# apt-cache takes seconds a call here: the answer is kept until the package lists change
+roots="libc6 libstdc++6 libgcc-s1 libbpf1 libelf1 zlib1g bpftool busybox-static"
+stamp() { lists=$(stat -c '%n %Y' /var/lib/apt/lists/*_binary-arm64_Packages* 2>/dev/null || true)
+  resolved="$cache/arm64/resolved-$(printf '%s\n' "$lists" "$pattern" "$roots" | sha256sum | cut -c1-12)"; }
+stamp
+if [[ ! -s $resolved ]]; then
+  # the arm64 package lists
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    [[ $(id -u) == 0 ]] || { log "dpkg --add-architecture arm64 needs root"; exit 5; }
+    dpkg --add-architecture arm64
+    apt-get update -qq >/dev/null
+  fi
+  apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt-get update -qq >/dev/null
+  apt-cache show busybox-static:arm64 >/dev/null 2>&1 || { log "no arm64 package lists (apt-get update failed?)"; exit 1; }
+  stamp
+  kpkg=$(apt-cache depends "$pattern:arm64" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
+  if [[ -z $kpkg ]] && apt-cache show "$pattern:arm64" >/dev/null 2>&1; then kpkg=$pattern:arm64; fi
+  [[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
+  # shellcheck disable=SC2046
+  pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
+    $(printf '%s:arm64 ' $roots) 2>/dev/null | grep -E '^[a-z0-9][^ ]*:arm64$' | sort -u)
+  # shellcheck disable=SC2086
+  versions=$(apt-cache policy $pkgs | awk '/^[^ ]/{p=$1; sub(/:$/, "", p)} /Candidate:/{print p "=" $2}')
+  [[ $(echo "$versions" | wc -l) == $(echo "$pkgs" | wc -l) ]] || { log "cannot resolve the versions of: $pkgs"; exit 1; }
+  rm -f "$cache"/arm64/resolved-*
+  printf 'kpkg=%q\nversions=%q\n' "${kpkg%:arm64}" "$versions" > "$resolved"
+fi
+# shellcheck disable=SC1090
+source "$resolved"
+
 # --- kernel and initramfs --------------------------------------------------------------------
-kpkg=$(apt-cache depends "$pattern:arm64" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
-if [[ -z $kpkg ]] && apt-cache show "$pattern:arm64" >/dev/null 2>&1; then kpkg=$pattern:arm64; fi
-[[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
-kpkg=${kpkg%:arm64}
 INITRAMFS_VERSION=2 # bump when the init below changes
 kdir="$cache/arm64/$kpkg"
 if [[ ! -f $kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz ]]; then
@@ -107,14 +125,10 @@ fi
 # --- userland --------------------------------------------------------------------------------
 node_version=${ARM64_NODE_VERSION:-$(node -p process.versions.node)}
 koffi_version=$(node -p "require('$repo/node_modules/koffi/package.json').version")
-roots="libc6 libstdc++6 libgcc-s1 libbpf1 libelf1 zlib1g bpftool busybox-static"
-pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
-  $(printf '%s:arm64 ' $roots) 2>/dev/null | grep -E '^[a-z0-9][^ ]*:arm64$' | sort -u)
-versions=$(for p in $pkgs; do echo "$p=$(apt-cache policy "$p" | awk '/Candidate:/{print $2}')"; done)
 key=$(printf '%s\n' "$versions" "node=$node_version" "koffi=$koffi_version" | sha256sum | cut -c1-12)
 udir="$cache/arm64/userland-$key"
 if [[ ! -f $udir/.complete ]]; then
-  log "building the arm64 userland (node $node_version, koffi $koffi_version, $(echo $pkgs | wc -w) Debian packages)"
+  log "building the arm64 userland (node $node_version, koffi $koffi_version, $(echo "$versions" | wc -l) Debian packages)"
   tmp="$udir.tmp"
   rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/npm" "$tmp/root"
   # shellcheck disable=SC2086

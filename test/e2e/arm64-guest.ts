@@ -1,0 +1,191 @@
+// Runs inside the arm64 guest (arm64.test.ts): loads every program of the arm64 object, runs
+// --check, then the real daemon with a negative-dentry workload written in JS (the arm64 userland
+// has node but no python), then SIGTERM and a look for leftovers. Writes $VM_OUT/results.json.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import koffi from 'koffi';
+import { LibbpfError } from '../../src/bpf/errors.js';
+import { BpfObject } from '../../src/bpf/object.js';
+import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
+
+const OUT = process.env.VM_OUT as string;
+const SCRATCH = process.env.VM_SCRATCH as string;
+const PORT = 9717;
+const N = Number(process.env.E2E_NEGATIVE ?? 50_000);
+const OBJECT = 'bpf/fsnotify.arm64.bpf.o';
+
+const results: Record<string, unknown> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), arch: process.arch, node: process.version, n: N, timings: {} };
+const timings = results.timings as Record<string, number>;
+const t0 = Date.now();
+const log = (m: string) => process.stdout.write(`arm64 [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const save = () => writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 1));
+const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+  const t = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = (Date.now() - t) / 1000;
+    log(`${name}: ${timings[name]} s`);
+  }
+};
+const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+
+const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
+const hasSymbol = (name: string) => kallsyms.includes(` ${name}\n`);
+const walkFunction = WALK_FUNCTIONS.find(hasSymbol);
+const slowpath = SLOWPATH_FUNCTIONS.find(hasSymbol);
+
+/** The kernel function a tracing program is attached to, by the attach plan's naming. */
+function fentryTarget(program: string): string | undefined {
+  if (program.startsWith('walk_')) return walkFunction;
+  if (program.startsWith('parent_')) return PARENT_FUNCTION;
+  if (program.startsWith('lock_wait_')) return slowpath;
+  return undefined;
+}
+const isTracing = (section: string) => section.startsWith('fentry') || section.startsWith('fexit');
+
+interface ProgramLoad {
+  name: string;
+  section: string;
+  loaded: boolean;
+  error?: string;
+}
+
+/** Every program, each in an object of its own so that one refusal names its program. */
+function loadEachProgram(): ProgramLoad[] {
+  const names = (() => {
+    const o = BpfObject.open(OBJECT);
+    try {
+      return o.programs();
+    } finally {
+      o.close();
+    }
+  })();
+  return names.map(({ name, section }) => {
+    const obj = BpfObject.open(OBJECT);
+    try {
+      for (const p of names) obj.setAutoload(p.name, p.name === name);
+      if (isTracing(section)) {
+        const target = fentryTarget(name);
+        if (!target) return { name, section, loaded: false, error: 'no attach target for this tracing program' };
+        obj.setAttachTarget(name, target);
+      }
+      obj.load();
+      const fd = obj.programFd(name);
+      return fd > 0 ? { name, section, loaded: true } : { name, section, loaded: false, error: `fd ${fd}` };
+    } catch (e) {
+      const error = e instanceof LibbpfError ? `${e.message}${e.log.length ? `: ${e.log.slice(-3).join(' | ')}` : ''}` : String(e);
+      return { name, section, loaded: false, error };
+    } finally {
+      obj.close();
+    }
+  });
+}
+
+function startDaemon(): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['dist/src/main.js', `--web.listen-address=127.0.0.1:${PORT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const add = (d: Buffer) => {
+    text += d;
+    writeFileSync(join(OUT, 'daemon.log'), text);
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  return { child, output: () => text };
+}
+
+async function waitReady(child: ChildProcess, seconds: number): Promise<boolean> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (child.exitCode !== null) return false;
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200) return true;
+    } catch {
+      // not yet listening
+    }
+    await sleep(100);
+  }
+  return false;
+}
+
+/** Our programs still in the kernel (bpftool, arm64 build), and libbpf's legacy kprobe events. */
+function leftovers() {
+  const show = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' });
+  const progs = show.stdout.split('\n').filter((l) => /name (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/.test(l));
+  let kprobeEvents = '';
+  try {
+    kprobeEvents = readFileSync('/sys/kernel/tracing/kprobe_events', 'utf8').trim();
+  } catch {
+    // no kprobe_events
+  }
+  return { bpftoolStatus: show.status, progs, kprobeEvents };
+}
+
+/** N lookups of names that do not exist: N negative dentries (fsload.py negdents, in JS). */
+function negdents(dir: string, n: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < n; i++) statSync(`${dir}/neg-${i}`, { throwIfNoEntry: false });
+}
+
+/** One inotify_add_watch on dir, then its removal (fsload.py watch, through koffi). */
+function watchOnce(dir: string): { wd: number } {
+  const libc = koffi.load('libc.so.6');
+  const init = libc.func('int inotify_init1(int flags)');
+  const add = libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)');
+  const rm = libc.func('int inotify_rm_watch(int fd, int wd)');
+  const close = libc.func('int close(int fd)');
+  const fd = init(0) as number;
+  if (fd < 0) throw new Error('inotify_init1 failed');
+  const wd = add(fd, dir, 0x00000fff) as number; // IN_ALL_EVENTS
+  if (wd < 0) throw new Error(`inotify_add_watch ${dir} failed`);
+  rm(fd, wd);
+  close(fd);
+  return { wd };
+}
+
+async function main() {
+  log(`kernel ${results.kernel} on ${process.arch}, node ${process.version}; walk function ${walkFunction}, slow path ${slowpath}`);
+  results.walkFunction = walkFunction;
+  results.programs = await timed('loadPrograms', loadEachProgram);
+  save();
+
+  const check = await timed('check', () => spawnSync(process.execPath, ['dist/src/main.js', '--check'], { encoding: 'utf8' }));
+  results.check = { status: check.status, stdout: check.stdout, stderr: check.stderr };
+  save();
+
+  const daemon = startDaemon();
+  results.ready = await timed('daemonReady', () => waitReady(daemon.child, 300));
+  if (!results.ready) {
+    results.daemonLog = daemon.output();
+    return save();
+  }
+  results.whileRunning = leftovers();
+  const dir = `${SCRATCH}/neg`;
+  await timed('negdents', () => negdents(dir, N));
+  const m0 = await scrape();
+  results.watch = await timed('watch', () => watchOnce(dir));
+  await sleep(1000);
+  results.m0 = m0;
+  results.m1 = await scrape();
+  save();
+
+  results.sigtermExit = await timed(
+    'sigterm',
+    () =>
+      new Promise<number | null>((r) => {
+        daemon.child.on('exit', (code, sig) => r(code ?? (sig ? 128 : null)));
+        daemon.child.kill('SIGTERM');
+      }),
+  );
+  results.afterSigterm = leftovers();
+  results.daemonLog = daemon.output();
+  results.seconds = (Date.now() - t0) / 1000;
+  save();
+}
+
+main().catch((e) => {
+  results.error = String(e?.stack ?? e);
+  save();
+  process.exit(1);
+});
