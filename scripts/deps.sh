@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what fsnotify-exporter needs from Debian, idempotently: only missing packages, and
-# `apt-get update` only when something is missing. Groups: runtime, build, test, e2e.
+# `apt-get update` only when something is missing. Groups: runtime, build, test, e2e, arm64.
+# (arm64: the arm64 guest's host side; its arm64 packages are fetched by test/guest/prepare-arm64.sh)
 #   bash scripts/deps.sh runtime test
 set -euo pipefail
 declare -A PKG_GROUPS=(
@@ -8,10 +9,11 @@ declare -A PKG_GROUPS=(
   [build]="clang llvm libbpf-dev bpftool"
   [test]="clang llvm libbpf-dev bpftool prometheus openssl systemd inotify-tools"
   [e2e]="qemu-system-x86 busybox-static bpftrace bpftool e2fsprogs cpio kmod xz-utils iproute2 python3 prometheus wrk"
+  [arm64]="qemu-system-arm e2fsprogs cpio kmod xz-utils"
 )
 want=()
 for g in "${@:-runtime}"; do
-  [[ -n "${PKG_GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e)" >&2; exit 2; }
+  [[ -n "${PKG_GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e, arm64)" >&2; exit 2; }
   # shellcheck disable=SC2206
   want+=(${PKG_GROUPS[$g]})
 done

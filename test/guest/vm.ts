@@ -87,7 +87,8 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${outDir},mount_tag=vmout,security_model=none,multidevs=remap`,
     '-drive', `file=${scratch},if=virtio,format=raw,cache=unsafe`,
-    '-netdev', `user,id=n0${fwd}`, '-device', 'virtio-net-pci,netdev=n0',
+    // romfile=: no PXE option ROM (ipxe-qemu), which a -kernel boot never runs
+    '-netdev', `user,id=n0${fwd}`, '-device', arm64 ? 'virtio-net-pci,netdev=n0,romfile=' : 'virtio-net-pci,netdev=n0',
   ];
   const t0 = Date.now();
   progress(`booting ${spec.name} (${boot.kernel.replace(REPO + '/', '')})`);

@@ -1,0 +1,110 @@
+// The daemon on an arm64 kernel: Debian's 6.1 arm64 kernel under qemu-system-aarch64 (TCG) with
+// an arm64 userland (docs/arm64.md). The guest (arm64-guest.ts) loads every program of the arm64
+// object, runs --check and the daemon with a negative-dentry workload, and SIGTERMs it.
+// Run with: npm run test:e2e -- --arch arm64   (scripts/run-tests.mjs; E2E_ARCH=arm64 also works)
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { ARM64_KERNELS, CACHE } from '../guest/kernels.js';
+import { runInVm } from '../guest/vm.js';
+import { delta, parseProm, sum } from './prom-text.js';
+
+const kernels = process.env.E2E_ARM64_KERNELS ? process.env.E2E_ARM64_KERNELS.split(',') : ARM64_KERNELS.map((k) => k.name);
+const N = Number(process.env.E2E_NEGATIVE ?? 50_000);
+/** as in e2e.test.ts: the child scan runs without the directory's locks while the dcache may reclaim */
+const CHILDREN_TOLERANCE = 0.01;
+
+interface Results {
+  kernel: string;
+  arch: string;
+  error?: string;
+  walkFunction?: string;
+  programs: Array<{ name: string; section: string; loaded: boolean; error?: string }>;
+  check: { status: number | null; stdout: string; stderr: string };
+  ready: boolean;
+  daemonLog: string;
+  whileRunning: { progs: string[]; bpftoolStatus: number | null };
+  m0: string;
+  m1: string;
+  sigtermExit: number | null;
+  afterSigterm: { progs: string[]; kprobeEvents: string; bpftoolStatus: number | null };
+  timings: Record<string, number>;
+  seconds: number;
+}
+
+for (const kernel of kernels) {
+  describe(`arm64 kernel ${kernel}`, { concurrency: false }, () => {
+    let r: Results;
+    const report: Record<string, unknown> = {};
+
+    before(async () => {
+      const outDir = join(CACHE, `e2e-${kernel.replace(/[^\w.-]/g, '_')}`);
+      rmSync(join(outDir, 'results.json'), { force: true });
+      const vm = await runInVm({
+        kernel,
+        command: `E2E_NEGATIVE=${N} node dist/test/e2e/arm64-guest.js`,
+        outDir,
+        timeoutSec: Number(process.env.E2E_ARM64_TIMEOUT ?? 900),
+        onLine: (l) => process.stderr.write(`  ${kernel}: ${l}\n`),
+      });
+      assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
+      r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+      assert.equal(r.error, undefined, r.error);
+      assert.equal(vm.status, 0, `guest exited ${vm.status}; console: ${vm.consolePath}`);
+      report.bootSeconds = vm.bootSeconds;
+      report.vmSeconds = vm.durationMs / 1000;
+      report.timings = r.timings;
+    });
+
+    test('the guest is arm64', () => {
+      assert.equal(r.arch, 'arm64');
+      assert.match(r.kernel, /arm64/);
+    });
+
+    test('every program of the arm64 object loads', () => {
+      assert.ok(r.programs.length >= 18, `only ${r.programs.length} programs`);
+      const refused = r.programs.filter((p) => !p.loaded);
+      assert.deepEqual(refused, [], `refused: ${refused.map((p) => `${p.name}: ${p.error}`).join('; ')}`);
+      report.programs = r.programs.length;
+    });
+
+    test('--check: the walk probes attach, and says with what', () => {
+      assert.equal(r.check.status, 0, r.check.stdout + r.check.stderr);
+      const entry = /^walk_entry: attached \((\w+) on (\S+)\)$/m.exec(r.check.stdout);
+      const exit = /^walk_exit: attached \((\w+) on (\S+)\)$/m.exec(r.check.stdout);
+      assert.ok(entry && exit, r.check.stdout);
+      assert.equal(entry[2], r.walkFunction);
+      // fentry where the kernel attaches trampolines, else kprobe: both are right, the report says which
+      assert.ok(['fentry', 'kprobe'].includes(entry[1] as string) && exit[1] === (entry[1] === 'fentry' ? 'fexit' : 'kretprobe'), `${entry[1]}/${exit[1]}`);
+      report.walkMechanism = `${entry[1]}/${exit[1]}`;
+      report.lockWaits = /^lock waits: (\S+)$/m.exec(r.check.stdout)?.[1];
+    });
+
+    test(`negative dentries: one walk per watch add, ≈${N} negative children`, () => {
+      assert.equal(r.ready, true, r.daemonLog);
+      const [m0, m1] = [parseProm(r.m0), parseProm(r.m1)];
+      assert.equal(sum(m0, 'fsnotify_exporter_probe_attached', { probe: 'walk_entry' }), 1);
+      assert.equal(delta(m1, m0, 'fsnotify_walks_total'), 1);
+      assert.equal(delta(m1, m0, 'fsnotify_walk_duration_seconds_count'), 1);
+      assert.ok(delta(m1, m0, 'fsnotify_walk_duration_seconds_sum') > 0);
+      const negative = delta(m1, m0, 'fsnotify_walk_children_sum', { kind: 'negative' });
+      assert.ok(Math.abs(negative - N) <= N * CHILDREN_TOLERANCE, `negative children ${negative}, created ${N}`);
+      assert.equal(delta(m1, m0, 'fsnotify_walk_children_count', { kind: 'negative' }), 1);
+      report.walks = delta(m1, m0, 'fsnotify_walks_total');
+      report.negativeChildren = negative;
+      report.walkSeconds = delta(m1, m0, 'fsnotify_walk_duration_seconds_sum');
+    });
+
+    test('clean detach on SIGTERM: bpftool shows no program of ours', () => {
+      assert.equal(r.whileRunning.bpftoolStatus, 0, 'bpftool prog show failed in the guest');
+      assert.ok(r.whileRunning.progs.length > 0, 'bpftool saw none of our programs while the daemon ran');
+      assert.equal(r.sigtermExit, 0);
+      assert.deepEqual(r.afterSigterm.progs, []);
+      assert.equal(r.afterSigterm.kprobeEvents, '');
+      report.programsWhileRunning = r.whileRunning.progs.length;
+      report.guestSeconds = r.seconds;
+      process.stderr.write(`  ${kernel}: ${JSON.stringify(report)}\n`);
+    });
+  });
+}
