@@ -32,6 +32,17 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
 };
 const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
 
+/**
+ * Node under TCG emulation of arm64 now and then dies in V8 itself: a failed V8 CHECK (SIGTRAP,
+ * exit 133) or a TypeError no real run shows ("additionalPropertyCode is not a function" inside
+ * ajv: the daemon's exit 70), about 1 process start in 15 here. Such a death is retried once and
+ * reported (results.retries); any other failure is not retried.
+ */
+const retries: Array<{ step: string; status: number | null; signal: string | null; tail: string }> = [];
+results.retries = retries;
+const emulationFault = (status: number | null, signal: string | null, output: string) =>
+  signal !== null || status === null || status >= 128 || (status === 70 && /internal error/.test(output)) || /Fatal error in|Check failed/.test(output);
+
 const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
 const hasSymbol = (name: string) => kallsyms.includes(` ${name}\n`);
 const walkFunction = WALK_FUNCTIONS.find(hasSymbol);
@@ -150,12 +161,28 @@ async function main() {
   results.programs = await timed('loadPrograms', loadEachProgram);
   save();
 
-  const check = await timed('check', () => spawnSync(process.execPath, ['dist/src/main.js', '--check'], { encoding: 'utf8' }));
+  const check = await timed('check', () => {
+    for (let attempt = 1; ; attempt++) {
+      const c = spawnSync(process.execPath, ['dist/src/main.js', '--check'], { encoding: 'utf8' });
+      if (attempt === 2 || !emulationFault(c.status, c.signal, c.stdout + c.stderr)) return c;
+      retries.push({ step: 'check', status: c.status, signal: c.signal, tail: (c.stdout + c.stderr).slice(-1500) });
+      log(`--check died (status ${c.status}, signal ${c.signal}): retrying once`);
+    }
+  });
   results.check = { status: check.status, stdout: check.stdout, stderr: check.stderr };
   save();
 
-  const daemon = startDaemon();
-  results.ready = await timed('daemonReady', () => waitReady(daemon.child, 300));
+  let daemon = startDaemon();
+  results.ready = await timed('daemonReady', async () => {
+    for (let attempt = 1; ; attempt++) {
+      if (await waitReady(daemon.child, 300)) return true;
+      const { exitCode, signalCode } = daemon.child;
+      if (attempt === 2 || (exitCode === null && signalCode === null) || !emulationFault(exitCode, signalCode, daemon.output())) return false;
+      retries.push({ step: 'daemon', status: exitCode, signal: signalCode, tail: daemon.output().slice(-1500) });
+      log(`the daemon died (status ${exitCode}, signal ${signalCode}): retrying once`);
+      daemon = startDaemon();
+    }
+  });
   if (!results.ready) {
     results.daemonLog = daemon.output();
     return save();
