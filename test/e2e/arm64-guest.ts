@@ -109,7 +109,7 @@ function startDaemon(): { child: ChildProcess; output: () => string } {
 
 async function waitReady(child: ChildProcess, seconds: number): Promise<boolean> {
   for (let i = 0; i < seconds * 10; i++) {
-    if (child.exitCode !== null) return false;
+    if (child.exitCode !== null || child.signalCode !== null) return false;
     try {
       if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200) return true;
     } catch {
