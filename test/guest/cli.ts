@@ -1,4 +1,4 @@
-// npm run vm -- [--kernel debian-6.1|debian-6.12|oldfsnotify|debian-6.1-arm64|<bzImage>] [--smp N] [--mem MB]
+// npm run vm -- [--kernel debian-6.1|debian-6.12|oldfsnotify|debian-6.1-arm64|debian-6.12-arm64|<bzImage>] [--smp N] [--mem MB]
 //               [--timeout S] [--forward HOST:GUEST] [--out DIR] '<shell command>'
 // Runs the command as root in the guest and exits with its status.
 import { Command, InvalidArgumentError } from 'commander';
@@ -14,7 +14,7 @@ const forwards: Array<[number, number]> = [];
 const program = new Command('vm')
   .description('run a shell command as root inside a real kernel under qemu')
   .argument('<command...>', 'shell command (quote it)')
-  .option('--kernel <name>', 'debian-6.1, debian-6.12, oldfsnotify, debian-6.1-arm64 or a bzImage path', process.env.E2E_KERNEL ?? 'debian-6.12')
+  .option('--kernel <name>', 'debian-6.1, debian-6.12, oldfsnotify, debian-6.1-arm64, debian-6.12-arm64 or a bzImage path', process.env.E2E_KERNEL ?? 'debian-6.12')
   .option('--smp <n>', 'vCPUs', int, 2)
   .option('--mem <mb>', 'memory', int, 3072)
   .option('--timeout <s>', 'kill the guest after this many seconds', int, 600)

@@ -30,7 +30,8 @@ export const KERNELS: readonly KernelSpec[] = [
 
 /** arm64 guests (docs/arm64.md): not in KERNELS, which the x86 e2e suite runs by default. */
 export const ARM64_KERNELS: readonly KernelSpec[] = [
-  { name: 'debian-6.1-arm64', describe: "Debian's 6.1 for arm64, with an arm64 userland", debianPackage: 'linux-image-arm64', arch: 'arm64' },
+  { name: 'debian-6.1-arm64', describe: "Debian's 6.1 for arm64 (no ftrace direct calls: kprobes), with an arm64 userland", debianPackage: 'linux-image-arm64', arch: 'arm64' },
+  { name: 'debian-6.12-arm64', describe: "Debian's 6.12 for arm64 (fentry), with an arm64 userland", debianPackage: 'linux-image-6.12.*-arm64-unsigned', arch: 'arm64' },
 ];
 
 export interface BootFiles {

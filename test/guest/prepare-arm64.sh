@@ -9,7 +9,8 @@
 #     @koromix/koffi-linux-arm64, the version of the checkout's koffi) at /opt/koromix.
 # Each is built once into the cache under a name that says what is in it.
 # Prints "<Image> <initramfs> <userland-dir>".
-#   usage: prepare-arm64.sh <cache-dir> [kernel-package]   (default linux-image-arm64)
+#   usage: prepare-arm64.sh <cache-dir> [kernel-package]   (default linux-image-arm64; a glob such
+#   as 'linux-image-6.12.*-arm64-unsigned' takes the newest match)
 set -euo pipefail
 cache=$1 pattern=${2:-linux-image-arm64}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,8 +51,13 @@ resolve_packages() {
   lists=$(stat -c '%n %Y' "$aptdir"/lists/*_binary-arm64_Packages* 2>/dev/null || true)
   resolved="$cache/arm64/resolved-$(printf '%s\n' "$lists" "$pattern" "$roots" | sha256sum | cut -c1-12)"
   if [[ ! -s $resolved ]]; then
-    kpkg=$(apt-cache "${APT[@]}" depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
-    if [[ -z $kpkg ]] && apt-cache "${APT[@]}" show "$pattern" >/dev/null 2>&1; then kpkg=$pattern; fi
+    if [[ $pattern == *'*'* ]]; then # a glob: the newest match, not the rt, cloud or 16k-page flavours
+      kpkg=$(apt-cache "${APT[@]}" search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' |
+        grep -v -e '-rt-' -e '-cloud-' -e '-16k-' | sort -V | tail -1 || true)
+    else
+      kpkg=$(apt-cache "${APT[@]}" depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
+      if [[ -z $kpkg ]] && apt-cache "${APT[@]}" show "$pattern" >/dev/null 2>&1; then kpkg=$pattern; fi
+    fi
     [[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
     # shellcheck disable=SC2086
     pkgs=$(apt-cache "${APT[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
@@ -59,7 +65,6 @@ resolve_packages() {
     # shellcheck disable=SC2086
     versions=$(apt-cache "${APT[@]}" policy $pkgs | awk '/^[^ ]/{p=$1; sub(/:$/, "", p)} /Candidate:/{print p "=" $2}')
     [[ $(echo "$versions" | wc -l) == $(echo "$pkgs" | wc -l) ]] || { log "cannot resolve the versions of: $pkgs"; exit 1; }
-    rm -f "$cache"/arm64/resolved-*
     printf 'kpkg=%q\nversions=%q\n' "$kpkg" "$versions" > "$resolved"
   fi
   # shellcheck disable=SC1090
