@@ -1,6 +1,6 @@
 // node --test on Node 20 takes every .js under a test/ directory as a test file; this passes only
 // the *.test.js files of the given suite: "unit" (everything but e2e) or "e2e".
-// e2e runs the x86 guests; `--arch arm64` (or E2E_ARCH=arm64) runs the arm64 guest instead
+// e2e runs the x86 guests; `--arch arm64` (or E2E_ARCH=arm64) runs the arm64 guests instead
 // (test/e2e/arm64.test.ts, docs/arm64.md), `--arch all` both. Other arguments go to node --test.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

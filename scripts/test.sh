@@ -2,7 +2,7 @@
 # One command to run every test on a fresh Debian machine (as root). Installs what it needs.
 #   bash scripts/test.sh            unit, verifier, daemon, rules and guest (e2e) tests, x86 and arm64
 #   E2E=0 bash scripts/test.sh      everything but the qemu guests (and the bench smoke)
-#   E2E_ARCH=x86 bash scripts/test.sh   the x86 guests only (E2E_ARCH=arm64: the arm64 one only)
+#   E2E_ARCH=x86 bash scripts/test.sh   the x86 guests only (E2E_ARCH=arm64: the arm64 ones only)
 #   BENCH=0 bash scripts/test.sh    skip the benchmark smoke run (npm run bench -- --short)
 set -euo pipefail
 cd "$(dirname "$0")/.."
