@@ -33,9 +33,9 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
 const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
 
 /**
- * Node under TCG emulation of arm64 now and then dies in V8 itself: a failed V8 CHECK (SIGTRAP,
- * exit 133) or a TypeError no real run shows ("additionalPropertyCode is not a function" inside
- * ajv: the daemon's exit 70), about 1 process start in 15 here. Such a death is retried once and
+ * Node in the arm64 guest now and then dies: a failed V8 CHECK (SIGTRAP, exit 133), a SIGSEGV, or
+ * a TypeError no correct run raises ("additionalPropertyCode is not a function" inside
+ * ajv: the daemon's exit 70), about 1 process start in 25 here (docs/arm64.md). Such a death is retried once and
  * reported (results.retries); any other failure is not retried.
  */
 const retries: Array<{ step: string; status: number | null; signal: string | null; tail: string }> = [];
