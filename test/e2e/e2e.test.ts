@@ -257,9 +257,10 @@ for (const kernel of kernels) {
       assert.ok(held > TOP_K + 10, `the kernel map holds ${held} directories: the workload should have walked more than ${TOP_K}`);
       assert.equal(dirs.size, TOP_K);
       const paths = [...dirs.values()];
-      // the 800k directory has the most walk time of all; the smallest of the 30 has almost none
-      assert.ok(paths.includes(`/scale-${800_000}`), `top-K lacks the biggest directory: ${paths.join(' ')}`);
-      assert.ok(!paths.includes('/many/d000'), 'the lightest directory displaced a heavier one');
+      // the big directories' walks take milliseconds, the 30 small ones' microseconds (where TCG's
+      // noise decides their order): every big one must keep its series
+      for (const big of ['/neg', '/pos', '/scale-50000', '/scale-200000', '/scale-800000'])
+        assert.ok(paths.includes(big), `top-K lacks ${big}: ${paths.join(' ')}`);
       for (const kind of ['walk_seconds_total', 'lock_wait_seconds_total', 'children'])
         assert.ok(new Set([...m.keys()].filter((k) => k.startsWith(`fsnotify_directory_${kind}{`)).map((k) => /inode="(\d+)"/.exec(k)?.[1])).size <= TOP_K, kind);
     });
