@@ -46,7 +46,7 @@ async function main() {
   log('scrape latency by series count (host)');
   const scrape = await scrapeScaling([10, 150, 1000], short ? 2 : 15);
   log('load and footprint (host)');
-  const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 60, short ? 10 : 180);
+  const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 60, short ? 10 : 120);
   const guest = o.guest ? await guestBench() : undefined;
   const results: BenchResults = {
     date: started.toISOString(),
