@@ -82,10 +82,11 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
   preflight(kernel);
   const objectPath = resolveObjectPath(o.objectPath);
   const parent = symbols.range(PARENT_FUNCTION);
+  const hasSyslog = has(ownCapabilities().effective, CAP.SYSLOG);
   if (!parent)
     logger.warn(
-      { missing: has(ownCapabilities().effective, CAP.SYSLOG) ? undefined : 'CAP_SYSLOG' },
-      has(ownCapabilities().effective, CAP.SYSLOG)
+      { missing: hasSyslog ? undefined : 'CAP_SYSLOG' },
+      hasSyslog
         ? 'kernel addresses are hidden (kernel.kptr_restrict=2?): every walk will count as trigger watch_change'
         : 'kernel addresses are hidden without CAP_SYSLOG: every walk will count as trigger watch_change; grant CAP_SYSLOG',
     );

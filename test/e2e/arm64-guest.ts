@@ -8,6 +8,7 @@ import koffi from 'koffi';
 import { LibbpfError } from '../../src/bpf/errors.js';
 import { BpfObject } from '../../src/bpf/object.js';
 import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
+import { leftovers } from './leftovers.js';
 
 const OUT = process.env.VM_OUT as string;
 const SCRATCH = process.env.VM_SCRATCH as string;
@@ -118,19 +119,6 @@ async function waitReady(child: ChildProcess, seconds: number): Promise<boolean>
     await sleep(100);
   }
   return false;
-}
-
-/** Our programs still in the kernel (bpftool, arm64 build), and libbpf's legacy kprobe events. */
-function leftovers() {
-  const show = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' });
-  const progs = show.stdout.split('\n').filter((l) => /name (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/.test(l));
-  let kprobeEvents = '';
-  try {
-    kprobeEvents = readFileSync('/sys/kernel/tracing/kprobe_events', 'utf8').trim();
-  } catch {
-    // no kprobe_events
-  }
-  return { bpftoolStatus: show.status, progs, kprobeEvents };
 }
 
 /** N lookups of names that do not exist: N negative dentries (fsload.py negdents, in JS). */

@@ -3,6 +3,7 @@
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { leftovers } from './leftovers.js';
 
 const OUT = process.env.VM_OUT as string;
 const SCRATCH = process.env.VM_SCRATCH as string;
@@ -82,19 +83,6 @@ async function checkpoint(name: string): Promise<void> {
   const done = join(OUT, `checkpoint-${name}.done`);
   for (let i = 0; i < 1200 && !existsSync(done); i++) await sleep(100);
   log(`checkpoint ${name}: ${existsSync(done) ? 'host done' : 'host did not answer'}`);
-}
-
-/** What of ours is still in the kernel: loaded programs, links, kprobe events. */
-function leftovers() {
-  const progs = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /name (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/.test(l));
-  const links = spawnSync('bpftool', ['link', 'show'], { encoding: 'utf8' }).stdout.trim();
-  let kprobeEvents = '';
-  try {
-    kprobeEvents = readFileSync('/sys/kernel/tracing/kprobe_events', 'utf8').trim();
-  } catch {
-    // no kprobe_events
-  }
-  return { progs, links, kprobeEvents };
 }
 
 async function exitCodeAfter(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
@@ -242,7 +230,8 @@ async function main() {
   unit.afterSigint = leftovers();
   // one capability short: a clear one-line refusal naming it, and nothing attached
   unit.short = ['perfmon', 'bpf'].map((missing) => {
-    const r = spawnSync(boundingSet(caps.filter((c) => c !== missing))[0] as string, [...boundingSet(caps.filter((c) => c !== missing)).slice(1), process.execPath, 'dist/src/main.js', `--web.listen-address=:${PORT}`], { encoding: 'utf8', timeout: 60_000 });
+    const argv = [...boundingSet(caps.filter((c) => c !== missing)), process.execPath, 'dist/src/main.js', `--web.listen-address=:${PORT}`];
+    const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
     return { missing, status: r.status, stderr: r.stderr, leftovers: leftovers() };
   });
   log('workload 8 done');
