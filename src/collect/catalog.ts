@@ -50,6 +50,12 @@ export const METRICS = {
   mapCapacity: spec('fsnotify_exporter_map_capacity', 'gauge', 'Capacity of each bounded BPF map.', ['map']),
   mapDrops: spec('fsnotify_exporter_map_drops_total', 'counter', 'Updates a full BPF map could not take.', ['map']),
   eventsLost: spec('fsnotify_exporter_events_lost_total', 'counter', 'Slow-walk events lost because the ring buffer was full.'),
+  slowWalkEventsRead: spec('fsnotify_exporter_slow_walk_events_read_total', 'counter', 'Slow-walk events read from the ring buffer.'),
+  slowWalkEventsEvicted: spec(
+    'fsnotify_exporter_slow_walk_events_evicted_total',
+    'counter',
+    'Slow-walk events pushed out of the list /api/v1/slow-walks serves (it keeps the newest --slow-walk.max-events).',
+  ),
   programRunSeconds: spec('fsnotify_exporter_bpf_program_run_seconds_total', 'counter', 'CPU time spent in each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   programRuns: spec('fsnotify_exporter_bpf_program_runs_total', 'counter', 'Runs of each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   scrapeDuration: spec('fsnotify_exporter_scrape_duration_seconds', 'gauge', 'Time the last collection of BPF maps took.'),

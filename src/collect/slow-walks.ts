@@ -31,7 +31,10 @@ export function toSlowWalk(r: SlowWalkRecord, pathLabels: boolean): SlowWalk {
 
 export class SlowWalkStore {
   private readonly events: SlowWalk[] = [];
-  dropped = 0;
+  /** records read from the ring buffer */
+  read = 0;
+  /** records pushed out of the list by newer ones */
+  evicted = 0;
 
   constructor(
     private readonly capacity: number,
@@ -41,12 +44,13 @@ export class SlowWalkStore {
 
   /** The ring buffer's record callback. */
   onRecord = (data: Buffer): void => {
+    this.read++;
     const walk = toSlowWalk(decodeSlowWalk(data), this.pathLabels);
     this.logger.warn({ event: 'slow_walk', ...walk }, `slow fsnotify walk: ${walk.duration_seconds.toFixed(3)} s on ${walk.path || walk.inode}`);
     this.events.push(walk);
     if (this.events.length > this.capacity) {
       this.events.shift();
-      this.dropped++;
+      this.evicted++;
     }
   };
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Counter as PromCounter } from 'prom-client';
-import type { Exposition } from '../collect/exposition.js';
+import { registerSamples, type Exposition } from '../collect/exposition.js';
 import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
 import { decodeWalkState, encodeDirKey, decodeDirStats, type WalkState } from '../bpf/abi.js';
 import { libbpfVersion } from '../bpf/libbpf.js';
@@ -152,6 +152,8 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
 
     const slowWalks = new SlowWalkStore(o.slowWalkMaxEvents, logger, o.pathLabels);
     const ring = obj.ringBuffer('events', slowWalks.onRecord);
+    registerSamples(registry, METRICS.slowWalkEventsRead, () => [{ labels: {}, value: slowWalks.read }]);
+    registerSamples(registry, METRICS.slowWalkEventsEvicted, () => [{ labels: {}, value: slowWalks.evicted }]);
     const ringTimer = setInterval(() => ring.poll(), RING_POLL_MS);
     ringTimer.unref();
     stops.push(() => {

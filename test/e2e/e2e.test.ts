@@ -12,6 +12,8 @@ import { runInVm } from '../guest/vm.js';
 import { observeLoaded, observeQuiet, NEAR_LOCKUP_ALERT, type LoadedObservation, type QuietObservation } from './prometheus-checks.js';
 import { Prometheus } from './prometheus.js';
 import { delta, parseProm, sum, type Samples } from './prom-text.js';
+import { HERD_ROUNDS, STORM } from './workload-sizes.js';
+import { Layout } from '../../src/bpf/abi.js';
 
 const kernels = process.env.E2E_KERNELS
   ? process.env.E2E_KERNELS.split(',')
@@ -32,8 +34,8 @@ const BPFTRACE_TOLERANCE = 0.25;
 const BPFTRACE_SLACK_SECONDS = 0.001;
 /** the guest daemon's default --top-directories */
 const TOP_K = 20;
-/** rounds of the herd workload (guest-suite.ts) */
-const HERD_ROUNDS = 3;
+/** the ring buffer's 256 KiB hold at most this many slow-walk records (8-byte header each) */
+const RING_RECORDS = Math.floor((256 * 1024) / (Layout.slowWalkEvent.size + 8));
 /** E2E_PROMETHEUS=0 skips the live Prometheus server (it is on by default, and in CI) */
 const WITH_PROMETHEUS = process.env.E2E_PROMETHEUS !== '0';
 
@@ -60,6 +62,15 @@ interface Results {
   sigkillExit: number;
   afterSigkill: { progs: string[]; links: string; kprobeEvents: string };
   restartAfterKillReady: boolean;
+  storm: {
+    toggles: { pairs: number; seconds: number };
+    newDirs: { count: number; seconds: number };
+    before: string;
+    afterStall: string;
+    listed: number;
+    afterNewDirs: string;
+    readyz: number;
+  };
   unitCaps: {
     caps: string[];
     ready: boolean;
@@ -353,6 +364,42 @@ for (const kernel of kernels) {
         assert.match(lines[0] as string, new RegExp(`^fsnotify-exporter: missing capability CAP_${s.missing.toUpperCase()} `));
         assert.deepEqual(s.leftovers.progs, []);
       }
+    });
+
+    test('storm while the daemon is stopped: the ring overflows, every slow walk is read or counted lost', () => {
+      const [a, b] = [parseProm(r.storm.before), parseProm(r.storm.afterStall)];
+      const slow = delta(b, a, 'fsnotify_slow_walks_total');
+      const read = delta(b, a, 'fsnotify_exporter_slow_walk_events_read_total');
+      const lost = delta(b, a, 'fsnotify_exporter_events_lost_total');
+      const walks = delta(b, a, 'fsnotify_walks_total', { trigger: 'watch_change' });
+      report.storm = { pairs: r.storm.toggles.pairs, seconds: r.storm.toggles.seconds, walks, slow, read, lost, listed: r.storm.listed };
+      // each switch to a child event walks (old kernels walk on the way back too)
+      assert.ok(walks >= STORM.maskPairs, `${walks} walks for ${STORM.maskPairs} mask switches`);
+      assert.ok(slow > RING_RECORDS, `only ${slow} slow walks: not enough to fill a ring of ${RING_RECORDS} records`);
+      assert.ok(lost > 0, `the ring held all ${slow} slow walks`);
+      assert.ok(read <= RING_RECORDS, `${read} records read from a ring that holds ${RING_RECORDS}`);
+      assert.equal(read + lost, slow, 'slow walks = events read + events lost');
+      // the list keeps the newest --slow-walk.max-events; the rest is counted (the daemon started empty)
+      assert.equal(r.storm.listed, STORM.maxEvents);
+      assert.equal(sum(b, 'fsnotify_exporter_slow_walk_events_evicted_total'), sum(b, 'fsnotify_exporter_slow_walk_events_read_total') - STORM.maxEvents);
+    });
+
+    test('more new directories than dir_stats holds: the LRU evicts and counts it, the daemon keeps serving', () => {
+      const [a, b] = [parseProm(r.storm.afterStall), parseProm(r.storm.afterNewDirs)];
+      const capacity = sum(b, 'fsnotify_exporter_map_capacity', { map: 'dir_stats' });
+      const entriesBefore = sum(a, 'fsnotify_exporter_map_entries', { map: 'dir_stats' });
+      const entries = sum(b, 'fsnotify_exporter_map_entries', { map: 'dir_stats' });
+      const evicted = delta(b, a, 'fsnotify_exporter_map_drops_total', { map: 'dir_stats' });
+      const walks = delta(b, a, 'fsnotify_walks_total', { trigger: 'watch_change' });
+      report.newDirs = { count: r.storm.newDirs.count, seconds: r.storm.newDirs.seconds, walks, entries, capacity, evicted };
+      assert.equal(capacity, 10_240);
+      assert.ok(walks >= STORM.newDirs, `${walks} walks of ${STORM.newDirs} new directories`);
+      assert.ok(entries <= capacity, `${entries} entries in a map of ${capacity}`);
+      // every new directory was inserted: what did not fit was evicted, and counted
+      assert.ok(evicted >= STORM.newDirs - (capacity - entriesBefore), `${evicted} evictions for ${STORM.newDirs} new directories into ${capacity - entriesBefore} free entries`);
+      assert.equal(r.storm.readyz, 200);
+      // the top-K series stay bounded whatever the map holds
+      assert.ok(new Set([...b.keys()].filter((k) => k.startsWith('fsnotify_directory_walks_total{'))).size <= TOP_K);
     });
 
     test('clean exit: nothing of ours remains after SIGTERM or SIGKILL, and a restart works', () => {

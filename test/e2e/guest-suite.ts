@@ -4,6 +4,8 @@ import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_pr
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { leftovers } from './leftovers.js';
+import { parseProm, sum } from './prom-text.js';
+import { HERD_ROUNDS, STORM } from './workload-sizes.js';
 
 const OUT = process.env.VM_OUT as string;
 const SCRATCH = process.env.VM_SCRATCH as string;
@@ -12,7 +14,6 @@ const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
 const SCALE = (process.env.E2E_SCALE ?? '50000,200000,800000').split(',').map(Number);
 const FSLOAD = 'test/e2e/workloads/fsload.py';
-const HERD_ROUNDS = 3; // e2e.test.ts asserts with the same number
 
 const results: Record<string, unknown> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), steps: {} };
 const steps = results.steps as Record<string, unknown>;
@@ -41,6 +42,11 @@ function startDaemon(extra: string[] = [], wrapper: string[] = []): ChildProcess
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
+  // a daemon that dies (a crash, the OOM killer) says nothing itself: say how it ended
+  child.on('exit', (code, signal) => {
+    append(Buffer.from(`@@ daemon pid ${child.pid} exited: code ${code}, signal ${signal}\n`));
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT' && signal !== 'SIGKILL') log(`daemon pid ${child.pid} exited: code ${code}, signal ${signal}`);
+  });
   daemonLogs.set(child, () => logText);
   return child;
 }
@@ -91,8 +97,37 @@ async function exitCodeAfter(child: ChildProcess, signal: NodeJS.Signals): Promi
   return done;
 }
 
+/**
+ * The daemon stalled (SIGSTOP) while slow walks keep coming: the ring buffer fills and the kernel
+ * counts what it could not reserve; after SIGCONT every slow walk is either read or counted lost.
+ * Then more new directories are walked than dir_stats holds: the LRU evicts, and says so.
+ */
+async function storm(daemon: ChildProcess) {
+  const before = await scrape();
+  process.kill(daemon.pid as number, 'SIGSTOP');
+  const toggles = fsload('mask-toggle', `${SCRATCH}/neg`, STORM.maskPairs);
+  process.kill(daemon.pid as number, 'SIGCONT');
+  // drained when every slow walk is accounted for (the ring is read on a timer)
+  let afterStall = await scrape();
+  for (let i = 0; i < 100; i++) {
+    const m = parseProm(afterStall);
+    const accounted = sum(m, 'fsnotify_exporter_slow_walk_events_read_total') + sum(m, 'fsnotify_exporter_events_lost_total');
+    if (accounted >= sum(m, 'fsnotify_slow_walks_total')) break;
+    await sleep(100);
+    afterStall = await scrape();
+  }
+  const listed = ((await (await fetch(`http://127.0.0.1:${PORT}/api/v1/slow-walks?limit=1000`)).json()) as { events: unknown[] }).events.length;
+  const newDirs = fsload('new-dirs', `${SCRATCH}/new`, STORM.newDirs);
+  await sleep(500);
+  const afterNewDirs = await scrape();
+  const readyz = (await fetch(`http://127.0.0.1:${PORT}/readyz`)).status;
+  return { toggles, newDirs, before, afterStall, listed, afterNewDirs, readyz };
+}
+
 async function main() {
   log(`kernel ${results.kernel}`);
+  // the guest boots with loglevel=3: let errors (the OOM killer, a soft lockup) reach the console
+  writeFileSync('/proc/sys/kernel/printk', '4');
   // the herd needs some other mark on the same file system (fsnotify_parent returns early without one)
   const otherMark = spawn('python3', [FSLOAD, 'hold-watch', `${SCRATCH}/other`, '3600'], { stdio: 'ignore' });
   await sleep(500);
@@ -197,9 +232,11 @@ async function main() {
   // 7. clean exit: SIGTERM, then SIGKILL of a second daemon
   results.sigtermExit = await exitCodeAfter(daemon, 'SIGTERM');
   results.afterSigterm = leftovers();
-  daemon = startDaemon();
+  daemon = startDaemon([`--slow-walk.threshold=${STORM.slowWalkThreshold}`, `--slow-walk.max-events=${STORM.maxEvents}`]);
   results.restartReady = await waitReady(daemon);
   results.whileRunning = leftovers();
+  results.storm = await storm(daemon);
+  log('storm done');
   results.sigkillExit = await exitCodeAfter(daemon, 'SIGKILL');
   await sleep(500);
   results.afterSigkill = leftovers();

@@ -15,6 +15,11 @@ prints one JSON line with what it did, for the test to check against the daemon'
   fsload.py watch-loop DIR SECONDS         inotify_add_watch + inotify_rm_watch on DIR for SECONDS
   fsload.py herd DIR OPENERS [ROUNDS]      ROUNDS times: watch add + remove, wait for the reaper, then
                                            OPENERS processes open existing files at the same instant
+  fsload.py mask-toggle DIR PAIRS          one watch on DIR, its mask switched PAIRS times from a
+                                           self-only event to a child event and back: each switch to
+                                           the child event walks (old kernels also walk on the way back)
+  fsload.py new-dirs BASE COUNT            COUNT new empty directories, a watch added to and removed
+                                           from each: COUNT walks of COUNT different directories
 """
 import ctypes
 import json
@@ -24,6 +29,8 @@ import time
 
 libc = ctypes.CDLL(None, use_errno=True)
 IN_ALL_EVENTS = 0x00000FFF
+IN_ACCESS = 0x00000001       # an event on children: the directory watches its children
+IN_DELETE_SELF = 0x00000400  # an event on the directory itself only
 
 
 def emit(**kw):
@@ -177,6 +184,34 @@ def watch_loop(d, seconds):
     emit(workload='watch-loop', dir=d, cycles=n, seconds=seconds)
 
 
+def mask_toggle(d, pairs):
+    # an existing watch's new mask goes through fsnotify_recalc_mask() at once: no mark reaper
+    # between the walks, unlike a remove and a new add
+    fd = libc.inotify_init1(0)
+    t0 = time.time()
+    for _ in range(pairs):
+        for mask in (IN_ACCESS, IN_DELETE_SELF):
+            if libc.inotify_add_watch(fd, d.encode(), mask) < 0:
+                raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + d)
+    os.close(fd)
+    emit(workload='mask-toggle', dir=d, pairs=pairs, seconds=round(time.time() - t0, 3))
+
+
+def new_dirs(base, count):
+    os.makedirs(base, exist_ok=True)
+    fd = libc.inotify_init1(0)  # one instance: closing one per directory would wait for SRCU each time
+    t0 = time.time()
+    for i in range(count):
+        d = f'{base}/{i}'
+        os.mkdir(d)
+        wd = libc.inotify_add_watch(fd, d.encode(), IN_ALL_EVENTS)
+        if wd < 0:
+            raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + d)
+        libc.inotify_rm_watch(fd, wd)
+    os.close(fd)
+    emit(workload='new-dirs', base=base, count=count, seconds=round(time.time() - t0, 3))
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == 'negdents':
@@ -197,6 +232,10 @@ def main(argv):
         watch_loop(args[0], float(args[1]))
     elif cmd == 'herd':
         herd(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)
+    elif cmd == 'mask-toggle':
+        mask_toggle(args[0], int(args[1]))
+    elif cmd == 'new-dirs':
+        new_dirs(args[0], int(args[1]))
     else:
         sys.exit(f'unknown workload {cmd}')
 

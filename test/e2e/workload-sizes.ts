@@ -1,0 +1,16 @@
+// Workload sizes the guest suite drives and the host test asserts with: one definition for both.
+
+/** rounds of the herd workload: whether two openers meet inside one walk is up to the scheduler */
+export const HERD_ROUNDS = 6;
+
+/** The storm of step 7: the daemon is stopped while walks overflow the ring buffer, then more new
+ * directories are walked than dir_stats holds. */
+export const STORM = {
+  /** walks over the slow-walk threshold while the daemon is stopped: more than the ring holds */
+  maskPairs: 800,
+  slowWalkThreshold: '1ms',
+  /** --slow-walk.max-events: the list behind /api/v1/slow-walks, smaller than what the ring held */
+  maxEvents: 100,
+  /** more than dir_stats' 10,240 entries */
+  newDirs: 10_500,
+} as const;
