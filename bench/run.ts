@@ -1,9 +1,9 @@
-// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest]
+// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest]
 // Runs the host and guest benchmarks in one go and writes docs/benchmarks.md and
 // docs/benchmarks.json (with --short: .cache/bench/ instead, so a smoke run never overwrites
 // the published numbers). Exits non-zero when a load run had errors or a goal is missed badly
 // enough to be a bug rather than noise (see GATES).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -16,8 +16,13 @@ const o = new Command('bench')
   .option('--short', 'a smoke run: seconds instead of minutes, results under .cache/bench/')
   .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
   .option('--no-guest', 'host benchmarks only')
+  .option('--only <part>', 'host or guest: run that part and keep the other from the last full run (docs/benchmarks.json)')
   .parse()
-  .opts<{ short?: boolean; kernel: string; guest: boolean }>();
+  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string }>();
+if (o.only !== undefined && o.only !== 'host' && o.only !== 'guest') {
+  process.stderr.write(`bench: --only takes host or guest, not ${o.only}\n`);
+  process.exit(2);
+}
 
 const short = o.short === true;
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
@@ -41,16 +46,12 @@ async function guestBench(): Promise<GuestBench | { error: string }> {
   }
 }
 
-async function main() {
-  const started = new Date();
+async function hostBench() {
   log('scrape latency by series count (host)');
   const scrape = await scrapeScaling([10, 150, 1000], short ? 2 : 15);
   log('load and footprint (host)');
   const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 60, short ? 10 : 120);
-  const guest = o.guest ? await guestBench() : undefined;
-  const results: BenchResults = {
-    date: started.toISOString(),
-    short,
+  return {
     host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     scrape,
     load: host.load,
@@ -58,9 +59,32 @@ async function main() {
     storm: host.storm,
     dropCounters: host.dropCounters,
     alive: host.alive,
-    guest,
   };
+}
+
+async function main() {
+  const date = new Date().toISOString();
   const dir = short ? join(CACHE, '..', 'bench') : 'docs';
+  // --only: the other part comes from the last full run, with its own date
+  const previous = o.only && existsSync(join(dir, 'benchmarks.json')) ? (JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchResults) : undefined;
+  if (o.only && !previous) throw new Error(`--only ${o.only} needs a previous run in ${dir}/benchmarks.json`);
+  const host = o.only === 'guest' && previous ? { ...previous, hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
+  const guest = o.only === 'host' && previous ? previous.guest : o.guest ? await guestBench() : undefined;
+  const guestDate = o.only === 'host' && previous ? (previous.guestDate ?? previous.date) : date;
+  const results: BenchResults = {
+    date,
+    short,
+    host: host.host,
+    hostDate: host.hostDate,
+    scrape: host.scrape,
+    load: host.load,
+    idle: host.idle,
+    storm: host.storm,
+    dropCounters: host.dropCounters,
+    alive: host.alive,
+    guest,
+    guestDate: guest ? guestDate : undefined,
+  };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
   const { markdown, failures } = renderReport(results);
