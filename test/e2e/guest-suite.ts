@@ -24,7 +24,17 @@ const fsload = (...args: Array<string | number>) => {
   const out = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n');
   return JSON.parse(out.at(-1) as string) as Record<string, unknown>;
 };
-const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+// The workloads run synchronously (execFileSync), so a kept-alive connection the daemon closed
+// after its idle timeout (fastify: 72 s, reached when an 800k workload runs long on a loaded
+// host) is only noticed on the next request, which then fails: one retry on a new connection.
+const scrape = async () => {
+  const get = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+  try {
+    return await get();
+  } catch {
+    return get();
+  }
+};
 const save = () => writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 1));
 
 const daemonLogs = new WeakMap<ChildProcess, () => string>();
