@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh runtime
+bash scripts/mounts.sh
 [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
 # the same V8 heap limits as systemd/fsnotify-exporter.service

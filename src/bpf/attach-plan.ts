@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
 import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS } from '../kernel/kallsyms.js';
+import { tracefsState } from '../kernel/tracefs.js';
 import { attachFailureReason, fatalForLoad, fatalLoadError, LibbpfError } from './errors.js';
 import { BpfObject } from './object.js';
 
@@ -178,7 +179,7 @@ function attachCandidate(opts: AttachOptions, obj: BpfObject, c: Candidate, slow
       attachedPrograms.push(program);
       return true;
     } catch (e) {
-      const error = attachFailureReason(e, { kprobes: hasKprobes, symbolPresent: () => opts.symbols.has(target), perfEventParanoid: perfEventParanoid() }); // symbols: kprobe targets only
+      const error = attachFailureReason(e, { kprobes: hasKprobes, symbolPresent: () => opts.symbols.has(target), perfEventParanoid: perfEventParanoid(), tracefs: tracefsState }); // symbols: kprobe targets only
       probes.push({ probe, mechanism, attached: false, target, error });
       return false;
     }

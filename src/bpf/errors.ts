@@ -61,14 +61,21 @@ export function fatalLoadError(e: LibbpfError, objectPath: string): FatalError {
 }
 
 /** Why an attach failed, in words: ENOENT means "no such function" or "no kprobes at all". */
-export function attachFailureReason(e: unknown, facts: { kprobes: boolean; symbolPresent: () => boolean; perfEventParanoid?: number }): string {
+export function attachFailureReason(
+  e: unknown,
+  facts: { kprobes: boolean; symbolPresent: () => boolean; perfEventParanoid?: number; tracefs?: () => { path: string; mounted: boolean } },
+): string {
   if (!(e instanceof LibbpfError)) return String(e);
   if (e.call === 'bpf_program__attach_kprobe') {
     if (!facts.kprobes) return 'the kernel has no kprobes (CONFIG_KPROBES is off)';
     if (!facts.symbolPresent()) return `${e.subject} is not in /proc/kallsyms`;
     if (e.code === 'EINVAL' || e.code === 'ENOENT') return `the kernel refuses a kprobe on ${e.subject} (${e.code}: blacklisted or notrace)`;
   }
-  if (e.call === 'bpf_program__attach_tracepoint' && e.code === 'ENOENT') return `tracepoint ${e.subject} does not exist on this kernel`;
+  if (e.call === 'bpf_program__attach_tracepoint' && e.code === 'ENOENT') {
+    const t = facts.tracefs?.();
+    if (t && !t.mounted) return `tracefs is not mounted at ${t.path}, so tracepoint ${e.subject} cannot be found: mount -t tracefs tracefs ${t.path}`;
+    return `tracepoint ${e.subject} does not exist on this kernel`;
+  }
   if (e.code === 'EPERM') return `${e.call} refused (EPERM): missing CAP_PERFMON or CAP_BPF?`;
   // Debian's kernels default to kernel.perf_event_paranoid=3, a Debian patch under which
   // perf_event_open (tracepoints, kprobes; not fentry) needs CAP_SYS_ADMIN, CAP_PERFMON is not enough

@@ -107,6 +107,15 @@ test('--check on this kernel: prints each probe, exit 1 (no walk probes), nothin
   assert.deepEqual(ourPrograms(), []);
 });
 
+test('--check without tracefs: each tracepoint probe says tracefs is not mounted and how to mount it', () => {
+  // a private mount namespace (unshare -m makes mounts private) where neither tracing path is mounted
+  const hide = 'for m in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do umount -l $m 2>/dev/null || true; done; exec "$@"';
+  const r = runDaemonSync(['--check'], {}, 30_000, undefined, ['unshare', '-m', 'sh', '-c', hide, 'sh']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /watch_inotify_add: NOT attached \(tracepoint on syscalls:sys_enter_inotify_add_watch\): tracefs is not mounted at \/sys\/kernel\/tracing, so tracepoint syscalls:sys_enter_inotify_add_watch cannot be found: mount -t tracefs tracefs \/sys\/kernel\/tracing/);
+  assert.deepEqual(ourPrograms(), []);
+});
+
 test('--help and --version exit 0', () => {
   assert.equal(runDaemonSync(['--help']).code, 0);
   const v = runDaemonSync(['--version']);
