@@ -106,6 +106,20 @@ export const vsnprintf = libc.func('int vsnprintf(_Out_ char *buf, size_t size, 
   args: unknown,
 ) => number;
 
+/**
+ * glibc's malloc_trim(0): hands the free heap back to the kernel. Loading leaves ~16 MB of freed
+ * libbpf allocations (the kernel's vmlinux BTF, parsed for CO-RE) in the malloc heap, which glibc
+ * keeps mapped otherwise. A no-op where libc has no malloc_trim (musl).
+ */
+export const mallocTrim: () => void = (() => {
+  try {
+    const trim = libc.func('int malloc_trim(size_t pad)') as unknown as (pad: number) => number;
+    return () => void trim(0);
+  } catch {
+    return () => {};
+  }
+})();
+
 export function libbpfVersion(): string {
   return `${libbpf.majorVersion()}.${libbpf.minorVersion()}`;
 }

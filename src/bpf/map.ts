@@ -65,26 +65,27 @@ export class BpfMap {
     return this.entriesByKey();
   }
 
+  /** Entries as views into one keys and one values buffer per batch: no copy per entry. */
   entriesBatch(): Array<[Buffer, Buffer]> {
     const out: Array<[Buffer, Buffer]> = [];
-    const keys = Buffer.alloc(this.keySize * BATCH);
-    const values = Buffer.alloc(this.valueBytes * BATCH);
     // the batch token is opaque: a u32 bucket for hashes, a key for arrays; key size suffices for both
     const tokenSize = Math.max(this.keySize, 8);
     let inBatch: Buffer | null = null;
-    const outBatch = Buffer.alloc(tokenSize);
+    const count = new Uint32Array(1);
     for (;;) {
-      const count = new Uint32Array([BATCH]);
+      // at most a map's worth, and fresh per batch: the entries returned are views into them
+      const room = Math.min(BATCH, Math.max(1, this.maxEntries));
+      const keys = Buffer.allocUnsafe(this.keySize * room);
+      const values = Buffer.allocUnsafe(this.valueBytes * room);
+      const outBatch = Buffer.allocUnsafe(tokenSize);
+      count[0] = room;
       const rc = libbpf.mapLookupBatch(this.fd, inBatch, outBatch, keys, values, count, null);
       if (rc < 0 && rc !== -ENOENT) throw new LibbpfError('bpf_map_lookup_batch', -rc, this.name);
       const n = count[0] ?? 0;
       for (let i = 0; i < n; i++)
-        out.push([
-          Buffer.from(keys.subarray(i * this.keySize, (i + 1) * this.keySize)),
-          Buffer.from(values.subarray(i * this.valueBytes, (i + 1) * this.valueBytes)),
-        ]);
+        out.push([keys.subarray(i * this.keySize, (i + 1) * this.keySize), values.subarray(i * this.valueBytes, (i + 1) * this.valueBytes)]);
       if (rc === -ENOENT) return out; // no more entries
-      inBatch = Buffer.from(outBatch);
+      inBatch = outBatch;
     }
   }
 

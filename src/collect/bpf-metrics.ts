@@ -1,10 +1,10 @@
 // Metrics read from the BPF maps at scrape time.
 import { CHILD_KINDS, Counter, LOCK_KINDS, MAP_DROP_COUNTERS, TRIGGERS } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
-import { registerHistogram, registerSamples, type Exposition, type Sample } from './exposition.js';
+import { registerHistogram, registerSamples, type Exposition, type Labels, type Sample } from './exposition.js';
 import { toHistogram } from './log2-histogram.js';
 import type { Snapshot, SnapshotCache } from './snapshot.js';
-import { directoryLabels, topDirectories } from './top-directories.js';
+import { directoryLabels, topDirectories, type DirEntry } from './top-directories.js';
 
 /** Duration buckets start at 1.024 µs (slot 9 ends at 2^10 ns): finer ones say nothing here. */
 const FIRST_DURATION_BUCKET_SLOT = 9;
@@ -79,26 +79,22 @@ export function registerBpfMetrics(registry: Exposition, cache: SnapshotCache, o
   registerSamples(registry, METRICS.eventsLost, () => [{ labels: {}, value: c(Counter.EVENTS_LOST) }]);
 
   // Per-directory series: top-K only, so at most K series per metric and label combination.
-  // four metrics ask per scrape: sort once per snapshot
-  let topOf: { dirs: unknown; top: ReturnType<typeof topDirectories> } | undefined;
+  // Four metrics ask per scrape: cut and label once per snapshot; each directory's labels are one
+  // object that the exposition formats once.
+  let topOf: { dirs: unknown; top: Array<{ d: DirEntry; labels: Labels }> } | undefined;
   const top = () => {
     const dirs = cache.get().dirs;
-    if (topOf?.dirs !== dirs) topOf = { dirs, top: topDirectories(dirs, opts.topDirectories) };
+    if (topOf?.dirs !== dirs) topOf = { dirs, top: topDirectories(dirs, opts.topDirectories).map((d) => ({ d, labels: directoryLabels(d, opts.pathLabels) })) };
     return topOf.top;
   };
-  const perDir = (value: (d: ReturnType<typeof top>[number]) => number): Sample[] =>
-    top().map((d) => ({ labels: directoryLabels(d, opts.pathLabels), value: value(d) }));
+  const perDir = (value: (d: DirEntry) => number): Sample[] => top().map(({ d, labels }) => ({ shared: labels, labels: {}, value: value(d) }));
   registerSamples(registry, METRICS.directoryWalks, () => perDir((d) => n(d.stats.walks)));
   registerSamples(registry, METRICS.directoryWalkSeconds, () => perDir((d) => n(d.stats.walkNs) / 1e9));
   registerSamples(registry, METRICS.directoryLockWaitSeconds, () =>
-    top().flatMap((d) =>
-      LOCK_KINDS.map((lock, i) => ({ labels: { ...directoryLabels(d, opts.pathLabels), lock }, value: n(d.stats.lockWaitNs[i]) / 1e9 })),
-    ),
+    top().flatMap(({ d, labels }) => LOCK_KINDS.map((lock, i) => ({ shared: labels, labels: { lock }, value: n(d.stats.lockWaitNs[i]) / 1e9 }))),
   );
   registerSamples(registry, METRICS.directoryChildren, () =>
-    top().flatMap((d) =>
-      CHILD_KINDS.map((kind, i) => ({ labels: { ...directoryLabels(d, opts.pathLabels), kind }, value: n(d.stats.children[i]) })),
-    ),
+    top().flatMap(({ d, labels }) => CHILD_KINDS.map((kind, i) => ({ shared: labels, labels: { kind }, value: n(d.stats.children[i]) }))),
   );
 
   // Self-metrics: every bounded map has a size and a counter for what it dropped.

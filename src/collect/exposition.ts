@@ -3,6 +3,10 @@
 // this process, and its generic formatter (label objects, escaping, merging per series) cost ~5 ms
 // per scrape at 1,300 series here; these series are rendered directly (see docs/benchmarks.md).
 // prom-client still owns the process metrics and the counters the daemon increments itself.
+//
+// The text goes into one Buffer per scrape, a line at a time: a string built with += is a rope whose
+// every node stays alive until the end, so a 700 KB exposition (10,000 series) survived several
+// young-generation GCs per scrape and GC took 60% of the scrape. Lines written out die young.
 import type { Registry } from 'prom-client';
 import type { MetricSpec } from './catalog.js';
 import type { HistogramValue } from './log2-histogram.js';
@@ -12,6 +16,9 @@ export type Labels = Record<string, string>;
 export interface Sample {
   labels: Labels;
   value: number;
+  /** Labels many samples share (a directory's device, inode and path), written before `labels`.
+   * Pass the same object to every sample that shares them: each object is formatted once. */
+  shared?: Labels;
 }
 
 export interface HistogramSample {
@@ -22,30 +29,74 @@ export interface HistogramSample {
 /** Something the /metrics route can serve. prom-client's Registry is one too. */
 export interface MetricsSource {
   readonly contentType: string;
-  metrics(): Promise<string>;
+  metrics(): Promise<string | Buffer>;
 }
 
 const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const escapeLabel = (s: string) => (/[\\"\n]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : s);
 const formatValue = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
 
-function formatLabels(labels: Labels, extra?: string): string {
+/** `a="x",b="y"`: the inside of the braces. */
+function formatPairs(labels: Labels): string {
   let out = '';
   for (const k in labels) out += `${out ? ',' : ''}${k}="${escapeLabel(labels[k] as string)}"`;
-  if (extra) out += `${out ? ',' : ''}${extra}`;
-  return out ? `{${out}}` : '';
+  return out;
 }
 
-function checkLabels(spec: MetricSpec, labels: Labels): void {
+const sharedText = new WeakMap<Labels, string>();
+function formatShared(labels: Labels): string {
+  let text = sharedText.get(labels);
+  if (text === undefined) sharedText.set(labels, (text = formatPairs(labels)));
+  return text;
+}
+
+/** `{a,b}` from two formatted label lists, either possibly empty. */
+function braces(a: string, b = ''): string {
+  if (a && b) return `{${a},${b}}`;
+  return a || b ? `{${a || b}}` : '';
+}
+
+function checkLabels(spec: MetricSpec, labels: Labels | undefined): void {
   for (const key in labels) if (!spec.labels.includes(key)) throw new Error(`metric ${spec.name} has no label ${key}`);
 }
 
-type Render = () => string;
+/** UTF-8 text in a Buffer that grows by doubling. */
+export class TextSink {
+  private buf: Buffer;
+  private length = 0;
+
+  constructor(sizeHint: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(4096, sizeHint));
+  }
+
+  write(s: string): void {
+    // s.length UTF-16 units take at most 3 bytes each in UTF-8
+    if (this.length + s.length * 3 > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + s.length * 3));
+      this.buf.copy(next, 0, 0, this.length);
+      this.buf = next;
+    }
+    this.length += this.buf.write(s, this.length);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  /** The text written; the sink must not be written to afterwards. */
+  contents(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+type Render = (out: TextSink) => void;
 
 /** prom-client's registry plus the externally valued metrics, served as one text. */
 export class Exposition implements MetricsSource {
   private readonly renders: Render[] = [];
   private readonly names = new Set<string>();
+  /** the last exposition's size: the next one's buffer starts there, so it rarely grows */
+  private lastSize = 0;
 
   constructor(readonly prom: Registry) {}
 
@@ -53,45 +104,55 @@ export class Exposition implements MetricsSource {
     return this.prom.contentType;
   }
 
-  private add(spec: MetricSpec, body: () => string): void {
+  private add(spec: MetricSpec, body: (out: TextSink) => void): void {
     if (this.names.has(spec.name) || this.prom.getSingleMetric(spec.name)) throw new Error(`metric ${spec.name} registered twice`);
     this.names.add(spec.name);
     const header = `# HELP ${spec.name} ${escapeHelp(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
-    this.renders.push(() => header + body());
+    this.renders.push((out) => {
+      out.write(header);
+      body(out);
+    });
   }
 
   /** A counter or gauge whose samples `read` returns at each scrape. */
   samples(spec: MetricSpec, read: () => Sample[]): void {
     if (spec.type === 'histogram') throw new Error(`${spec.name} is a histogram: use histogram()`);
-    this.add(spec, () => {
-      let out = '';
+    this.add(spec, (out) => {
       for (const s of read()) {
         checkLabels(spec, s.labels);
-        out += `${spec.name}${formatLabels(s.labels)} ${formatValue(s.value)}\n`;
+        checkLabels(spec, s.shared);
+        const labels = braces(s.shared ? formatShared(s.shared) : '', formatPairs(s.labels));
+        out.write(`${spec.name}${labels} ${formatValue(s.value)}\n`);
       }
-      return out;
     });
   }
 
   histogram(spec: MetricSpec, read: () => HistogramSample[]): void {
     if (spec.type !== 'histogram') throw new Error(`${spec.name} is not a histogram`);
-    this.add(spec, () => {
-      let out = '';
+    this.add(spec, (out) => {
       for (const { labels, histogram } of read()) {
         checkLabels(spec, labels);
+        const pairs = formatPairs(labels);
         for (const [le, count] of histogram.buckets)
-          out += `${spec.name}_bucket${formatLabels(labels, `le="${le === Infinity ? '+Inf' : String(le)}"`)} ${formatValue(count)}\n`;
-        const l = formatLabels(labels);
-        out += `${spec.name}_sum${l} ${formatValue(histogram.sum)}\n${spec.name}_count${l} ${formatValue(histogram.count)}\n`;
+          out.write(`${spec.name}_bucket${braces(pairs, `le="${le === Infinity ? '+Inf' : String(le)}"`)} ${formatValue(count)}\n`);
+        const l = braces(pairs);
+        out.write(`${spec.name}_sum${l} ${formatValue(histogram.sum)}\n${spec.name}_count${l} ${formatValue(histogram.count)}\n`);
       }
-      return out;
     });
   }
 
-  async metrics(): Promise<string> {
-    const own = this.renders.map((r) => r()).join('\n');
+  async metrics(): Promise<Buffer> {
     const prom = await this.prom.metrics();
-    return own ? `${prom.trimEnd()}\n\n${own}` : prom;
+    const out = new TextSink(this.lastSize + 4096);
+    // prom-client's text, a blank line, then each section (ending in a newline) a blank line apart
+    out.write(prom.trimEnd());
+    out.write(this.renders.length > 0 ? '\n\n' : '\n');
+    this.renders.forEach((render, i) => {
+      if (i > 0) out.write('\n');
+      render(out);
+    });
+    this.lastSize = out.size;
+    return out.contents();
   }
 }
 

@@ -22,11 +22,16 @@ export class NearLockupChecker {
   /** One check; returns the walks reported by it. */
   check(): WalkState[] {
     const now = (this.o.now ?? process.hrtime.bigint)();
+    const walks = this.o.inFlight();
+    const reportedNow: WalkState[] = [];
+    if (walks.length === 0) {
+      this.reported.clear();
+      return reportedNow; // the common case: no /proc reads for the threshold
+    }
     const threshold = this.o.thresholdSeconds();
     const limit = threshold * this.o.ratio;
     const live = new Set<string>();
-    const reportedNow: WalkState[] = [];
-    for (const w of this.o.inFlight()) {
+    for (const w of walks) {
       const key = `${w.startNs}:${w.inode}`;
       live.add(key);
       const ageSeconds = Number(now - w.startNs) / 1e9;

@@ -9,6 +9,7 @@ import { listen } from '../server/listen.js';
 import { loadWebConfig } from '../config/web-config.js';
 import { instrument, type Instrumentation } from './instrument.js';
 import { Exposition } from '../collect/exposition.js';
+import { compactAfterStartup } from './compact-heap.js';
 import { dropCapabilitiesAfterAttach } from './drop-capabilities.js';
 
 function instrumentOptions(o: Options, version: string) {
@@ -44,8 +45,9 @@ export async function runCheck(o: Options, logger: Logger, version: string): Pro
 export async function runDaemon(o: Options, logger: Logger, version: string): Promise<void> {
   const webConfig = loadWebConfig(o.web.configFile);
   const registry = new Registry();
-  // a 100 ms event-loop delay sampler instead of 10 ms: 10 wakeups a second at idle, not 100
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  // a 1 s event-loop delay sampler instead of 10 ms: one wakeup a second at idle, not 100. A stall
+  // still shows: the pending sample fires late by as much as the loop was blocked.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
   // gauges named *_total: promtool check metrics rejects them, and they say little about us
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
@@ -111,6 +113,7 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
     await server.close().catch(() => undefined);
     throw new FatalError(ExitCode.STRICT, `--strict: the walk probes did not attach (${why})`, 'drop --strict to run without them, or use a kernel with kprobes or fentry');
   }
+  compactAfterStartup();
   logger.info(
     { address: o.web.listenAddress, walk_probes: inst.attach.walkProbesAttached, walk_function: inst.kernel.walkFunction },
     inst.attach.walkProbesAttached ? 'fsnotify-exporter ready' : 'fsnotify-exporter serving, but the walk probes are not attached (see /readyz)',

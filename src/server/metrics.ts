@@ -13,7 +13,7 @@ export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app,
     path,
     { schema: { response: { 200: { type: 'string' }, 500: { type: 'string' } } } },
     async (req, reply) => {
-      let body: string;
+      let body: string | Buffer;
       try {
         body = await registry.metrics();
       } catch (e) {

@@ -2,6 +2,8 @@
 
 /** rounds of the herd workload: whether two openers meet inside one walk is up to the scheduler */
 export const HERD_ROUNDS = 6;
+/** the herd runs again, up to this many batches of HERD_ROUNDS, until an i_lock wait is seen */
+export const HERD_MAX_BATCHES = 3;
 
 /** The storm of step 7: the daemon is stopped while walks overflow the ring buffer, then more new
  * directories are walked than dir_stats holds. */
