@@ -3,7 +3,8 @@
 // the walk probes cannot attach here), wrk load on /metrics and /api/v1/slow-walks, and the
 // daemon's RSS and CPU at idle and under a watch-syscall storm.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { startDaemon, type Daemon } from '../test/daemon/harness.js';
@@ -25,8 +26,10 @@ export interface WrkResult {
 }
 
 /** wrk with --latency; its text report parsed. Errors = socket errors + non-2xx responses. */
-export function wrk(url: string, seconds: number, connections = 4): WrkResult {
-  const r = spawnSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+/** `gzip`: ask for a gzipped body, as Prometheus does */
+export function wrk(url: string, seconds: number, connections = 4, gzip = false): WrkResult {
+  const headers = gzip ? ['-H', 'Accept-Encoding: gzip'] : [];
+  const r = spawnSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headers, url], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const out = r.stdout;
   const ms = (label: string) => {
@@ -48,23 +51,35 @@ export function wrk(url: string, seconds: number, connections = 4): WrkResult {
   };
 }
 
-/** The daemon's map `name`, opened by id (bpftool lists it with the daemon's pid). */
+/** The daemon's map `name`, opened by id (bpftool lists it with the daemon's pid); one fd per map. */
+const openMaps = new Map<string, number>();
 function openDaemonMap(pid: number, name: string): number {
+  const known = openMaps.get(`${pid}:${name}`);
+  if (known !== undefined) return known;
   const maps = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' })) as Array<{ id: number; name: string; pids?: Array<{ pid: number }> }>;
   const ours = maps.filter((m) => m.name === name && (m.pids === undefined || m.pids.some((p) => p.pid === pid)));
   const id = Math.max(...ours.map((m) => m.id));
   const fd = libbpf.mapGetFdById(id);
   if (fd < 0) throw new Error(`bpf_map_get_fd_by_id(${id}) failed: ${fd}`);
+  openMaps.set(`${pid}:${name}`, fd);
   return fd;
 }
 
-/** `n` directories in dir_stats, as the kernel side would have written them. */
-export function fillDirStats(pid: number, n: number): void {
+function closeDaemonMaps(pid: number): void {
+  for (const [key, fd] of openMaps)
+    if (key.startsWith(`${pid}:`)) {
+      closeSync(fd);
+      openMaps.delete(key);
+    }
+}
+
+/** `n` directories in dir_stats, as the kernel side would have written them; `walks` scales the counters. */
+export function fillDirStats(pid: number, n: number, walks = 1): void {
   const fd = openDaemonMap(pid, 'dir_stats');
   const L = Layout.dirStats;
   for (let i = 0; i < n; i++) {
     const v = Buffer.alloc(L.size);
-    v.writeBigUInt64LE(BigInt(i + 1), L.walks);
+    v.writeBigUInt64LE(BigInt((i + 1) * walks), L.walks);
     v.writeBigUInt64LE(BigInt((i + 1) * 1_000_000), L.walkNs);
     v.writeBigUInt64LE(BigInt(i * 1000), L.lockWaitNs);
     v.writeBigUInt64LE(BigInt(i * 500), L.lockWaitNs + 8);
@@ -77,19 +92,41 @@ export function fillDirStats(pid: number, n: number): void {
   }
 }
 
+/** A dir-churn.js process rewriting `count` directories of the daemon's map until stopped. */
+function churn(pid: number, count: number) {
+  const p = spawn(process.execPath, ['dist/bench/dir-churn.js', String(pid), String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => p.on('exit', () => r()));
+  return {
+    stop: async () => {
+      p.kill('SIGTERM');
+      await exited;
+      return Number((JSON.parse(out.trim() || '{"passes":0}') as { passes: number }).passes);
+    },
+  };
+}
+
 export async function scrapeScaling(topKs: number[], seconds: number) {
   const rows = [];
   for (const k of topKs) {
     const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
+    const pid = d.child.pid as number;
     try {
-      fillDirStats(d.child.pid as number, Math.ceil(k * 1.5)); // more than K: the top-K cut runs
+      const dirs = Math.ceil(k * 1.5); // more than K: the top-K cut runs
+      fillDirStats(pid, dirs);
       const url = `http://127.0.0.1:${d.port}/metrics`;
       const body = await (await fetch(url)).text();
       const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
       const dirSeries = body.split('\n').filter((l) => l.startsWith('fsnotify_directory_')).length;
-      // one connection, back to back: how a Prometheus server scrapes a target
-      rows.push({ topDirectories: k, series, directorySeries: dirSeries, bytes: Buffer.byteLength(body), ...wrk(url, seconds, 1) });
+      // one connection, back to back, gzip accepted: how a Prometheus server scrapes a target
+      const steady = wrk(url, seconds, 1, true);
+      const writer = churn(pid, dirs);
+      const changing = wrk(url, seconds, 1, true);
+      const passes = await writer.stop();
+      rows.push({ topDirectories: k, series, directorySeries: dirSeries, bytes: Buffer.byteLength(body), gzipBytes: gzipSync(body, { level: 1 }).length, ...steady, changing: { ...changing, churnPasses: passes } });
     } finally {
+      closeDaemonMaps(pid);
       await stopDaemon(d);
     }
   }
@@ -149,17 +186,34 @@ function watchStorm(seconds: number) {
   };
 }
 
-export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number) {
+/** wrk on /metrics and the slow-walk API, then the daemon's RSS: what an HTTP flood leaves behind. */
+async function load(seconds: number) {
   const d = await startDaemon(['--log.level=warn'], {}, UNIT_NODE_FLAGS);
   try {
     const base = `http://127.0.0.1:${d.port}`;
-    const metricsLoad = wrk(`${base}/metrics`, loadSeconds);
-    const slowWalksLoad = wrk(`${base}/api/v1/slow-walks?limit=100`, loadSeconds);
+    const rssBeforeMb = Number(rssMb(d.child.pid as number).toFixed(1));
+    const results = [wrk(`${base}/metrics`, seconds), wrk(`${base}/api/v1/slow-walks?limit=100`, seconds)];
+    return { results, rssBeforeMb, rssAfterMb: Number(rssMb(d.child.pid as number).toFixed(1)), alive: (await fetch(`${base}/healthz`)).status === 200 };
+  } finally {
+    await stopDaemon(d);
+  }
+}
+
+/** Idle, then a watch-syscall storm, in a daemon of its own (not one just flooded by wrk). */
+export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number) {
+  const flood = await load(loadSeconds);
+  const d = await startDaemon(['--log.level=warn'], {}, UNIT_NODE_FLAGS);
+  try {
+    const base = `http://127.0.0.1:${d.port}`;
+    // settle first: the first scrape compiles the collectors (tens of ms of CPU, once)
+    await fetch(`${base}/metrics`).then((r) => r.text());
+    await sleep(3000);
     const idle = await footprint(d, idleSeconds, Math.min(15, idleSeconds));
     const storm = await footprint(d, stormSeconds, 1, watchStorm(stormSeconds));
     const body = await (await fetch(`${base}/metrics`)).text();
     const drops = body.split('\n').filter((l) => /^fsnotify_exporter_(map_drops|events_lost)_total/.test(l));
-    return { load: [metricsLoad, slowWalksLoad], idle, storm, dropCounters: drops, alive: (await fetch(`${base}/healthz`)).status === 200 };
+    const alive = flood.alive && (await fetch(`${base}/healthz`)).status === 200;
+    return { load: flood.results, rssAfterLoad: { beforeMb: flood.rssBeforeMb, afterMb: flood.rssAfterMb }, idle, storm, dropCounters: drops, alive };
   } finally {
     await stopDaemon(d);
   }

@@ -1,10 +1,11 @@
 // Metrics read from the BPF maps at scrape time.
 import { CHILD_KINDS, Counter, LOCK_KINDS, MAP_DROP_COUNTERS, TRIGGERS } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
-import { registerHistogram, registerSamples, type Exposition, type Labels, type Sample } from './exposition.js';
+import { DIRECTORY_METRICS, DirectorySeries } from './directory-series.js';
+import { registerHistogram, registerSamples, type Exposition } from './exposition.js';
 import { toHistogram } from './log2-histogram.js';
 import type { Snapshot, SnapshotCache } from './snapshot.js';
-import { directoryLabels, topDirectories, type DirEntry } from './top-directories.js';
+import { topDirectories } from './top-directories.js';
 
 /** Duration buckets start at 1.024 µs (slot 9 ends at 2^10 ns): finer ones say nothing here. */
 const FIRST_DURATION_BUCKET_SLOT = 9;
@@ -79,23 +80,10 @@ export function registerBpfMetrics(registry: Exposition, cache: SnapshotCache, o
   registerSamples(registry, METRICS.eventsLost, () => [{ labels: {}, value: c(Counter.EVENTS_LOST) }]);
 
   // Per-directory series: top-K only, so at most K series per metric and label combination.
-  // Four metrics ask per scrape: cut and label once per snapshot; each directory's labels are one
-  // object that the exposition formats once.
-  let topOf: { dirs: unknown; top: Array<{ d: DirEntry; labels: Labels }> } | undefined;
-  const top = () => {
-    const dirs = cache.get().dirs;
-    if (topOf?.dirs !== dirs) topOf = { dirs, top: topDirectories(dirs, opts.topDirectories).map((d) => ({ d, labels: directoryLabels(d, opts.pathLabels) })) };
-    return topOf.top;
-  };
-  const perDir = (value: (d: DirEntry) => number): Sample[] => top().map(({ d, labels }) => ({ shared: labels, labels: {}, value: value(d) }));
-  registerSamples(registry, METRICS.directoryWalks, () => perDir((d) => n(d.stats.walks)));
-  registerSamples(registry, METRICS.directoryWalkSeconds, () => perDir((d) => n(d.stats.walkNs) / 1e9));
-  registerSamples(registry, METRICS.directoryLockWaitSeconds, () =>
-    top().flatMap(({ d, labels }) => LOCK_KINDS.map((lock, i) => ({ shared: labels, labels: { lock }, value: n(d.stats.lockWaitNs[i]) / 1e9 }))),
-  );
-  registerSamples(registry, METRICS.directoryChildren, () =>
-    top().flatMap(({ d, labels }) => CHILD_KINDS.map((kind, i) => ({ shared: labels, labels: { kind }, value: n(d.stats.children[i]) }))),
-  );
+  // Four metrics ask per scrape: cut and render once per snapshot.
+  const series = new DirectorySeries(opts.pathLabels);
+  const directoryLines = (s: Snapshot) => series.lines(topDirectories(s.dirs, opts.topDirectories));
+  DIRECTORY_METRICS.forEach((spec, i) => registry.lines(spec, () => cache.derive(directoryLines)[i] ?? []));
 
   // Self-metrics: every bounded map has a size and a counter for what it dropped.
   registerSamples(registry, METRICS.mapEntries, () => [...cache.get().mapEntries].map(([map, v]) => ({ labels: { map }, value: v })));

@@ -14,11 +14,11 @@ import type { HistogramValue } from './log2-histogram.js';
 export type Labels = Record<string, string>;
 
 export interface Sample {
-  labels: Labels;
+  /** a LabelSet where the same labels recur every scrape (formatted once) */
+  labels: Labels | LabelSet;
   value: number;
-  /** Labels many samples share (a directory's device, inode and path), written before `labels`.
-   * Pass the same object to every sample that shares them: each object is formatted once. */
-  shared?: Labels;
+  /** written before `labels` */
+  shared?: LabelSet;
 }
 
 export interface HistogramSample {
@@ -43,11 +43,13 @@ function formatPairs(labels: Labels): string {
   return out;
 }
 
-const sharedText = new WeakMap<Labels, string>();
-function formatShared(labels: Labels): string {
-  let text = sharedText.get(labels);
-  if (text === undefined) sharedText.set(labels, (text = formatPairs(labels)));
-  return text;
+/** Labels many samples share (a directory's device, inode and path), formatted once. */
+export class LabelSet {
+  readonly text: string;
+
+  constructor(readonly labels: Readonly<Labels>) {
+    this.text = formatPairs(labels);
+  }
 }
 
 /** `{a,b}` from two formatted label lists, either possibly empty. */
@@ -56,20 +58,62 @@ function braces(a: string, b = ''): string {
   return a || b ? `{${a || b}}` : '';
 }
 
-function checkLabels(spec: MetricSpec, labels: Labels | undefined): void {
+function checkLabels(spec: MetricSpec, labels: Readonly<Labels>): void {
   for (const key in labels) if (!spec.labels.includes(key)) throw new Error(`metric ${spec.name} has no label ${key}`);
 }
 
-/** UTF-8 text in a Buffer that grows by doubling. */
+/** One sample line, piece by piece: a line built as one string first is ~400 bytes of garbage. */
+function writeSample(out: { write(s: string): void }, spec: MetricSpec, s: Sample): void {
+  const own = s.labels instanceof LabelSet ? s.labels : undefined;
+  checkLabels(spec, own ? own.labels : (s.labels as Labels));
+  if (s.shared) checkLabels(spec, s.shared.labels);
+  const ownText = own ? own.text : formatPairs(s.labels as Labels);
+  out.write(spec.name);
+  if (s.shared) {
+    out.write('{');
+    out.write(s.shared.text);
+    if (ownText) {
+      out.write(',');
+      out.write(ownText);
+    }
+    out.write('} ');
+  } else out.write(ownText ? `{${ownText}} ` : ' ');
+  out.write(formatValue(s.value));
+  out.write('\n');
+}
+
+/** The sample lines of `spec` as one string, for a caller that keeps them while their values hold. */
+export function sampleLines(spec: MetricSpec, samples: readonly Sample[]): string {
+  let text = '';
+  const out = { write: (s: string) => void (text += s) };
+  for (const s of samples) writeSample(out, spec, s);
+  return text;
+}
+
+/**
+ * UTF-8 text in a Buffer that grows by doubling. Small writes gather in a string of up to
+ * PENDING_CHARS first: one copy into the Buffer per few dozen lines, not per piece (a Buffer write
+ * is a call into C++), and the string is short-lived, unlike a rope of the whole text.
+ */
+const PENDING_CHARS = 8192;
+
 export class TextSink {
   private buf: Buffer;
   private length = 0;
+  private pending = '';
 
   constructor(sizeHint: number) {
     this.buf = Buffer.allocUnsafe(Math.max(4096, sizeHint));
   }
 
   write(s: string): void {
+    this.pending += s;
+    if (this.pending.length >= PENDING_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    const s = this.pending;
+    this.pending = '';
     // s.length UTF-16 units take at most 3 bytes each in UTF-8
     if (this.length + s.length * 3 > this.buf.length) {
       const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + s.length * 3));
@@ -80,11 +124,12 @@ export class TextSink {
   }
 
   get size(): number {
-    return this.length;
+    return this.length + Buffer.byteLength(this.pending);
   }
 
   /** The text written; the sink must not be written to afterwards. */
   contents(): Buffer {
+    this.flush();
     return this.buf.subarray(0, this.length);
   }
 }
@@ -118,23 +163,34 @@ export class Exposition implements MetricsSource {
   samples(spec: MetricSpec, read: () => Sample[]): void {
     if (spec.type === 'histogram') throw new Error(`${spec.name} is a histogram: use histogram()`);
     this.add(spec, (out) => {
-      for (const s of read()) {
-        checkLabels(spec, s.labels);
-        checkLabels(spec, s.shared);
-        const labels = braces(s.shared ? formatShared(s.shared) : '', formatPairs(s.labels));
-        out.write(`${spec.name}${labels} ${formatValue(s.value)}\n`);
-      }
+      for (const s of read()) writeSample(out, spec, s);
+    });
+  }
+
+  /** A counter or gauge whose lines the caller renders with sampleLines() (and may keep). */
+  lines(spec: MetricSpec, read: () => Iterable<string>): void {
+    if (spec.type === 'histogram') throw new Error(`${spec.name} is a histogram: use histogram()`);
+    this.add(spec, (out) => {
+      for (const text of read()) out.write(text);
     });
   }
 
   histogram(spec: MetricSpec, read: () => HistogramSample[]): void {
     if (spec.type !== 'histogram') throw new Error(`${spec.name} is not a histogram`);
+    const bucketName = `${spec.name}_bucket{`;
     this.add(spec, (out) => {
       for (const { labels, histogram } of read()) {
         checkLabels(spec, labels);
         const pairs = formatPairs(labels);
-        for (const [le, count] of histogram.buckets)
-          out.write(`${spec.name}_bucket${braces(pairs, `le="${le === Infinity ? '+Inf' : String(le)}"`)} ${formatValue(count)}\n`);
+        const leStart = pairs ? `${pairs},le="` : 'le="';
+        for (const [le, count] of histogram.buckets) {
+          out.write(bucketName);
+          out.write(leStart);
+          out.write(le === Infinity ? '+Inf' : String(le));
+          out.write('"} ');
+          out.write(formatValue(count));
+          out.write('\n');
+        }
         const l = braces(pairs);
         out.write(`${spec.name}_sum${l} ${formatValue(histogram.sum)}\n${spec.name}_count${l} ${formatValue(histogram.count)}\n`);
       }

@@ -9,7 +9,7 @@ export interface DirEntry {
   stats: DirStats;
 }
 
-export function topDirectories(dirs: readonly DirEntry[], k: number): DirEntry[] {
+export function topDirectories<T extends DirEntry>(dirs: readonly T[], k: number): T[] {
   return [...dirs]
     .filter((d) => d.stats.walks > 0n)
     .sort((a, b) => (b.stats.walkNs > a.stats.walkNs ? 1 : b.stats.walkNs < a.stats.walkNs ? -1 : 0))

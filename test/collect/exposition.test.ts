@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry, Counter } from 'prom-client';
 import type { MetricSpec } from '../../src/collect/catalog.js';
-import { Exposition, TextSink } from '../../src/collect/exposition.js';
+import { Exposition, LabelSet, TextSink } from '../../src/collect/exposition.js';
 
 const dirSpec: MetricSpec = { name: 'x_directory_children', type: 'gauge', help: 'Children.\nSecond line.', labels: ['device', 'path', 'kind'] };
 
@@ -10,7 +10,7 @@ test('the exposition is prom-client text, a blank line, then each section a blan
   const prom = new Registry();
   new Counter({ name: 'own_total', help: 'Own counter.', registers: [prom] }).inc(3);
   const e = new Exposition(prom);
-  const shared = { device: '8:1', path: '/srv/"quoted"\\dir\nnewline' };
+  const shared = new LabelSet({ device: '8:1', path: '/srv/"quoted"\\dir\nnewline' });
   e.samples(dirSpec, () => [
     { shared, labels: { kind: 'positive' }, value: 2 },
     { shared, labels: { kind: 'negative' }, value: 5e6 },
@@ -48,7 +48,7 @@ test('the exposition is prom-client text, a blank line, then each section a blan
 
 test('a label the spec does not declare is an error, shared or not', async () => {
   const e = new Exposition(new Registry());
-  e.samples(dirSpec, () => [{ shared: { inode: '1' }, labels: {}, value: 1 }]);
+  e.samples(dirSpec, () => [{ shared: new LabelSet({ inode: '1' }), labels: {}, value: 1 }]);
   await assert.rejects(e.metrics(), /has no label inode/);
 });
 
