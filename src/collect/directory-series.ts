@@ -2,10 +2,10 @@
 // walked, so most of the K do not change between two scrapes: each directory's lines are rendered
 // once and kept while its dir_stats value (the raw bytes) stays the same. Kept strings are promoted
 // once and then stay put; lines rendered anew at every scrape were most of a scrape's garbage.
-import { CHILD_KINDS, LOCK_KINDS } from '../bpf/abi.js';
+import { CHILD_KINDS, LOCK_KINDS, decodeDirKey, decodeDirStats } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
 import { LabelSet, sampleLines } from './exposition.js';
-import { directoryLabels, type DirEntry } from './top-directories.js';
+import { directoryLabels, type DirEntry, type DirRecord } from './top-directories.js';
 
 const n = (v: bigint | undefined): number => Number(v ?? 0n);
 const NO_LABELS = new LabelSet({});
@@ -19,11 +19,6 @@ interface Rendered {
   raw: Buffer;
   /** one text per DIRECTORY_METRICS entry */
   lines: string[];
-}
-
-export interface TopDirectory extends DirEntry {
-  /** the dir_stats value as read from the map */
-  raw: Buffer;
 }
 
 function render(d: DirEntry, pathLabels: boolean): string[] {
@@ -45,15 +40,16 @@ export class DirectorySeries {
   constructor(private readonly pathLabels: boolean) {}
 
   /** The lines of each directory metric for this top-K cut; forgets directories no longer in it. */
-  lines(top: readonly TopDirectory[]): string[][] {
+  lines(top: readonly DirRecord[]): string[][] {
     const next = new Map<string, Rendered>();
     const out: string[][] = DIRECTORY_METRICS.map(() => []);
     for (const d of top) {
-      const id = `${d.key.dev}:${d.key.ino}`;
+      const id = d.key.toString('latin1');
       let r = this.rendered.get(id);
-      if (r && r.raw.equals(d.raw)) this.stats.reused++;
+      if (r && r.raw.equals(d.value)) this.stats.reused++;
       else {
-        r = { raw: Buffer.from(d.raw), lines: render(d, this.pathLabels) };
+        // decoded only here: an unchanged directory costs a byte comparison
+        r = { raw: Buffer.from(d.value), lines: render({ key: decodeDirKey(d.key), stats: decodeDirStats(d.value) }, this.pathLabels) };
         this.stats.rendered++;
       }
       next.set(id, r);

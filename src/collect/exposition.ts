@@ -91,11 +91,13 @@ export function sampleLines(spec: MetricSpec, samples: readonly Sample[]): strin
 }
 
 /**
- * UTF-8 text in a Buffer that grows by doubling. Small writes gather in a string of up to
+ * UTF-8 text in a Buffer that grows by doubling. Small pieces gather in a string of up to
  * PENDING_CHARS first: one copy into the Buffer per few dozen lines, not per piece (a Buffer write
- * is a call into C++), and the string is short-lived, unlike a rope of the whole text.
+ * is a call into C++), and the string is short-lived, unlike a rope of the whole text. Whole lines
+ * (kept directory lines, say) go straight in: gathering them would only copy them once more.
  */
 const PENDING_CHARS = 8192;
+const DIRECT_CHARS = 64;
 
 export class TextSink {
   private buf: Buffer;
@@ -107,13 +109,23 @@ export class TextSink {
   }
 
   write(s: string): void {
+    if (s.length >= DIRECT_CHARS) {
+      this.flush();
+      this.copyIn(s);
+      return;
+    }
     this.pending += s;
     if (this.pending.length >= PENDING_CHARS) this.flush();
   }
 
   private flush(): void {
+    if (this.pending === '') return;
     const s = this.pending;
     this.pending = '';
+    this.copyIn(s);
+  }
+
+  private copyIn(s: string): void {
     // s.length UTF-16 units take at most 3 bytes each in UTF-8
     if (this.length + s.length * 3 > this.buf.length) {
       const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + s.length * 3));

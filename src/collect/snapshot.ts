@@ -1,16 +1,7 @@
 // One read of every BPF map per scrape. prom-client asks each metric for its values in the same
 // tick, so the first ask reads the maps and the rest reuse that read until the tick ends.
-import {
-  COUNT_SLOTS,
-  DURATION_SLOTS,
-  NR_COUNTERS,
-  decodeDirKey,
-  decodeDirStats,
-  decodeWalkState,
-  type DirKey,
-  type DirStats,
-  type WalkState,
-} from '../bpf/abi.js';
+import { COUNT_SLOTS, DURATION_SLOTS, NR_COUNTERS, decodeWalkState, type WalkState } from '../bpf/abi.js';
+import type { DirRecord } from './top-directories.js';
 
 /** What the collectors need from the loaded object; src/bpf provides it. */
 export interface BpfMapsReader {
@@ -31,8 +22,8 @@ export interface Snapshot {
   walkConcurrency: number[];
   /** [lock kind][slot] */
   lockWait: number[][];
-  /** raw: the map value, a view valid for this event-loop turn (copy it to keep it) */
-  dirs: Array<{ key: DirKey; stats: DirStats; raw: Buffer }>;
+  /** dir_stats, undecoded: views valid for this event-loop turn (copy one to keep it) */
+  dirs: DirRecord[];
   inFlight: WalkState[];
   mapEntries: Map<string, number>;
   /** CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() */
@@ -64,7 +55,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
     walkChildren: split(maps.perCpuArraySums('walk_children_hist'), 2, COUNT_SLOTS),
     walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist').map(Number),
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
-    dirs: dirEntries.map(([k, v]) => ({ key: decodeDirKey(k), stats: decodeDirStats(v), raw: v })),
+    dirs: dirEntries.map(([key, value]) => ({ key, value })),
     inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)),
     mapEntries,
     readAtNs: process.hrtime.bigint(),

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Layout, decodeDirStats } from '../../src/bpf/abi.js';
-import { DirectorySeries, type TopDirectory } from '../../src/collect/directory-series.js';
+import { Layout, encodeDirKey } from '../../src/bpf/abi.js';
+import { DirectorySeries } from '../../src/collect/directory-series.js';
+import { topDirectories, type DirRecord } from '../../src/collect/top-directories.js';
 
-function dir(ino: number, walks: number, path: string): TopDirectory {
+function dir(ino: number, walks: number, path: string): DirRecord {
   const L = Layout.dirStats;
   const raw = Buffer.alloc(L.size);
   raw.writeBigUInt64LE(BigInt(walks), L.walks);
   raw.writeBigUInt64LE(BigInt(walks * 1_000_000), L.walkNs);
   raw.writeBigUInt64LE(5n, L.children + 8);
   raw.write(path, L.path);
-  return { key: { ino: BigInt(ino), dev: (8 << 20) | 1 }, stats: decodeDirStats(raw), raw };
+  return { key: encodeDirKey({ ino: BigInt(ino), dev: (8 << 20) | 1 }), value: raw };
 }
 
 test('a directory is rendered once and its lines reused while its map value is unchanged', () => {
@@ -27,4 +28,15 @@ test('a directory is rendered once and its lines reused while its map value is u
   series.lines([dir(2, 2, '/b')]); // /a left the top K: forgotten
   series.lines([dir(1, 3, '/a')]);
   assert.deepEqual(series.stats, { rendered: 4, reused: 2 });
+});
+
+test('top K: the most walk time first, never-walked directories out, at most K', () => {
+  const dirs = [dir(1, 2, '/a'), dir(2, 0, '/never'), dir(3, 7, '/c'), dir(4, 5, '/d')];
+  const top = topDirectories(dirs, 2);
+  assert.deepEqual(top, [dirs[2], dirs[3]]);
+  assert.equal(topDirectories(dirs, 10).length, 3);
+  // past 2^53 ns the order still holds
+  const big = dir(5, 1, '/big');
+  big.value.writeBigUInt64LE(2n ** 60n, Layout.dirStats.walkNs);
+  assert.equal(topDirectories([...dirs, big], 1)[0], big);
 });

@@ -54,9 +54,11 @@ test('a label the spec does not declare is an error, shared or not', async () =>
 
 test('the text sink grows past its first buffer and keeps multi-byte UTF-8 whole', () => {
   const sink = new TextSink(0);
-  const line = 'path="/srv/données/日本語"\n';
+  const short = 'path="/srv/données/日本語"\n'; // gathered before it is copied in
+  const long = `${'x'.repeat(80)} 日本語\n`; // copied in directly
   let expected = '';
   for (let i = 0; i < 2000; i++) {
+    const line = i % 3 === 0 ? long : short;
     sink.write(line);
     expected += line;
   }
