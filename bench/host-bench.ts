@@ -3,7 +3,9 @@
 // the walk probes cannot attach here), wrk load on /metrics and /api/v1/slow-walks, and the
 // daemon's RSS and CPU at idle and under a watch-syscall storm.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
@@ -173,16 +175,24 @@ async function footprint(d: Daemon, seconds: number, scrapeEverySeconds: number,
   };
 }
 
-/** A storm of inotify add/remove (the watch tracepoints fire on every call). */
+/** A storm of inotify add/remove (the watch tracepoints fire on every call), on an empty directory
+ * of its own: each add walks the directory's children, and /tmp's dcache grows from run to run. */
 function watchStorm(seconds: number) {
   return () => {
-    const procs = [0, 1].map(() => spawn('python3', ['test/e2e/workloads/fsload.py', 'watch-loop', '/tmp', String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    const dir = mkdtempSync(join(tmpdir(), 'watch-storm-'));
+    const procs = [0, 1].map(() => spawn('python3', ['test/e2e/workloads/fsload.py', 'watch-loop', dir, String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] }));
     const outs = procs.map((p) => {
       let o = '';
       p.stdout?.on('data', (d) => (o += d));
       return new Promise<number>((r) => p.on('exit', () => r(Number(JSON.parse(o.trim() || '{"cycles":0}').cycles))));
     });
-    return { stop: async () => (await Promise.all(outs)).reduce((a, b) => a + b, 0) };
+    return {
+      stop: async () => {
+        const cycles = (await Promise.all(outs)).reduce((a, b) => a + b, 0);
+        rmSync(dir, { recursive: true, force: true });
+        return cycles;
+      },
+    };
   };
 }
 
