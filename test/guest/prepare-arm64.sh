@@ -14,6 +14,8 @@
 set -euo pipefail
 cache=$1 pattern=${2:-linux-image-arm64}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=initramfs-modules.sh
+source "$repo/test/guest/initramfs-modules.sh"
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$cache/arm64"
 cd "$cache/arm64"
@@ -91,32 +93,9 @@ if [[ ! -f $kdir/initramfs-v$INITRAMFS_VERSION.cpio.gz ]]; then
   kver=$(ls "$kdir/x/lib/modules")
   mods="$kdir/x/lib/modules/$kver"
   depmod -b "$kdir/x" "$kver" # the package ships no modules.dep
-  want="virtio_pci virtio_mmio 9pnet_virtio 9p virtio_blk ext4 virtio_net crc32c_generic"
-  declare -A seen=()
-  order=()
-  resolve() {
-    local m=$1 line dep
-    [[ -n ${seen[$m]:-} ]] && return
-    seen[$m]=1
-    line=$(grep -E "(^|/)${m//_/[_-]}\.ko(\.[a-z]+)?:" "$mods/modules.dep" | head -1) || true
-    [[ -n $line ]] || return 0 # built in
-    for dep in ${line#*:}; do resolve "$(basename "${dep%%.ko*}")"; done
-    order+=("${line%%:*}")
-  }
-  for m in $want; do resolve "$m"; done
-  mkdir -p "$kdir/root"/{bin,dev,proc,sys,etc,tmp,modules}
+  mkdir -p "$kdir/root"/{bin,dev,proc,sys,etc,tmp}
   cp "$kdir/x/bin/busybox" "$kdir/root/bin/busybox"
-  : > "$kdir/root/modules/order"
-  for rel in "${order[@]}"; do
-    base=$(basename "$rel"); base=${base%%.ko*}.ko
-    case $rel in
-      *.xz) xz -dc "$mods/$rel" > "$kdir/root/modules/$base" ;;
-      *.zst) zstd -qdc "$mods/$rel" > "$kdir/root/modules/$base" ;;
-      *.gz) gzip -dc "$mods/$rel" > "$kdir/root/modules/$base" ;;
-      *) cp "$mods/$rel" "$kdir/root/modules/$base" ;;
-    esac
-    echo "$base" >> "$kdir/root/modules/order"
-  done
+  initramfs_modules "$mods" "$kdir/root/modules" virtio_pci virtio_mmio 9pnet_virtio 9p virtio_blk ext4 virtio_net crc32c_generic
   # PID 1: modules, the 9p mounts, then the checkout's guest-init-arm64.sh (named on the command
   # line, read from the host root) does the rest, so editing that needs no new initramfs
   cat > "$kdir/root/init" <<'INIT'

@@ -6,6 +6,8 @@
 #   (globs skip the rt and cloud flavours: cloud kernels have no 9p)
 set -euo pipefail
 cache=$1 pattern=$2
+# shellcheck source=initramfs-modules.sh
+source "$(cd "$(dirname "$0")" && pwd)/initramfs-modules.sh"
 mkdir -p "$cache"
 cd "$cache"
 find_pkg() {
@@ -30,33 +32,10 @@ if [[ ! -f $dir/initramfs.cpio.gz ]]; then
   kver=$(ls "$dir/x/lib/modules")
   mods="$dir/x/lib/modules/$kver"
   depmod -b "$dir/x" "$kver" # the package ships no modules.dep: dpkg's hooks make it on install
-  # the modules the guest needs, with their dependencies from modules.dep, in load order
-  want="virtio_pci 9pnet_virtio 9p virtio_blk ext4 virtio_net crc32c_generic"
-  declare -A seen=()
-  order=()
-  resolve() {
-    local m=$1 line dep
-    [[ -n ${seen[$m]:-} ]] && return
-    seen[$m]=1
-    line=$(grep -E "(^|/)${m//_/[_-]}\.ko(\.[a-z]+)?:" "$mods/modules.dep" | head -1) || true
-    [[ -n $line ]] || return 0 # built in
-    for dep in ${line#*:}; do resolve "$(basename "${dep%%.ko*}")"; done
-    order+=("${line%%:*}")
-  }
-  for m in $want; do resolve "$m"; done
-  mkdir -p "$dir/root"/{bin,dev,proc,sys,newroot,lib/modules}
+  mkdir -p "$dir/root"/{bin,dev,proc,sys,newroot}
   cp /bin/busybox "$dir/root/bin/busybox"
-  : > "$dir/root/lib/modules/order"
-  for rel in "${order[@]}"; do
-    base=$(basename "$rel"); base=${base%%.ko*}.ko
-    case $rel in
-      *.xz) xz -dc "$mods/$rel" > "$dir/root/lib/modules/$base" ;;
-      *.zst) zstd -qdc "$mods/$rel" > "$dir/root/lib/modules/$base" ;;
-      *.gz) gzip -dc "$mods/$rel" > "$dir/root/lib/modules/$base" ;;
-      *) cp "$mods/$rel" "$dir/root/lib/modules/$base" ;;
-    esac
-    echo "$base" >> "$dir/root/lib/modules/order"
-  done
+  # the modules the guest needs, with their dependencies, in load order
+  initramfs_modules "$mods" "$dir/root/lib/modules" virtio_pci 9pnet_virtio 9p virtio_blk ext4 virtio_net crc32c_generic
   cat > "$dir/root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
