@@ -30,6 +30,8 @@ export interface ProbeStatus {
   target: string;
   /** why it is not attached */
   error?: string;
+  /** not attached because the options leave it off, not because it failed */
+  off?: boolean;
 }
 
 export interface AttachResult {
@@ -46,6 +48,8 @@ export interface AttachOptions {
   mechanism: 'auto' | 'fentry' | 'kprobe';
   rodata: Record<string, number | bigint>;
   walkFunction: WalkFunction;
+  /** attach the __fsnotify_parent() call counter (--parent-calls) */
+  parentCalls: boolean;
   symbols: KernelSymbols;
   logger: Logger;
 }
@@ -100,13 +104,13 @@ function slowpathFunction(symbols: KernelSymbols): string | undefined {
 function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | undefined): BpfObject {
   const obj = BpfObject.open(opts.objectPath, { logger: opts.logger });
   try {
-    const enabled = new Set<string>([...PROGRAMS.walk[c.walk], ...PROGRAMS.parent[c.parent], ...(slowpath ? PROGRAMS.lock[c.lock] : [])]);
+    const enabled = new Set<string>([...PROGRAMS.walk[c.walk], ...(opts.parentCalls ? PROGRAMS.parent[c.parent] : []), ...(slowpath ? PROGRAMS.lock[c.lock] : [])]);
     for (const p of obj.programs()) {
       const family = Object.values(PROGRAMS).some((g) => [...g.fentry, ...g.kprobe].includes(p.name as never));
       if (family) obj.setAutoload(p.name, enabled.has(p.name));
     }
     if (c.walk === 'fentry') for (const p of PROGRAMS.walk.fentry) obj.setAttachTarget(p, opts.walkFunction);
-    if (c.parent === 'fentry') obj.setAttachTarget('parent_entry_fentry', PARENT_FUNCTION);
+    if (c.parent === 'fentry' && opts.parentCalls) obj.setAttachTarget('parent_entry_fentry', PARENT_FUNCTION);
     if (c.lock === 'fentry' && slowpath) for (const p of PROGRAMS.lock.fentry) obj.setAttachTarget(p, slowpath);
     obj.setRodata(opts.rodata);
     obj.load();
@@ -198,7 +202,10 @@ function attachCandidate(opts: AttachOptions, obj: BpfObject, c: Candidate, slow
   const walkOut = attachFunction('walk', 'walk_exit', walkExit, c.walk, true, opts.walkFunction);
   // an entry without its exit would leave walks "in flight" forever and raise false near-lockup alarms
   if (walkIn !== walkOut) obj.detach([walkEntry, walkExit]);
-  attachFunction('parent', 'parent_entry', PROGRAMS.parent[c.parent][0], c.parent, false, PARENT_FUNCTION);
+  // every file event under a watched directory passes __fsnotify_parent(): a probe there is paid
+  // on the hot path, so it is opt-in; herd walks are told apart by their caller without it
+  if (opts.parentCalls) attachFunction('parent', 'parent_entry', PROGRAMS.parent[c.parent][0], c.parent, false, PARENT_FUNCTION);
+  else probes.push({ probe: 'parent_entry', mechanism: c.parent, attached: false, target: PARENT_FUNCTION, off: true, error: 'off (--parent-calls counts every call)' });
 
   let lockWaitMechanism: LockWaitMechanism = 'none';
   if (slowpath) {

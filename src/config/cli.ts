@@ -55,6 +55,12 @@ const VALUE_FLAGS: ValueFlag[] = [
 
 const SWITCHES: SwitchFlag[] = [
   { flag: '--path-labels', help: 'label directory series and events with their path (default; undoes path_labels: false)', set: (o, v) => (o.pathLabels = v), negatable: true, negativeHelp: 'drop the path label (paths can be sensitive)' },
+  {
+    flag: '--parent-calls',
+    help: 'count every __fsnotify_parent() call in fsnotify_parent_calls_total: a probe on the file-event hot path, off by default (herd walks are told apart without it)',
+    set: (o, v) => (o.parentCalls = v),
+    negatable: true,
+  },
   { flag: '--capabilities.keep', help: 'keep all capabilities after attaching (default: drop those no longer needed)', set: (o, v) => (o.capabilities.keep = v), negatable: true },
   { flag: '--strict', help: 'exit when a walk probe cannot attach (default: serve and report it)', set: (o, v) => (o.strict = v), negatable: true },
   { flag: '--check', help: 'load and attach, print what attached, detach; exit 0 if the walk probes attached, else 1', set: (o, v) => (o.check = v) },

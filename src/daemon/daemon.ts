@@ -22,6 +22,7 @@ function instrumentOptions(o: Options, version: string) {
     slowWalkMaxEvents: o.slowWalk.maxEvents,
     topDirectories: o.topDirectories,
     pathLabels: o.pathLabels,
+    parentCalls: o.parentCalls,
     nearSoftlockupRatio: o.nearSoftlockup.ratio,
     nearSoftlockupCheckIntervalMs: o.nearSoftlockup.checkIntervalMs,
     version,

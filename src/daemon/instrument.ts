@@ -32,6 +32,7 @@ export interface InstrumentOptions {
   slowWalkMaxEvents: number;
   topDirectories: number;
   pathLabels: boolean;
+  parentCalls: boolean;
   nearSoftlockupRatio: number;
   nearSoftlockupCheckIntervalMs: number;
   version: string;
@@ -96,6 +97,7 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
     objectPath,
     mechanism: o.mechanism,
     walkFunction: kernel.walkFunction!,
+    parentCalls: o.parentCalls,
     symbols,
     logger,
     rodata: {
@@ -125,6 +127,7 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
   try {
     for (const p of attach.probes) {
       if (p.attached) logger.info({ probe: p.probe, mechanism: p.mechanism, target: p.target }, `probe ${p.probe}: attached as ${p.mechanism} on ${p.target}`);
+      else if (p.off) logger.info({ probe: p.probe, target: p.target, reason: p.error }, `probe ${p.probe}: ${p.error}`);
       else logger.warn({ probe: p.probe, mechanism: p.mechanism, target: p.target, reason: p.error }, `probe ${p.probe}: not attached (${p.mechanism} on ${p.target}): ${p.error}`);
     }
     logger.info({ lock_wait_mechanism: attach.lockWaitMechanism }, `lock waits measured with: ${attach.lockWaitMechanism}`);

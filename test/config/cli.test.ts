@@ -50,6 +50,7 @@ test('every flag, with = and as a separate argument', () => {
       '--slow-walk.max-events=5',
       '--top-directories=1000',
       '--no-path-labels',
+      '--parent-calls',
       '--near-softlockup.ratio=1',
       '--near-softlockup.check-interval=10ms',
       '--log.level=debug',
@@ -66,6 +67,7 @@ test('every flag, with = and as a separate argument', () => {
     slowWalk: { thresholdMs: 5_400_000, maxEvents: 5 },
     topDirectories: 1000,
     pathLabels: false,
+    parentCalls: true,
     nearSoftlockup: { ratio: 1, checkIntervalMs: 10 },
     log: { level: 'debug' },
     capabilities: { keep: true },
@@ -90,6 +92,7 @@ slow_walk:
   max_events: 50
 top_directories: 7
 path_labels: false
+parent_calls: true
 near_softlockup:
   ratio: 0.8
   check_interval: 1s
@@ -112,6 +115,7 @@ test('config file: every key, relative paths from the file\'s directory', () => 
     slowWalk: { thresholdMs: 100, maxEvents: 50 },
     topDirectories: 7,
     pathLabels: false,
+    parentCalls: true,
     nearSoftlockup: { ratio: 0.8, checkIntervalMs: 1000 },
     log: { level: 'warn' },
     capabilities: { keep: true },

@@ -42,7 +42,8 @@ const daemonLogs = new WeakMap<ChildProcess, () => string>();
 /** The daemon, optionally under a wrapper such as setpriv (which execs it: same pid). */
 function startDaemon(extra: string[] = [], wrapper: string[] = []): ChildProcess {
   // all interfaces: the host's Prometheus scrapes through a qemu port forward
-  const argv = [process.execPath, 'dist/src/main.js', `--web.listen-address=:${PORT}`, '--slow-walk.threshold=20ms', ...extra];
+  // --parent-calls: the herd report counts __fsnotify_parent() calls, and the opt-in probe gets attached in a real kernel
+  const argv = [process.execPath, 'dist/src/main.js', `--web.listen-address=:${PORT}`, '--slow-walk.threshold=20ms', '--parent-calls', ...extra];
   const all = [...wrapper, ...argv];
   const child = spawn(all[0] as string, all.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let logText = '';
