@@ -76,14 +76,15 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
     '',
   );
   md.push('| --top-directories | series | directory series | bytes | gzipped | steady: req/s | p50 ms | p99 ms | all changing: req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const scrapeErrors = (s: BenchResults['scrape'][number]) => s.errors + (s.changing?.errors ?? 0);
   for (const s of r.scrape)
     md.push(
-      `| ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${s.gzipBytes ?? '–'} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${s.changing ? f(s.changing.requestsPerSecond, 0) : '–'} | ${s.changing ? f(s.changing.p50ms) : '–'} | ${s.changing ? f(s.changing.p99ms) : '–'} | ${s.errors + (s.changing?.errors ?? 0)} |`,
+      `| ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${s.gzipBytes ?? '–'} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${s.changing ? f(s.changing.requestsPerSecond, 0) : '–'} | ${s.changing ? f(s.changing.p50ms) : '–'} | ${s.changing ? f(s.changing.p99ms) : '–'} | ${scrapeErrors(s)} |`,
     );
   const near1000 = r.scrape.find((s) => s.series >= 800 && s.series <= 2000) ?? r.scrape[1];
   if (near1000)
     md.push('', `Goal: p99 ≤ 5 ms at about 1,000 series: ${f(near1000.p99ms)} ms at ${near1000.series} series (steady${near1000.changing ? `; ${f(near1000.changing.p99ms)} ms with all directories changing` : ''}), ${goal(near1000.p99ms <= 5)}.`);
-  for (const s of r.scrape) if (s.errors + (s.changing?.errors ?? 0) > 0) failures.push(`${s.errors + (s.changing?.errors ?? 0)} errors scraping with --top-directories=${s.topDirectories}`);
+  for (const s of r.scrape) if (scrapeErrors(s) > 0) failures.push(`${scrapeErrors(s)} errors scraping with --top-directories=${s.topDirectories}`);
 
   md.push('', '## Load (host, wrk -t2 -c4)', '');
   md.push('| URL | seconds | requests | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|');

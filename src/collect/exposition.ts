@@ -52,11 +52,8 @@ export class LabelSet {
   }
 }
 
-/** `{a,b}` from two formatted label lists, either possibly empty. */
-function braces(a: string, b = ''): string {
-  if (a && b) return `{${a},${b}}`;
-  return a || b ? `{${a || b}}` : '';
-}
+/** `{a="x"}` from formatted pairs; nothing when there are none. */
+const braces = (pairs: string): string => (pairs ? `{${pairs}}` : '');
 
 function checkLabels(spec: MetricSpec, labels: Readonly<Labels>): void {
   for (const key in labels) if (!spec.labels.includes(key)) throw new Error(`metric ${spec.name} has no label ${key}`);
@@ -77,7 +74,7 @@ function writeSample(out: { write(s: string): void }, spec: MetricSpec, s: Sampl
       out.write(ownText);
     }
     out.write('} ');
-  } else out.write(ownText ? `{${ownText}} ` : ' ');
+  } else out.write(`${braces(ownText)} `);
   out.write(formatValue(s.value));
   out.write('\n');
 }

@@ -3,7 +3,7 @@
 // is mounted (systemd mounts it at boot; a bare container or VM may not).
 import { existsSync } from 'node:fs';
 
-export const TRACEFS = '/sys/kernel/tracing';
+const TRACEFS = '/sys/kernel/tracing';
 const DEBUGFS_TRACING = '/sys/kernel/debug/tracing';
 
 /** The tracing directory libbpf will read, and whether tracefs is mounted there. */

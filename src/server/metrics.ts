@@ -18,11 +18,12 @@ export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   let wildcard = false;
   for (const part of header.split(',')) {
-    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const [name = '', ...params] = part.toLowerCase().split(';');
+    const coding = name.trim();
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
     const allowed = q === undefined || Number(q) > 0;
-    if (name.trim() === 'gzip') return allowed;
-    if (name.trim() === '*') wildcard = allowed;
+    if (coding === 'gzip') return allowed;
+    if (coding === '*') wildcard = allowed;
   }
   return wildcard;
 }
