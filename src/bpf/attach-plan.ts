@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
-import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS } from '../kernel/kallsyms.js';
+import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, syscallFunction, WATCH_SYSCALLS, type WatchSyscall } from '../kernel/kallsyms.js';
 import { tracefsState } from '../kernel/tracefs.js';
 import { attachFailureReason, fatalForLoad, fatalLoadError, LibbpfError } from './errors.js';
 import { BpfObject } from './object.js';
@@ -61,27 +61,52 @@ interface Candidate {
   walk: Family;
   parent: Family;
   lock: Family;
+  watch: Family;
 }
+
+/**
+ * The watch syscalls: on their own functions where the kernel allows, else on their tracepoints,
+ * which are the last resort because enabling any syscall tracepoint sends every syscall on the
+ * host through the slow path (see fsnotify.bpf.c).
+ */
+const WATCH: ReadonlyArray<{ probe: ProbeName; syscall: WatchSyscall; fentry: [string, string]; kprobe: [string, string]; tracepoint: Array<[string, string]> }> = [
+  {
+    probe: 'watch_inotify_add',
+    syscall: 'inotify_add_watch',
+    fentry: ['watch_inotify_add_fentry', 'watch_inotify_add_fexit'],
+    kprobe: ['watch_inotify_add_kprobe', 'watch_inotify_add_kretprobe'],
+    tracepoint: [['watch_inotify_add', 'sys_enter_inotify_add_watch'], ['watch_inotify_add_exit', 'sys_exit_inotify_add_watch']],
+  },
+  {
+    probe: 'watch_inotify_remove',
+    syscall: 'inotify_rm_watch',
+    fentry: ['watch_inotify_remove_fentry', 'watch_inotify_remove_fexit'],
+    kprobe: ['watch_inotify_remove_kprobe', 'watch_inotify_remove_kretprobe'],
+    tracepoint: [['watch_inotify_remove', 'sys_enter_inotify_rm_watch'], ['watch_inotify_remove_exit', 'sys_exit_inotify_rm_watch']],
+  },
+  {
+    probe: 'watch_fanotify_mark',
+    syscall: 'fanotify_mark',
+    fentry: ['watch_fanotify_mark_fentry', 'watch_fanotify_mark_fexit'],
+    kprobe: ['watch_fanotify_mark_kprobe', 'watch_fanotify_mark_kretprobe'],
+    tracepoint: [['watch_fanotify_mark', 'sys_enter_fanotify_mark'], ['watch_fanotify_mark_exit', 'sys_exit_fanotify_mark']],
+  },
+];
 
 const PROGRAMS = {
   walk: { fentry: ['walk_entry_fentry', 'walk_exit_fexit'], kprobe: ['walk_entry_kprobe', 'walk_exit_kretprobe'] },
   parent: { fentry: ['parent_entry_fentry'], kprobe: ['parent_entry_kprobe'] },
   lock: { fentry: ['lock_wait_entry_fentry', 'lock_wait_exit_fexit'], kprobe: ['lock_wait_entry_kprobe', 'lock_wait_exit_kretprobe'] },
+  watch: { fentry: WATCH.flatMap((w) => w.fentry), kprobe: WATCH.flatMap((w) => w.kprobe) },
 } as const;
-
-const WATCH_TRACEPOINTS: ReadonlyArray<{ probe: ProbeName; programs: Array<[string, string]> }> = [
-  { probe: 'watch_inotify_add', programs: [['watch_inotify_add', 'sys_enter_inotify_add_watch'], ['watch_inotify_add_exit', 'sys_exit_inotify_add_watch']] },
-  { probe: 'watch_inotify_remove', programs: [['watch_inotify_remove', 'sys_enter_inotify_rm_watch'], ['watch_inotify_remove_exit', 'sys_exit_inotify_rm_watch']] },
-  { probe: 'watch_fanotify_mark', programs: [['watch_fanotify_mark', 'sys_enter_fanotify_mark'], ['watch_fanotify_mark_exit', 'sys_exit_fanotify_mark']] },
-];
 
 function candidates(mechanism: AttachOptions['mechanism']): Candidate[] {
   const fentry: Candidate[] = [
-    { walk: 'fentry', parent: 'fentry', lock: 'fentry' },
+    { walk: 'fentry', parent: 'fentry', lock: 'fentry', watch: 'fentry' },
     // the slow path may refuse a trampoline where the walk takes one
-    { walk: 'fentry', parent: 'fentry', lock: 'kprobe' },
+    { walk: 'fentry', parent: 'fentry', lock: 'kprobe', watch: 'fentry' },
   ];
-  const kprobe: Candidate[] = [{ walk: 'kprobe', parent: 'kprobe', lock: 'kprobe' }];
+  const kprobe: Candidate[] = [{ walk: 'kprobe', parent: 'kprobe', lock: 'kprobe', watch: 'kprobe' }];
   if (mechanism === 'fentry') return fentry;
   if (mechanism === 'kprobe') return kprobe;
   return [...fentry, ...kprobe];
@@ -104,7 +129,13 @@ function slowpathFunction(symbols: KernelSymbols): string | undefined {
 function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | undefined): BpfObject {
   const obj = BpfObject.open(opts.objectPath, { logger: opts.logger });
   try {
-    const enabled = new Set<string>([...PROGRAMS.walk[c.walk], ...(opts.parentCalls ? PROGRAMS.parent[c.parent] : []), ...(slowpath ? PROGRAMS.lock[c.lock] : [])]);
+    const watched = WATCH.filter((w) => syscallFunction(opts.symbols, w.syscall) !== undefined);
+    const enabled = new Set<string>([
+      ...PROGRAMS.walk[c.walk],
+      ...(opts.parentCalls ? PROGRAMS.parent[c.parent] : []),
+      ...(slowpath ? PROGRAMS.lock[c.lock] : []),
+      ...watched.flatMap((w) => w[c.watch]),
+    ]);
     for (const p of obj.programs()) {
       const family = Object.values(PROGRAMS).some((g) => [...g.fentry, ...g.kprobe].includes(p.name as never));
       if (family) obj.setAutoload(p.name, enabled.has(p.name));
@@ -112,6 +143,7 @@ function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | und
     if (c.walk === 'fentry') for (const p of PROGRAMS.walk.fentry) obj.setAttachTarget(p, opts.walkFunction);
     if (c.parent === 'fentry' && opts.parentCalls) obj.setAttachTarget('parent_entry_fentry', PARENT_FUNCTION);
     if (c.lock === 'fentry' && slowpath) for (const p of PROGRAMS.lock.fentry) obj.setAttachTarget(p, slowpath);
+    if (c.watch === 'fentry') for (const w of watched) for (const p of w.fentry) obj.setAttachTarget(p, syscallFunction(opts.symbols, w.syscall) as string);
     obj.setRodata(opts.rodata);
     obj.load();
     return obj;
@@ -121,7 +153,7 @@ function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | und
   }
 }
 
-const GROUPS = ['walk', 'parent', 'lock'] as const;
+const GROUPS = ['walk', 'parent', 'lock', 'watch'] as const;
 type Group = (typeof GROUPS)[number];
 const sameCandidate = (a: Candidate, b: Candidate) => GROUPS.every((g) => a[g] === b[g]);
 
@@ -225,10 +257,19 @@ function attachCandidate(opts: AttachOptions, obj: BpfObject, c: Candidate, slow
     if (a && b) lockWaitMechanism = 'contention_tracepoint';
     else obj.detach(['lock_contention_begin', 'lock_contention_end']);
   }
-  for (const { probe, programs } of WATCH_TRACEPOINTS) {
+  for (const w of WATCH) {
+    const fn = syscallFunction(opts.symbols, w.syscall);
+    if (fn) {
+      const [entry, exit] = w[c.watch];
+      const ok = attachFunction('watch', w.probe, entry, c.watch, false, fn) && attachFunction('watch', w.probe, exit, c.watch, true, fn);
+      if (ok) continue;
+      obj.detach([entry, exit]);
+      // refused fentry under auto: the object is loaded again with kprobes for this group
+      if (c.watch === 'fentry' && opts.mechanism === 'auto') continue;
+    }
     let ok = true;
-    for (const [program, event] of programs) ok = ok && attach(probe, program, 'tracepoint', `syscalls:${event}`, () => obj.attachTracepoint(program, 'syscalls', event));
-    if (!ok) obj.detach(programs.map(([p]) => p));
+    for (const [program, event] of w.tracepoint) ok = ok && attach(w.probe, program, 'tracepoint', `syscalls:${event}`, () => obj.attachTracepoint(program, 'syscalls', event));
+    if (!ok) obj.detach(w.tracepoint.map(([p]) => p));
   }
   // keep one status per probe: the last attempt (a fallback replaces the failed slow-path try)
   const byProbe = new Map<ProbeName, ProbeStatus>();

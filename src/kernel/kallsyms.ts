@@ -18,8 +18,20 @@ export const SLOWPATH_FUNCTIONS = [
   'queued_spin_lock_slowpath',
 ] as const;
 
+/** The watch syscalls the daemon follows, by the name their tracepoints and syscall functions use. */
+export const WATCH_SYSCALLS = ['inotify_add_watch', 'inotify_rm_watch', 'fanotify_mark'] as const;
+export type WatchSyscall = (typeof WATCH_SYSCALLS)[number];
+/** A syscall's own function is the arch's wrapper (x86-64, arm64), or plain sys_<name> without wrappers. */
+const SYSCALL_PREFIXES = ['__x64_sys_', '__arm64_sys_', 'sys_'] as const;
+const syscallNames = (name: WatchSyscall) => SYSCALL_PREFIXES.map((p) => `${p}${name}`);
+
+/** The function that runs syscall `name` on this kernel, if kallsyms lists one. */
+export function syscallFunction(symbols: KernelSymbols, name: WatchSyscall): string | undefined {
+  return syscallNames(name).find((f) => symbols.has(f));
+}
+
 /** Every name the daemon asks about; only these are kept (the file has ~200k lines). */
-export const WANTED_SYMBOLS: readonly string[] = [...WALK_FUNCTIONS, PARENT_FUNCTION, ...SLOWPATH_FUNCTIONS];
+export const WANTED_SYMBOLS: readonly string[] = [...WALK_FUNCTIONS, PARENT_FUNCTION, ...SLOWPATH_FUNCTIONS, ...WATCH_SYSCALLS.flatMap(syscallNames)];
 
 /** Calls fn(addressHex, name) for each text symbol ("ffffffff81744440 T name", modules add "\t[mod]"). */
 function forEachTextSymbol(text: string, fn: (addr: string, name: string) => void): void {

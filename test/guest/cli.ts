@@ -17,6 +17,7 @@ const program = new Command('vm')
   .option('--kernel <name>', 'debian-6.1, debian-6.12, oldfsnotify, debian-6.1-arm64, debian-6.12-arm64 or a bzImage path', process.env.E2E_KERNEL ?? 'debian-6.12')
   .option('--smp <n>', 'vCPUs', int, 2)
   .option('--mem <mb>', 'memory', int, 3072)
+  .option('--icount <shift>', 'qemu -icount shift=N,sleep=off: guest time counts instructions, not host time', int)
   .option('--timeout <s>', 'kill the guest after this many seconds', int, 600)
   .option('--out <dir>', 'host directory shared writable with the guest at the same path ($VM_OUT)')
   .option('--forward <host:guest>', 'forward 127.0.0.1:host to the guest port', (v: string) => {
@@ -25,9 +26,9 @@ const program = new Command('vm')
     forwards.push([Number(m[1]), Number(m[2])]);
     return v;
   })
-  .action(async (command: string[], o: { kernel: string; smp: number; mem: number; timeout: number; out?: string }) => {
+  .action(async (command: string[], o: { kernel: string; smp: number; mem: number; timeout: number; out?: string; icount?: number }) => {
     try {
-      const r = await runInVm({ kernel: o.kernel, command: command.join(' '), smp: o.smp, memMb: o.mem, timeoutSec: o.timeout, outDir: o.out, forwards });
+      const r = await runInVm({ kernel: o.kernel, command: command.join(' '), smp: o.smp, memMb: o.mem, timeoutSec: o.timeout, outDir: o.out, forwards, icountShift: o.icount });
       process.exit(r.status);
     } catch (e) {
       if (e instanceof VmError) {

@@ -24,6 +24,12 @@ export interface VmOptions {
   onProgress?: (message: string) => void;
   /** kernel command-line additions */
   append?: string;
+  /**
+   * qemu -icount shift=N: guest time advances 2^N ns per emulated instruction instead of with
+   * the host clock, so a guest timing counts instructions and does not move with host load.
+   * Single-threaded TCG (the vCPUs take turns).
+   */
+  icountShift?: number;
 }
 
 export interface VmResult {
@@ -79,6 +85,7 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   const args = [
     // pauth-impdef: TCG's architected pointer-authentication hash is slow, the impdef one is not
     ...(arm64 ? ['-M', 'virt', '-accel', 'tcg', '-cpu', 'max,pauth-impdef=on'] : ['-accel', 'tcg', '-cpu', 'max']),
+    ...(o.icountShift !== undefined ? ['-icount', `shift=${o.icountShift},sleep=off`] : []),
     '-smp', String(o.smp ?? 2), '-m', String(o.memMb ?? 3072),
     '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
     '-kernel', boot.kernel, ...(boot.initrd ? ['-initrd', boot.initrd] : []),
