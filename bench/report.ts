@@ -32,7 +32,8 @@ export interface BenchResults {
   hostDate?: string;
   guestDate?: string;
   short: boolean;
-  host: { kernel: string; cpus: number; cpuModel: string; memGb: number; node: string };
+  /** nodeFlags: the unit's, which the daemon ran with (older results: the 2 MB semi-space flags) */
+  host: { kernel: string; cpus: number; cpuModel: string; memGb: number; node: string; nodeFlags?: string[] };
   scrape: Array<
     WrkResult & {
       topDirectories: number;
@@ -68,7 +69,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   md.push(`Run ${r.date}${r.short ? ' (short smoke run: durations too short to quote)' : ''} by \`npm run bench\`; raw numbers in \`benchmarks.json\`.`);
   if ((r.hostDate && r.hostDate !== r.date) || (r.guestDate && r.guestDate !== r.date))
     md.push(`Parts run separately (\`--only\`): host part ${r.hostDate ?? r.date}, guest part ${r.guestDate ?? r.date}.`);
-  md.push(`The daemon runs with the systemd unit's node flags (${'`'}--max-semi-space-size=2 --max-old-space-size=96${'`'}).`);
+  md.push(`The daemon runs with the systemd unit's node flags (\`${(r.host.nodeFlags ?? ['--max-semi-space-size=2', '--max-old-space-size=96']).join(' ')}\`).`);
   md.push(`Host: Linux ${r.host.kernel}, ${r.host.cpus} × ${r.host.cpuModel}, ${r.host.memGb} GB, Node ${r.host.node}. Host numbers are real; guest numbers come from a qemu TCG guest, where every instruction is emulated: read their ratios, not their absolute times.`, '');
 
   md.push('What these numbers do and do not establish, and the open findings: [benchmark-findings.md](benchmark-findings.md).', '');

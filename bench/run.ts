@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CACHE } from '../test/guest/kernels.js';
 import { runInVm } from '../test/guest/vm.js';
-import { loadAndFootprint, scrapeScaling } from './host-bench.js';
+import { loadAndFootprint, scrapeScaling, UNIT_NODE_FLAGS } from './host-bench.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 
 const o = new Command('bench')
@@ -64,11 +64,11 @@ async function guestBench(): Promise<GuestBench | { error: string }> {
 
 async function hostBench() {
   log('scrape latency by series count (host)');
-  const scrape = await scrapeScaling([10, 150, 1000], short ? 2 : 15);
+  const scrape = await scrapeScaling([10, 100, 1000], short ? 2 : 15);
   log('load and footprint (host)');
   const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 60, short ? 10 : 120);
   return {
-    host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS },
     scrape,
     load: host.load,
     rssAfterLoad: host.rssAfterLoad,

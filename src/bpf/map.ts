@@ -68,12 +68,21 @@ export class BpfMap {
   /** Entries as views into one keys and one values buffer per batch: no copy per entry. */
   entriesBatch(): Array<[Buffer, Buffer]> {
     const out: Array<[Buffer, Buffer]> = [];
+    this.forEachBatch((keys, values, n) => {
+      for (let i = 0; i < n; i++)
+        out.push([keys.subarray(i * this.keySize, (i + 1) * this.keySize), values.subarray(i * this.valueBytes, (i + 1) * this.valueBytes)]);
+    });
+    return out;
+  }
+
+  /** fn(keys, values, n) per batch lookup: n entries packed in each buffer, valid during the call. */
+  private forEachBatch(fn: (keys: Buffer, values: Buffer, n: number) => void): void {
     // the batch token is opaque: a u32 bucket for hashes, a key for arrays; key size suffices for both
     const tokenSize = Math.max(this.keySize, 8);
     let inBatch: Buffer | null = null;
     const count = new Uint32Array(1);
     for (;;) {
-      // at most a map's worth, and fresh per batch: the entries returned are views into them
+      // at most a map's worth, and fresh per batch: entriesBatch returns views into them
       const room = Math.min(BATCH, Math.max(1, this.maxEntries));
       const keys = Buffer.allocUnsafe(this.keySize * room);
       const values = Buffer.allocUnsafe(this.valueBytes * room);
@@ -81,10 +90,8 @@ export class BpfMap {
       count[0] = room;
       const rc = libbpf.mapLookupBatch(this.fd, inBatch, outBatch, keys, values, count, null);
       if (rc < 0 && rc !== -ENOENT) throw new LibbpfError('bpf_map_lookup_batch', -rc, this.name);
-      const n = count[0] ?? 0;
-      for (let i = 0; i < n; i++)
-        out.push([keys.subarray(i * this.keySize, (i + 1) * this.keySize), values.subarray(i * this.valueBytes, (i + 1) * this.valueBytes)]);
-      if (rc === -ENOENT) return out; // no more entries
+      fn(keys, values, count[0] ?? 0);
+      if (rc === -ENOENT) return; // no more entries
       inBatch = outBatch;
     }
   }
@@ -103,16 +110,33 @@ export class BpfMap {
     }
   }
 
-  /** For a per-CPU array of u64: each index summed over CPUs. */
-  perCpuArraySums(): bigint[] {
+  /**
+   * For a per-CPU array of u64: each index summed over CPUs, as a number (exact to 2^53, then
+   * rounded as the float64 Prometheus stores anyway). Read batch by batch, with no object per
+   * entry: these arrays are most of a scrape's entries, and a view plus a BigInt per CPU for each
+   * was ~200 KB of garbage per scrape.
+   */
+  perCpuArraySums(): number[] {
     if (!isArray(this.type) || !this.perCpu) throw new Error(`map ${this.name} is not a per-CPU array`);
-    const sums = new Array<bigint>(this.maxEntries).fill(0n);
-    for (const [k, v] of this.entries()) {
-      const idx = k.readUInt32LE(0);
-      let sum = 0n;
-      for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) sum += v.readBigUInt64LE(cpu * 8);
+    const sums = new Array<number>(this.maxEntries).fill(0);
+    const add = (idx: number, v: Buffer, base: number) => {
+      let sum = 0;
+      for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) sum += v.readUInt32LE(base + cpu * 8) + v.readUInt32LE(base + cpu * 8 + 4) * 2 ** 32;
       if (idx < sums.length) sums[idx] = sum;
+    };
+    if (this.batchWorks !== false) {
+      try {
+        this.forEachBatch((keys, values, n) => {
+          for (let i = 0; i < n; i++) add(keys.readUInt32LE(i * this.keySize), values, i * this.valueBytes);
+        });
+        this.batchWorks = true;
+        return sums;
+      } catch (e) {
+        if (this.batchWorks === true || !(e instanceof LibbpfError)) throw e;
+        this.batchWorks = false;
+      }
     }
+    for (const [k, v] of this.entriesByKey()) add(k.readUInt32LE(0), v, 0);
     return sums;
   }
 }

@@ -17,7 +17,7 @@ export interface BpfMetricsOptions {
   capacities: ReadonlyMap<string, number>;
 }
 
-const n = (v: bigint | undefined): number => Number(v ?? 0n);
+const n = (v: number | undefined): number => v ?? 0;
 
 export function inFlightMaxAgeSeconds(s: Snapshot): number {
   let oldest = s.readAtNs;

@@ -5,8 +5,8 @@ import type { DirRecord } from './top-directories.js';
 
 /** What the collectors need from the loaded object; src/bpf provides it. */
 export interface BpfMapsReader {
-  /** Each index of a per-CPU array, summed over CPUs (u64 values). */
-  perCpuArraySums(map: string): bigint[];
+  /** Each index of a per-CPU array, summed over CPUs (u64 values, as numbers). */
+  perCpuArraySums(map: string): number[];
   entries(map: string): Array<[Buffer, Buffer]>;
   capacity(map: string): number;
 }
@@ -14,7 +14,7 @@ export interface BpfMapsReader {
 export const HASH_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls'] as const;
 
 export interface Snapshot {
-  counters: bigint[];
+  counters: number[];
   /** [trigger][slot] */
   walkDuration: number[][];
   /** [child kind][slot] */
@@ -31,16 +31,16 @@ export interface Snapshot {
   readSeconds: number;
 }
 
-function split(values: bigint[], rows: number, width: number): number[][] {
+function split(values: number[], rows: number, width: number): number[][] {
   const out: number[][] = [];
-  for (let r = 0; r < rows; r++) out.push(values.slice(r * width, (r + 1) * width).map(Number));
+  for (let r = 0; r < rows; r++) out.push(values.slice(r * width, (r + 1) * width));
   return out;
 }
 
 export function readSnapshot(maps: BpfMapsReader): Snapshot {
   const t0 = process.hrtime.bigint();
   const counters = maps.perCpuArraySums('counters');
-  while (counters.length < NR_COUNTERS) counters.push(0n);
+  while (counters.length < NR_COUNTERS) counters.push(0);
   const dirEntries = maps.entries('dir_stats');
   const inFlightEntries = maps.entries('walks_in_flight');
   const mapEntries = new Map<string, number>();
@@ -53,7 +53,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
     counters,
     walkDuration: split(maps.perCpuArraySums('walk_duration_hist'), 2, DURATION_SLOTS),
     walkChildren: split(maps.perCpuArraySums('walk_children_hist'), 2, COUNT_SLOTS),
-    walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist').map(Number),
+    walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist'),
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
     dirs: dirEntries.map(([key, value]) => ({ key, value })),
     inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)),
