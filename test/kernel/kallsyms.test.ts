@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseKallsyms, readKallsyms, WALK_FUNCTIONS, WANTED_SYMBOLS } from '../../src/kernel/kallsyms.js';
+import { parseKallsyms, readKallsyms, syscallFunction, WALK_FUNCTIONS, WANTED_SYMBOLS, WATCH_SYSCALLS } from '../../src/kernel/kallsyms.js';
 
 const WANTED = [...WANTED_SYMBOLS, 'mod_fn', 'some_data'];
 
@@ -35,4 +35,18 @@ test('this kernel has one of the walk functions and __fsnotify_parent', () => {
 
 test('only the wanted names are kept: asking for another is a bug', () => {
   assert.throws(() => parseKallsyms(SAMPLE).has('fsnotify_handle_event'), /not in WANTED_SYMBOLS/);
+});
+
+test("a watch syscall's own function: the arch wrapper where there is one", () => {
+  const x86 = parseKallsyms('ffffffff81400000 T __x64_sys_inotify_add_watch\nffffffff81400100 T __ia32_sys_inotify_add_watch\n');
+  assert.equal(syscallFunction(x86, 'inotify_add_watch'), '__x64_sys_inotify_add_watch');
+  const arm64 = parseKallsyms('ffff800008400000 T __arm64_sys_fanotify_mark\n');
+  assert.equal(syscallFunction(arm64, 'fanotify_mark'), '__arm64_sys_fanotify_mark');
+  // no fanotify in this kernel: no function, so the probe falls back to the tracepoint (or nothing)
+  assert.equal(syscallFunction(x86, 'fanotify_mark'), undefined);
+});
+
+test('this kernel lists a function for every watch syscall', () => {
+  const s = readKallsyms();
+  for (const name of WATCH_SYSCALLS) assert.ok(syscallFunction(s, name), name);
 });
