@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
-import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, syscallFunction, WATCH_SYSCALLS, type WatchSyscall } from '../kernel/kallsyms.js';
+import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, syscallFunction, type WatchSyscall } from '../kernel/kallsyms.js';
 import { tracefsState } from '../kernel/tracefs.js';
 import { attachFailureReason, fatalForLoad, fatalLoadError, LibbpfError } from './errors.js';
 import { BpfObject } from './object.js';
