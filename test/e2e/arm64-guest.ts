@@ -54,6 +54,9 @@ function fentryTarget(program: string): string | undefined {
   if (program.startsWith('walk_')) return walkFunction;
   if (program.startsWith('parent_')) return PARENT_FUNCTION;
   if (program.startsWith('lock_wait_')) return slowpath;
+  // the watch probes sit on the syscalls' own functions (__arm64_sys_*)
+  const syscall = program.startsWith('watch_inotify_add_') ? 'inotify_add_watch' : program.startsWith('watch_inotify_remove_') ? 'inotify_rm_watch' : program.startsWith('watch_fanotify_mark_') ? 'fanotify_mark' : undefined;
+  if (syscall) return [`__arm64_sys_${syscall}`, `__x64_sys_${syscall}`].find(hasSymbol);
   return undefined;
 }
 const isTracing = (section: string) => section.startsWith('fentry') || section.startsWith('fexit');
@@ -161,6 +164,9 @@ async function main() {
   save();
 
   let daemon = startDaemon();
+  // if a later step fails because the daemon went away, say how it ended (under arm64 TCG, V8
+  // has died of emulation faults; one run lost the daemon after it was ready)
+  onFailure = () => ({ exitCode: daemon.child.exitCode, signal: daemon.child.signalCode, tail: daemon.output().slice(-1500) });
   results.ready = await timed('daemonReady', async () => {
     for (let attempt = 1; ; attempt++) {
       if (await waitReady(daemon.child, 300)) return true;
@@ -199,8 +205,11 @@ async function main() {
   save();
 }
 
+let onFailure: (() => unknown) | undefined;
+
 main().catch((e) => {
   results.error = String(e?.stack ?? e);
+  if (onFailure) results.daemonAtFailure = onFailure();
   save();
   process.exit(1);
 });

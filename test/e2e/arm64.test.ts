@@ -19,6 +19,8 @@ interface Results {
   kernel: string;
   arch: string;
   error?: string;
+  /** how the daemon had ended when a step after its start failed */
+  daemonAtFailure?: { exitCode: number | null; signal: string | null; tail: string };
   walkFunction?: string;
   programs: Array<{ name: string; section: string; loaded: boolean; error?: string }>;
   check: { status: number | null; stdout: string; stderr: string };
@@ -51,7 +53,7 @@ for (const kernel of kernels) {
       });
       assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
       r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
-      assert.equal(r.error, undefined, r.error);
+      assert.equal(r.error, undefined, `${r.error}${r.daemonAtFailure ? `\ndaemon: ${JSON.stringify(r.daemonAtFailure)}` : ''}`);
       assert.equal(vm.status, 0, `guest exited ${vm.status}; console: ${vm.consolePath}`);
       report.bootSeconds = vm.bootSeconds;
       report.vmSeconds = vm.durationMs / 1000;
@@ -66,7 +68,7 @@ for (const kernel of kernels) {
     });
 
     test('every program of the arm64 object loads', () => {
-      assert.ok(r.programs.length >= 18, `only ${r.programs.length} programs`);
+      assert.ok(r.programs.length >= 30, `only ${r.programs.length} programs`);
       const refused = r.programs.filter((p) => !p.loaded);
       assert.deepEqual(refused, [], `refused: ${refused.map((p) => `${p.name}: ${p.error}`).join('; ')}`);
       report.programs = r.programs.length;
@@ -82,6 +84,9 @@ for (const kernel of kernels) {
       assert.ok(['fentry', 'kprobe'].includes(entry[1] as string) && exit[1] === (entry[1] === 'fentry' ? 'fexit' : 'kretprobe'), `${entry[1]}/${exit[1]}`);
       report.walkMechanism = `${entry[1]}/${exit[1]}`;
       report.lockWaits = /^lock waits: (\S+)$/m.exec(r.check.stdout)?.[1];
+      // the watch probes take the walk's mechanism, on the syscalls' own arm64 functions
+      for (const probe of ['watch_inotify_add', 'watch_inotify_remove', 'watch_fanotify_mark'])
+        assert.match(r.check.stdout, new RegExp(`^${probe}: attached \\(${entry[1]} on __arm64_sys_\\w+\\)$`, 'm'), probe);
     });
 
     test(`negative dentries: one walk per watch add, ≈${N} negative children`, () => {
@@ -89,6 +94,7 @@ for (const kernel of kernels) {
       const [m0, m1] = [parseProm(r.m0), parseProm(r.m1)];
       assert.equal(sum(m0, 'fsnotify_exporter_probe_attached', { probe: 'walk_entry' }), 1);
       assert.equal(delta(m1, m0, 'fsnotify_walks_total'), 1);
+      assert.equal(delta(m1, m0, 'fsnotify_watch_changes_total', { api: 'inotify', op: 'add' }), 1, 'the watch add');
       assert.equal(delta(m1, m0, 'fsnotify_walk_duration_seconds_count'), 1);
       assert.ok(delta(m1, m0, 'fsnotify_walk_duration_seconds_sum') > 0);
       const negative = delta(m1, m0, 'fsnotify_walk_children_sum', { kind: 'negative' });
