@@ -10,7 +10,10 @@ export interface GuestBench {
   seconds: number;
   overhead: { ops: number; runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; parentCalls?: number; programs?: ProgramCosts }> };
   scan: { children: number; samples: Array<{ scan: boolean; walkNs: number[]; oursNs: number }> };
+  /** older results: one run, fentry */
   lockProbes?: { matched: number; programs: ProgramCosts };
+  /** one run per mechanism */
+  contention?: Array<{ mechanism: string; matched: number; programs: ProgramCosts }>;
   /** the guest the overhead runs had (older results: the same guest as the rest, no icount) */
   overheadGuest?: { cpus: number; icountShift: number };
 }
@@ -182,10 +185,29 @@ function renderGuest(g: GuestBench, md: string[]): void {
     md.push(`| \`${p}\` | ${f(ns('kprobe'), 0)} | ${f(ns('fentry'), 0)} | ${f(runs, 0)} |`);
   }
 
-  if (g.lockProbes) {
-    md.push('', `Under contention (lookups of new names spinning on the d_lock of a directory being walked; ${g.lockProbes.matched} waits matched a walked directory's lock):`, '');
-    md.push('| program | runs | ns/run |', '|---|---|---|');
-    for (const [p, c] of Object.entries(g.lockProbes.programs)) md.push(`| \`${p}\` | ${c.runs} | ${c.nsPerRun} |`);
+  const contention = g.contention ?? (g.lockProbes ? [{ mechanism: 'fentry', ...g.lockProbes }] : []);
+  if (contention.length > 0) {
+    md.push(
+      '',
+      `Under contention (guest with two vCPUs, plain TCG, so host time: lookups of new names spinning on the d_lock of a directory being walked, and watch adds and removes on it; waits that matched a walked directory's lock: ${contention.map((c) => `${c.matched} (${c.mechanism})`).join(', ')}):`,
+      '',
+    );
+    md.push(`| program | ${contention.map((c) => `${c.mechanism} mode: runs | ns/run`).join(' | ')} |`, `|---|${contention.map(() => '---|---|').join('')}`);
+    // a program's fentry and kprobe variants on one row: walk_entry_fentry and walk_entry_kprobe are walk_entry
+    const probeOf = (p: string) => {
+      const m = /^(.*)_(fentry|fexit|kprobe|kretprobe)$/.exec(p);
+      if (!m) return p;
+      const exit = m[2] === 'fexit' || m[2] === 'kretprobe';
+      return exit && !(m[1] as string).includes('exit') ? `${m[1]} (exit)` : (m[1] as string);
+    };
+    const probes = [...new Set(contention.flatMap((c) => Object.keys(c.programs).map(probeOf)))].sort();
+    for (const probe of probes) {
+      const cells = contention.map((c) => {
+        const hit = Object.entries(c.programs).find(([p]) => probeOf(p) === probe);
+        return hit ? `${hit[1].runs} | ${hit[1].nsPerRun}` : '– | –';
+      });
+      md.push(`| \`${probe}\` | ${cells.join(' | ')} |`);
+    }
     md.push('', 'A program that runs a few dozen times in a workload pays TCG\'s translation of cold code on most runs; run often, the same program costs what the table above shows.');
   }
 
