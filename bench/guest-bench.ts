@@ -185,11 +185,11 @@ async function scanCost() {
 }
 
 /**
- * The lock probes' cost when they run often: lookups of new names spin on the d_lock of a
- * directory being walked. In the file-access runs they fire a few dozen times, and TCG charges
- * rarely run code for translating it, so those ns/run are not the probe's.
+ * Every program's cost under contention, with one mechanism: lookups of new names spin on the
+ * d_lock of a directory being walked, so the lock probes run often (in the file-access runs they
+ * never do: that guest has one vCPU), and watch adds and removes run the walk and watch probes.
  */
-async function lockProbeCost(mechanism: 'fentry' | 'kprobe') {
+async function contentionCost(mechanism: 'fentry' | 'kprobe') {
   const dir = `${SCRATCH}/scan`;
   const daemon = await startDaemon([`--bpf.mechanism=${mechanism}`]);
   const before = await scrape();
@@ -229,7 +229,7 @@ async function main() {
   if (PARTS.has('overhead')) results.overhead = await overhead();
   if (PARTS.has('scan')) results.scan = await scanCost();
   // every program that runs here, with each mechanism: the walk, watch-syscall and lock probes
-  if (PARTS.has('lock')) results.contention = [await lockProbeCost('fentry'), await lockProbeCost('kprobe')];
+  if (PARTS.has('lock')) results.contention = [await contentionCost('fentry'), await contentionCost('kprobe')];
   results.seconds = (Date.now() - t0) / 1000;
   writeFileSync(join(OUT, 'bench.json'), JSON.stringify(results, null, 1));
 }

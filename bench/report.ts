@@ -208,7 +208,7 @@ function renderGuest(g: GuestBench, md: string[]): void {
       });
       md.push(`| \`${probe}\` | ${cells.join(' | ')} |`);
     }
-    md.push('', 'A program that runs a few dozen times in a workload pays TCG\'s translation of cold code on most runs; run often, the same program costs what the table above shows.');
+    md.push('', 'A program that runs only a few times (the walk and watch probes here) pays TCG\'s translation of cold code on most of its runs, so its ns/run overstates it; the lock probes run thousands of times.');
   }
 
   const scanOn = median(g.scan.samples.filter((s) => s.scan).map((s) => s.walkNs[0] ?? NaN));

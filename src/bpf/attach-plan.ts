@@ -93,6 +93,11 @@ const WATCH: ReadonlyArray<{ probe: ProbeName; syscall: WatchSyscall; fentry: [s
   },
 ];
 
+/** The watch syscall whose probes include `program` (the attach target of its fentry/fexit). */
+export function watchSyscallOf(program: string): WatchSyscall | undefined {
+  return WATCH.find((w) => w.fentry.includes(program) || w.kprobe.includes(program))?.syscall;
+}
+
 const PROGRAMS = {
   walk: { fentry: ['walk_entry_fentry', 'walk_exit_fexit'], kprobe: ['walk_entry_kprobe', 'walk_exit_kretprobe'] },
   parent: { fentry: ['parent_entry_fentry'], kprobe: ['parent_entry_kprobe'] },
@@ -129,7 +134,11 @@ function slowpathFunction(symbols: KernelSymbols): string | undefined {
 function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | undefined): BpfObject {
   const obj = BpfObject.open(opts.objectPath, { logger: opts.logger });
   try {
-    const watched = WATCH.filter((w) => syscallFunction(opts.symbols, w.syscall) !== undefined);
+    // the watch syscalls this kernel has, with their functions
+    const watched = WATCH.flatMap((w) => {
+      const fn = syscallFunction(opts.symbols, w.syscall);
+      return fn ? [{ ...w, fn }] : [];
+    });
     const enabled = new Set<string>([
       ...PROGRAMS.walk[c.walk],
       ...(opts.parentCalls ? PROGRAMS.parent[c.parent] : []),
@@ -143,7 +152,7 @@ function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | und
     if (c.walk === 'fentry') for (const p of PROGRAMS.walk.fentry) obj.setAttachTarget(p, opts.walkFunction);
     if (c.parent === 'fentry' && opts.parentCalls) obj.setAttachTarget('parent_entry_fentry', PARENT_FUNCTION);
     if (c.lock === 'fentry' && slowpath) for (const p of PROGRAMS.lock.fentry) obj.setAttachTarget(p, slowpath);
-    if (c.watch === 'fentry') for (const w of watched) for (const p of w.fentry) obj.setAttachTarget(p, syscallFunction(opts.symbols, w.syscall) as string);
+    if (c.watch === 'fentry') for (const w of watched) for (const p of w.fentry) obj.setAttachTarget(p, w.fn);
     obj.setRodata(opts.rodata);
     obj.load();
     return obj;

@@ -51,9 +51,14 @@ export class BpfMap {
 
   /** Every entry. One bpf() call per BATCH entries where the kernel supports batch lookups. */
   entries(): Array<[Buffer, Buffer]> {
+    return this.batchOrByKey(() => this.entriesBatch(), () => this.entriesByKey());
+  }
+
+  /** batch() where this map and kernel support batch lookups, else byKey(); the first call finds out. */
+  private batchOrByKey<T>(batch: () => T, byKey: () => T): T {
     if (this.batchWorks !== false) {
       try {
-        const out = this.entriesBatch();
+        const out = batch();
         this.batchWorks = true;
         return out;
       } catch (e) {
@@ -62,7 +67,7 @@ export class BpfMap {
         this.batchWorks = false;
       }
     }
-    return this.entriesByKey();
+    return byKey();
   }
 
   /** Entries as views into one keys and one values buffer per batch: no copy per entry. */
@@ -118,25 +123,29 @@ export class BpfMap {
    */
   perCpuArraySums(): number[] {
     if (!isArray(this.type) || !this.perCpu) throw new Error(`map ${this.name} is not a per-CPU array`);
-    const sums = new Array<number>(this.maxEntries).fill(0);
-    const add = (idx: number, v: Buffer, base: number) => {
-      let sum = 0;
-      for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) sum += v.readUInt32LE(base + cpu * 8) + v.readUInt32LE(base + cpu * 8 + 4) * 2 ** 32;
-      if (idx < sums.length) sums[idx] = sum;
-    };
-    if (this.batchWorks !== false) {
-      try {
+    // a fresh array per attempt: a batch that fails part-way leaves nothing behind
+    const zeros = () => new Array<number>(this.maxEntries).fill(0);
+    return this.batchOrByKey(
+      () => {
+        const sums = zeros();
         this.forEachBatch((keys, values, n) => {
-          for (let i = 0; i < n; i++) add(keys.readUInt32LE(i * this.keySize), values, i * this.valueBytes);
+          for (let i = 0; i < n; i++) setCpuSum(sums, keys.readUInt32LE(i * this.keySize), values, i * this.valueBytes);
         });
-        this.batchWorks = true;
         return sums;
-      } catch (e) {
-        if (this.batchWorks === true || !(e instanceof LibbpfError)) throw e;
-        this.batchWorks = false;
-      }
-    }
-    for (const [k, v] of this.entriesByKey()) add(k.readUInt32LE(0), v, 0);
-    return sums;
+      },
+      () => {
+        const sums = zeros();
+        for (const [k, v] of this.entriesByKey()) setCpuSum(sums, k.readUInt32LE(0), v, 0);
+        return sums;
+      },
+    );
   }
+}
+
+/** sums[idx] = the per-CPU u64 value at `at` summed over CPUs, as a number (u32 reads: no BigInt). */
+function setCpuSum(sums: number[], idx: number, v: Buffer, at: number): void {
+  if (idx >= sums.length) return;
+  let sum = 0;
+  for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) sum += v.readUInt32LE(at + cpu * 8) + v.readUInt32LE(at + cpu * 8 + 4) * 2 ** 32;
+  sums[idx] = sum;
 }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import koffi from 'koffi';
 import { LibbpfError } from '../../src/bpf/errors.js';
 import { BpfObject } from '../../src/bpf/object.js';
-import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
+import { watchSyscallOf } from '../../src/bpf/attach-plan.js';
+import { PARENT_FUNCTION, readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
 import { leftovers } from './leftovers.js';
 
 const OUT = process.env.VM_OUT as string;
@@ -31,7 +32,15 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
     log(`${name}: ${timings[name]} s`);
   }
 };
-const scrape = async () => (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+// undici's "fetch failed" hides why (refused, reset, closed): the cause goes into the message
+const scrape = async () => {
+  try {
+    return await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`scrape failed: ${cause?.code ?? ''} ${cause?.message ?? String(e)}`);
+  }
+};
 
 /**
  * Node in the arm64 guest now and then dies: a failed V8 CHECK (SIGTRAP, exit 133), a SIGSEGV, or
@@ -44,10 +53,10 @@ results.retries = retries;
 const emulationFault = (status: number | null, signal: string | null, output: string) =>
   signal !== null || status === null || status >= 128 || (status === 70 && /internal error/.test(output)) || /Fatal error in|Check failed/.test(output);
 
-const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
-const hasSymbol = (name: string) => kallsyms.includes(` ${name}\n`);
-const walkFunction = WALK_FUNCTIONS.find(hasSymbol);
-const slowpath = SLOWPATH_FUNCTIONS.find(hasSymbol);
+// the daemon's own reader, so the targets are the ones its attach plan picks
+const symbols = readKallsyms();
+const walkFunction = WALK_FUNCTIONS.find((f) => symbols.has(f));
+const slowpath = SLOWPATH_FUNCTIONS.find((f) => symbols.has(f));
 
 /** The kernel function a tracing program is attached to, by the attach plan's naming. */
 function fentryTarget(program: string): string | undefined {
@@ -55,9 +64,8 @@ function fentryTarget(program: string): string | undefined {
   if (program.startsWith('parent_')) return PARENT_FUNCTION;
   if (program.startsWith('lock_wait_')) return slowpath;
   // the watch probes sit on the syscalls' own functions (__arm64_sys_*)
-  const syscall = program.startsWith('watch_inotify_add_') ? 'inotify_add_watch' : program.startsWith('watch_inotify_remove_') ? 'inotify_rm_watch' : program.startsWith('watch_fanotify_mark_') ? 'fanotify_mark' : undefined;
-  if (syscall) return [`__arm64_sys_${syscall}`, `__x64_sys_${syscall}`].find(hasSymbol);
-  return undefined;
+  const syscall = watchSyscallOf(program);
+  return syscall && syscallFunction(symbols, syscall);
 }
 const isTracing = (section: string) => section.startsWith('fentry') || section.startsWith('fexit');
 
