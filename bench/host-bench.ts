@@ -109,9 +109,19 @@ function churn(pid: number, count: number) {
   };
 }
 
-export async function scrapeScaling(topKs: number[], seconds: number) {
+/** Series each top-K directory adds (walks, walk seconds, two lock waits, two child counts). */
+export const SERIES_PER_DIRECTORY = 6;
+
+/** A row of the scrape table: a number of directory series, or of series in all (the fixed set
+ * plus the directories'), turned into --top-directories once the fixed set has been counted. */
+export type ScrapeTarget = { directorySeries: number } | { series: number };
+
+export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   const rows = [];
-  for (const k of topKs) {
+  let fixedSeries: number | undefined; // series that do not depend on K, counted by the first row
+  for (const target of targets) {
+    if ('series' in target && fixedSeries === undefined) throw new Error('the first scrape target must be a directory-series count');
+    const k = 'directorySeries' in target ? Math.ceil(target.directorySeries / SERIES_PER_DIRECTORY) : Math.round((target.series - fixedSeries!) / SERIES_PER_DIRECTORY);
     const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
     const pid = d.child.pid as number;
     try {
@@ -121,12 +131,23 @@ export async function scrapeScaling(topKs: number[], seconds: number) {
       const body = await (await fetch(url)).text();
       const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
       const dirSeries = body.split('\n').filter((l) => l.startsWith('fsnotify_directory_')).length;
+      fixedSeries ??= series - dirSeries;
       // one connection, back to back, gzip accepted: how a Prometheus server scrapes a target
       const steady = wrk(url, seconds, 1, true);
       const writer = churn(pid, dirs);
       const changing = wrk(url, seconds, 1, true);
       const passes = await writer.stop();
-      rows.push({ topDirectories: k, series, directorySeries: dirSeries, bytes: Buffer.byteLength(body), gzipBytes: gzipSync(body, { level: 1 }).length, ...steady, changing: { ...changing, churnPasses: passes } });
+      rows.push({
+        target,
+        topDirectories: k,
+        series,
+        directorySeries: dirSeries,
+        bytes: Buffer.byteLength(body),
+        gzipBytes: gzipSync(body, { level: 1 }).length,
+        ...steady,
+        changing: { ...changing, churnPasses: passes },
+        rssAfterMb: Number(rssMb(pid).toFixed(1)),
+      });
     } finally {
       closeDaemonMaps(pid);
       await stopDaemon(d);

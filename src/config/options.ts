@@ -67,7 +67,7 @@ export const LIMITS = {
   childrenScanInterval: { min: 1, max: DAY },
   slowWalkThreshold: { min: 1, max: DAY },
   slowWalkMaxEvents: { min: 1, max: 100_000 },
-  topDirectories: { min: 1, max: 1000 },
+  topDirectories: { min: 1, max: 2000 },
   nearSoftlockupCheckInterval: { min: 10, max: 10 * MINUTE },
 } as const;
 

@@ -1,6 +1,7 @@
 // The BPF side of the daemon: checks the kernel, loads and attaches the object, registers the
 // metrics that read its maps, drains the ring buffer and watches in-flight walks. close() undoes
 // all of it; it is safe to call more than once and on every exit path.
+import { perTurn } from '../collect/per-turn.js';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Counter as PromCounter } from 'prom-client';
@@ -151,7 +152,7 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
       softlockupThresholdSeconds: threshold,
       probes: () => attach.probes,
       lockWaitMechanism: () => attach.lockWaitMechanism,
-      programStats: () => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) })),
+      programStats: perTurn(() => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) }))),
     });
 
     const slowWalks = new SlowWalkStore(o.slowWalkMaxEvents, logger, o.pathLabels);

@@ -37,7 +37,7 @@ const CASES: Case[] = [
   { name: 'not a number', run: flags('--children-scan.cap=lots'), code: ExitCode.USAGE, line: `${P}--children-scan.cap: "lots" must be an integer from 1 to 8388608; for example --children-scan.cap=1048576 (the default)` },
   { name: 'negative cap', run: flags('--children-scan.cap=-1'), code: ExitCode.USAGE, line: `${P}--children-scan.cap: "-1" must be an integer from 1 to 8388608; for example --children-scan.cap=1048576 (the default)` },
   { name: 'cap above 2^23', run: flags('--children-scan.cap=8388609'), code: ExitCode.USAGE, line: `${P}--children-scan.cap: "8388609" must be an integer from 1 to 8388608; for example --children-scan.cap=1048576 (the default)` },
-  { name: 'top directories 0', run: flags('--top-directories=0'), code: ExitCode.USAGE, line: `${P}--top-directories: "0" must be an integer from 1 to 1000; for example --top-directories=20 (the default)` },
+  { name: 'top directories 0', run: flags('--top-directories=0'), code: ExitCode.USAGE, line: `${P}--top-directories: "0" must be an integer from 1 to 2000; for example --top-directories=20 (the default)` },
   { name: 'ratio 0', run: flags('--near-softlockup.ratio=0'), code: ExitCode.USAGE, line: `${P}--near-softlockup.ratio: "0" must be a number above 0 and at most 1; for example --near-softlockup.ratio=0.5 (the default)` },
   { name: 'ratio 1.5', run: flags('--near-softlockup.ratio=1.5'), code: ExitCode.USAGE, line: `${P}--near-softlockup.ratio: "1.5" must be a number above 0 and at most 1; for example --near-softlockup.ratio=0.5 (the default)` },
   { name: 'bad duration', run: flags('--slow-walk.threshold=soon'), code: ExitCode.USAGE, line: `${P}--slow-walk.threshold: "soon" must be a duration like 250ms, 10s, 1m or 1h30m; for example --slow-walk.threshold=50ms (the default)` },
@@ -53,7 +53,7 @@ const CASES: Case[] = [
     name: 'a bad flag wins over a good config file',
     run: () => parseOptions([`--config.file=${config('good.yml', 'top_directories: 50\n')}`, '--top-directories=0']),
     code: ExitCode.USAGE,
-    line: `${P}--top-directories: "0" must be an integer from 1 to 1000; for example --top-directories=20 (the default)`,
+    line: `${P}--top-directories: "0" must be an integer from 1 to 2000; for example --top-directories=20 (the default)`,
   },
 
   // config file: exit 3
@@ -87,7 +87,7 @@ const CASES: Case[] = [
     name: 'config wrong type',
     run: flags(`--config.file=${config('type.yml', 'top_directories: many\n')}`),
     code: ExitCode.CONFIG,
-    line: `${P}config file ${join(dir, 'type.yml')}: top_directories: "many" must be an integer from 1 to 1000; for example "top_directories: 20" (the default)`,
+    line: `${P}config file ${join(dir, 'type.yml')}: top_directories: "many" must be an integer from 1 to 2000; for example "top_directories: 20" (the default)`,
   },
   {
     name: 'config ratio out of range',

@@ -38,7 +38,7 @@ const CASES: Case[] = [
   { name: 'config file missing', args: ['--config.file=/nonexistent/config.yml'], code: 3, line: /cannot read config file \/nonexistent\/config\.yml \(ENOENT\); check --config\.file/ },
   { name: 'config not YAML', args: () => Promise.resolve([`--config.file=${file('bad.yml', 'web: [unclosed\n')}`]), code: 3, line: /is not valid YAML/ },
   { name: 'config unknown key', args: () => Promise.resolve([`--config.file=${file('unknown.yml', 'children_scan:\n  kap: 5\n')}`]), code: 3, line: /unknown key children_scan\.kap/ },
-  { name: 'config wrong type', args: () => Promise.resolve([`--config.file=${file('type.yml', 'top_directories: many\n')}`]), code: 3, line: /top_directories: "many" must be an integer from 1 to 1000/ },
+  { name: 'config wrong type', args: () => Promise.resolve([`--config.file=${file('type.yml', 'top_directories: many\n')}`]), code: 3, line: /top_directories: "many" must be an integer from 1 to 2000/ },
   { name: 'web config missing', args: ['--web.config.file=/nonexistent/web.yml'], code: 4, line: /cannot read web config file \/nonexistent\/web\.yml \(ENOENT\)/ },
   {
     name: 'web config bad bcrypt',
