@@ -21,22 +21,10 @@ mkdir -p "$cache/arm64"
 cd "$cache/arm64"
 log() { echo "prepare-arm64: $*" >&2; }
 
-# A private apt state for arm64 under the cache: its own package lists, no dpkg status, the host's
-# sources and keys. The host's dpkg is not touched (no dpkg --add-architecture), nothing is installed.
-aptdir="$cache/arm64/apt"
-mkdir -p "$aptdir"/{lists/partial,cache/archives/partial,state}
-touch "$aptdir/state/status"
-APT=(-o "Dir::State=$aptdir/state" -o "Dir::State::Lists=$aptdir/lists" -o "Dir::State::status=$aptdir/state/status"
-  -o "Dir::Cache=$aptdir/cache" -o APT::Architecture=arm64 -o APT::Architectures=arm64 -o Debug::NoLocking=1
-  -o APT::Sandbox::User=root)
-update_lists() {
-  log "apt-get update (arm64 lists in $aptdir)"
-  apt-get "${APT[@]}" update -qq >"$aptdir/update.log" 2>&1 || { log "apt-get update failed: $(tail -3 "$aptdir/update.log")"; exit 1; }
-}
-# lists a week old are refreshed: the archive drops superseded versions
-if ! ls "$aptdir"/lists/*_binary-arm64_Packages* >/dev/null 2>&1 || [[ -n $(find "$aptdir/lists" -maxdepth 1 -name '*_Packages*' -mtime +7 | head -1) ]]; then
-  update_lists
-fi
+# A private apt state for arm64 under the cache (arm64-apt.sh): the host's dpkg is not touched.
+# shellcheck source=arm64-apt.sh
+source "$repo/test/guest/arm64-apt.sh"
+arm64_apt_state "$cache/arm64/apt" || exit 1
 
 download() { # <dir> <package>=<version>...
   local dir=$1; shift
@@ -76,7 +64,7 @@ resolve_packages
 # a download that fails (a version gone from the archive) refreshes the lists and starts again, once
 retry() {
   [[ -z ${PREPARE_ARM64_RETRIED:-} ]] || exit 1
-  update_lists
+  arm64_apt_update || exit 1
   rm -f "$cache"/arm64/resolved-*
   PREPARE_ARM64_RETRIED=1 exec bash "$0" "$cache" "$pattern"
 }
