@@ -1,6 +1,6 @@
 // Runs inside a TCG guest (npm run bench boots it): what the probes cost the traced path.
 //  1. ns per run of every program, kprobe vs fentry (kernel.bpf_stats_enabled=1)
-//  2. the same file-access workload with no tracer, with the daemon (kprobe, fentry) and with an
+//  2. the same file-access and watch add/remove workloads with no tracer, with the daemon (kprobe, fentry) and with an
 //     equivalent bpftrace script, interleaved round by round so drift hits every mode alike
 //  3. the child scan's cost: the walk as an independent bpftrace kprobe/kretprobe pair sees it,
 //     with the scan on and off (--children-scan.cap=1)
@@ -18,6 +18,9 @@ const FSLOAD = 'test/e2e/workloads/fsload.py';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
 const ROUNDS = SHORT ? 1 : 5;
 const ACCESS = SHORT ? { files: 100, rounds: 10 } : { files: 200, rounds: 300 };
+// watch add+remove cycles on a directory of its own: each add walks its children (the walk, watch
+// and lock probes' path, where the access workload exercises __fsnotify_parent's)
+const WATCH = SHORT ? { children: 100, cycles: 100 } : { children: 1000, cycles: 2000 };
 const SCAN_CHILDREN = SHORT ? 50_000 : 200_000;
 // default: the daemon as it ships (fentry where the kernel allows, no __fsnotify_parent probe);
 // kprobe, fentry: that mechanism with the opt-in --parent-calls probe on the hot path
@@ -122,8 +125,19 @@ async function overhead() {
   fsload('access', dir, ACCESS.files, 1); // create the files
   // the watch on the directory makes every open/read/close of a child go through __fsnotify_parent
   const watch = spawn('python3', [FSLOAD, 'hold-watch', dir, '3600'], { stdio: 'ignore' });
+  const watchDir = `${SCRATCH}/watch-cycles`;
+  fsload('files', watchDir, WATCH.children);
   await sleep(1000);
-  const runs: Array<{ round: number; mode: Mode; seconds: number; tracerCpuSeconds?: number; parentCalls?: number; programs?: Record<string, { runs: number; nsPerRun: number }> }> = [];
+  const runs: Array<{
+    round: number;
+    mode: Mode;
+    seconds: number;
+    watchSeconds: number;
+    tracerCpuSeconds?: number;
+    parentCalls?: number;
+    walks?: number;
+    programs?: Record<string, { runs: number; nsPerRun: number }>;
+  }> = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const mode of MODES) {
       let daemon: ChildProcess | undefined;
@@ -136,12 +150,14 @@ async function overhead() {
       const before = daemon ? await scrape() : undefined;
       const cpuBefore = cpuNs(tracerPid);
       const r = fsload('access', dir, ACCESS.files, ACCESS.rounds);
-      const entry: (typeof runs)[number] = { round, mode, seconds: r.seconds as number };
+      const w = fsload('watch-cycles', watchDir, WATCH.cycles);
+      const entry: (typeof runs)[number] = { round, mode, seconds: r.seconds as number, watchSeconds: w.seconds as number };
       if (tracerPid !== undefined) entry.tracerCpuSeconds = (cpuNs(tracerPid) - cpuBefore) / 1e9;
       if (daemon && before) {
         const after = await scrape();
         entry.programs = programCosts(before, after);
         entry.parentCalls = sum(after, 'fsnotify_parent_calls_total') - sum(before, 'fsnotify_parent_calls_total');
+        entry.walks = sum(after, 'fsnotify_walks_total') - sum(before, 'fsnotify_walks_total');
       }
       if (daemon) await stop(daemon);
       if (bt) {
@@ -150,11 +166,11 @@ async function overhead() {
         await done;
       }
       runs.push(entry);
-      log(`round ${round} ${mode}: ${entry.seconds} s${entry.tracerCpuSeconds !== undefined ? `, tracer on CPU ${entry.tracerCpuSeconds.toFixed(4)} s` : ''}`);
+      log(`round ${round} ${mode}: ${entry.seconds} s, watch cycles ${entry.watchSeconds} s${entry.tracerCpuSeconds !== undefined ? `, tracer on CPU ${entry.tracerCpuSeconds.toFixed(4)} s` : ''}`);
     }
   }
   watch.kill();
-  return { ops: ACCESS.files * ACCESS.rounds, runs };
+  return { ops: ACCESS.files * ACCESS.rounds, watch: WATCH, runs };
 }
 
 async function scanCost() {
