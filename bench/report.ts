@@ -10,8 +10,8 @@ export interface GuestBench {
   seconds: number;
   overhead: {
     ops: number;
-    /** the watch add+remove workload (older results lack it) */
-    watch?: { children: number; cycles: number };
+    /** the watch-change workload (older results lack it) */
+    watch?: { children: number; pairs: number };
     runs: Array<{ round: number; mode: string; seconds: number; watchSeconds?: number; tracerCpuSeconds?: number; parentCalls?: number; walks?: number; programs?: ProgramCosts }>;
   };
   scan: { children: number; samples: Array<{ scan: boolean; walkNs: number[]; oursNs: number }> };
@@ -129,7 +129,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   return { markdown: md.join('\n'), failures };
 }
 
-/** The watch add+remove workload of the same runs: the walk, watch-syscall and lock probes' path. */
+/** The watch-change workload of the same runs: the walk, watch-syscall and lock probes' path. */
 function renderWatchOverhead(g: GuestBench, modes: string[], label: (m: string) => string, unit: string, md: string[]): void {
   const w = g.overhead.watch!;
   const runsOf = (m: string) => g.overhead.runs.filter((x) => x.mode === m && x.watchSeconds !== undefined);
@@ -137,20 +137,23 @@ function renderWatchOverhead(g: GuestBench, modes: string[], label: (m: string) 
   const slow = (m: string) => median(runsOf(m).map((x) => (x.watchSeconds as number) / noneOf(x.round) - 1));
   const med = (m: string) => median(runsOf(m).map((x) => x.watchSeconds as number));
   const walks = median(g.overhead.runs.filter((x) => x.walks).map((x) => x.walks as number));
-  const perCycle = (m: string) => ((med(m) - med('none')) * 1e9) / 2 ** (g.overheadGuest?.icountShift ?? 0) / w.cycles;
+  const perWalk = (m: string) => ((med(m) - med('none')) * 1e9) / 2 ** (g.overheadGuest?.icountShift ?? 0) / w.pairs;
   md.push(
     '',
-    `**Watch add and remove**, in the same runs, right after the file accesses: ${w.cycles} \`inotify_add_watch\` + \`inotify_rm_watch\` cycles on a directory of ${w.children} files (the daemon counted ${f(walks, 0)} walks per run: each add walks the children). This is the path of the walk, watch-syscall and lock probes, and of bpftrace's walk kprobe/kretprobe.`,
+    `**Watch changes**, in the same runs, right after the file accesses: one inotify watch on a directory of ${w.children} files, its mask switched ${w.pairs} times to a child event and back to a self-only event (${2 * w.pairs} \`inotify_add_watch\` calls; the daemon counted ${f(walks, 0)} walks per run: each switch to the child event walks the children, as a watch add does). This is the path of the walk, watch-syscall and lock probes, and of bpftrace's walk kprobe/kretprobe. Switches rather than adds and removes: a remove queues the mark reaper, whose SRCU waits made identical add+remove runs under icount differ by up to 35%; these repeat to 0.1%.`,
     '',
   );
-  md.push(`| tracer | seconds (median) | min – max | slowdown vs none | extra ${unit} per add+remove |`, '|---|---|---|---|---|');
+  md.push(`| tracer | seconds (median) | min – max | slowdown vs none | extra ${unit} per walk (2 syscalls) |`, '|---|---|---|---|---|');
   for (const m of modes) {
     const xs = runsOf(m).map((x) => x.watchSeconds as number);
-    md.push(`| ${label(m)} | ${f(med(m), 4)} | ${f(Math.min(...xs), 4)} – ${f(Math.max(...xs), 4)} | ${m === 'none' ? '–' : `${f(slow(m) * 100, 1)}%`} | ${m === 'none' ? '–' : f(perCycle(m), 0)} |`);
+    md.push(`| ${label(m)} | ${f(med(m), 4)} | ${f(Math.min(...xs), 4)} – ${f(Math.max(...xs), 4)} | ${m === 'none' ? '–' : `${f(slow(m) * 100, 1)}%`} | ${m === 'none' ? '–' : f(perWalk(m), 0)} |`);
   }
   const ours = runsOf('default').length > 0 ? slow('default') : Math.min(slow('kprobe'), slow('fentry'));
   const bt = slow('bpftrace');
-  md.push('', `Here: ours ${f(ours * 100, 1)}% vs bpftrace's ${f(bt * 100, 1)}% (ratio ${f(ours / bt)}), ${goal(ours <= bt / 3)} for the ≤ 1/3 goal. The daemon does more per walk than bpftrace's pair: it tells the walk's trigger from the caller's stack, registers the directory's locks for the lock probes, scans the children at most once per \`--children-scan.interval\` per directory, and keeps per-directory stats.`);
+  md.push(
+    '',
+    `Here: ours ${f(ours * 100, 1)}% vs bpftrace's ${f(bt * 100, 1)}% (ratio ${f(ours / bt)}), ${goal(ours <= bt / 3)} for the ≤ 1/3 goal on this path alone. The daemon does more per walk than bpftrace's pair: per-directory stats, the walk's trigger and concurrent walkers, the directory's locks registered for the lock probes, the children scanned at most once per \`--children-scan.interval\`, and the watch syscalls counted. That is a fixed cost per walk, paid once per watch change; the walk itself costs per child, so on the directories this tool is for (10^5 to 10^8 children) the fixed cost vanishes, and on ${w.children} children it is what the table shows.`,
+  );
 }
 
 function renderGuest(g: GuestBench, md: string[]): void {
@@ -200,8 +203,19 @@ function renderGuest(g: GuestBench, md: string[]): void {
   const untraced = runsOf('none').map((x) => x.seconds);
   const noise = Math.max(...untraced) / Math.min(...untraced) - 1;
   const verdict = noise >= Math.max(Math.abs(best), Math.abs(bt)) ? `**not established**: the untraced runs alone spread ${f(noise * 100, 0)}%, more than any slowdown measured` : goal(best <= bt / 3);
-  md.push('', `Goal: our slowdown ≤ 1/3 of bpftrace's: ${f(best * 100, 1)}% vs ${f(bt * 100, 1)}% (ratio ${f(best / bt)}), ${verdict}.`);
-  if (g.overhead.watch) renderWatchOverhead(g, modes, label, unit, md);
+  if (g.overhead.watch) {
+    md.push('', `File accesses alone: ours ${f(best * 100, 1)}% vs bpftrace's ${f(bt * 100, 1)}% (ratio ${f(best / bt)}).`);
+    renderWatchOverhead(g, modes, label, unit, md);
+    // the issue's workload: file accesses and watch changes, each run timed as a whole
+    const whole = (x: (typeof g.overhead.runs)[number]) => x.seconds + (x.watchSeconds ?? NaN);
+    const wholeNone = (round: number) => whole(runsOf('none').find((x) => x.round === round)!);
+    const slowWhole = (m: string) => median(runsOf(m).map((x) => whole(x) / wholeNone(x.round) - 1));
+    const oursWhole = hasDefault ? slowWhole('default') : Math.min(slowWhole('kprobe'), slowWhole('fentry'));
+    md.push(
+      '',
+      `Goal: our slowdown ≤ 1/3 of bpftrace's, on the whole workload as run (the file accesses, then the watch changes): ${f(oursWhole * 100, 1)}% vs ${f(slowWhole('bpftrace') * 100, 1)}% (ratio ${f(oursWhole / slowWhole('bpftrace'))}), ${goal(oursWhole <= slowWhole('bpftrace') / 3)}. The mix decides the whole: ours costs on watch changes, bpftrace's on every file event; on a host file events outnumber watch changes by far.`,
+    );
+  } else md.push('', `Goal: our slowdown ≤ 1/3 of bpftrace's: ${f(best * 100, 1)}% vs ${f(bt * 100, 1)}% (ratio ${f(best / bt)}), ${verdict}.`);
   if (hasDefault)
     md.push(
       '',

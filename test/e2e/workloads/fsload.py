@@ -13,7 +13,6 @@ prints one JSON line with what it did, for the test to check against the daemon'
   fsload.py access DIR FILES ROUNDS        FILES files, then ROUNDS times open+read+close each (watch
                                            DIR first to drive __fsnotify_parent); prints the seconds
   fsload.py watch-loop DIR SECONDS         inotify_add_watch + inotify_rm_watch on DIR for SECONDS
-  fsload.py watch-cycles DIR CYCLES        CYCLES times inotify_add_watch + inotify_rm_watch on DIR
   fsload.py herd DIR OPENERS [ROUNDS]      ROUNDS times: watch add + remove, wait for the reaper, then
                                            OPENERS processes open existing files at the same instant
   fsload.py mask-toggle DIR PAIRS          one watch on DIR, its mask switched PAIRS times from a
@@ -185,32 +184,18 @@ def watch_loop(d, seconds):
     emit(workload='watch-loop', dir=d, cycles=n, seconds=seconds)
 
 
-def watch_cycles(d, cycles):
-    # a count, not a duration, so runs can be timed against each other; one inotify instance (a
-    # close per cycle would wait for SRCU each time)
-    os.makedirs(d, exist_ok=True)
-    fd = libc.inotify_init1(0)
-    t0 = time.perf_counter()
-    for _ in range(cycles):
-        wd = libc.inotify_add_watch(fd, d.encode(), IN_ALL_EVENTS)
-        if wd < 0:
-            raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + d)
-        libc.inotify_rm_watch(fd, wd)
-    os.close(fd)
-    emit(workload='watch-cycles', dir=d, cycles=cycles, seconds=round(time.perf_counter() - t0, 6))
-
-
 def mask_toggle(d, pairs):
     # an existing watch's new mask goes through fsnotify_recalc_mask() at once: no mark reaper
     # between the walks, unlike a remove and a new add
     fd = libc.inotify_init1(0)
-    t0 = time.time()
+    t0 = time.perf_counter()
     for _ in range(pairs):
         for mask in (IN_ACCESS, IN_DELETE_SELF):
             if libc.inotify_add_watch(fd, d.encode(), mask) < 0:
                 raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + d)
+    seconds = time.perf_counter() - t0
     os.close(fd)
-    emit(workload='mask-toggle', dir=d, pairs=pairs, seconds=round(time.time() - t0, 3))
+    emit(workload='mask-toggle', dir=d, pairs=pairs, seconds=round(seconds, 6))
 
 
 def new_dirs(base, count):
@@ -246,8 +231,6 @@ def main(argv):
         access(args[0], int(args[1]), int(args[2]))
     elif cmd == 'watch-loop':
         watch_loop(args[0], float(args[1]))
-    elif cmd == 'watch-cycles':
-        watch_cycles(args[0], int(args[1]))
     elif cmd == 'herd':
         herd(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 1)
     elif cmd == 'mask-toggle':
