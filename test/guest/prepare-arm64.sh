@@ -38,7 +38,7 @@ download() { # <dir> <package>=<version>...
 roots="libc6 libstdc++6 libgcc-s1 libbpf1 libelf1 zlib1g bpftool busybox-static"
 resolve_packages() {
   local lists
-  lists=$(stat -c '%n %Y' "$aptdir"/lists/*_binary-arm64_Packages* 2>/dev/null || true)
+  lists=$(stat -c '%n %Y' "$ARM64_APT_DIR"/lists/*_binary-arm64_Packages* 2>/dev/null || true)
   resolved="$cache/arm64/resolved-$(printf '%s\n' "$lists" "$pattern" "$roots" | sha256sum | cut -c1-12)"
   if [[ ! -s $resolved ]]; then
     if [[ $pattern == *'*'* ]]; then # a glob: the newest match, not the rt, cloud or 16k-page flavours
