@@ -72,13 +72,14 @@ async function hostBench() {
   return {
     host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS },
     scrape,
-    load: host.load,
-    rssAfterLoad: host.rssAfterLoad,
-    idle: host.idle,
-    storm: host.storm,
-    dropCounters: host.dropCounters,
-    alive: host.alive,
+    ...host,
   };
+}
+
+/** The host part of a previous run's results. */
+function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'idle' | 'storm' | 'dropCounters' | 'alive'> {
+  const { host, scrape, load, rssAfterLoad, idle, storm, dropCounters, alive } = r;
+  return { host, scrape, load, rssAfterLoad, idle, storm, dropCounters, alive };
 }
 
 async function main() {
@@ -87,24 +88,10 @@ async function main() {
   // --only: the other part comes from the last full run, with its own date
   const previous = o.only && existsSync(join(dir, 'benchmarks.json')) ? (JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchResults) : undefined;
   if (o.only && !previous) throw new Error(`--only ${o.only} needs a previous run in ${dir}/benchmarks.json`);
-  const host = o.only === 'guest' && previous ? { ...previous, hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
+  const host = o.only === 'guest' && previous ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
   const guest = o.only === 'host' && previous ? previous.guest : o.guest ? await guestBench() : undefined;
   const guestDate = o.only === 'host' && previous ? (previous.guestDate ?? previous.date) : date;
-  const results: BenchResults = {
-    date,
-    short,
-    host: host.host,
-    hostDate: host.hostDate,
-    scrape: host.scrape,
-    load: host.load,
-    rssAfterLoad: host.rssAfterLoad,
-    idle: host.idle,
-    storm: host.storm,
-    dropCounters: host.dropCounters,
-    alive: host.alive,
-    guest,
-    guestDate: guest ? guestDate : undefined,
-  };
+  const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
   const { markdown, failures } = renderReport(results);
