@@ -174,7 +174,8 @@ async function main() {
   let daemon = startDaemon();
   // if a later step fails because the daemon went away, say how it ended (under arm64 TCG, V8
   // has died of emulation faults; one run lost the daemon after it was ready)
-  onFailure = () => ({ exitCode: daemon.child.exitCode, signal: daemon.child.signalCode, tail: daemon.output().slice(-1500) });
+  daemonChild = daemon.child;
+  onFailure = () => ({ exitCode: daemon.child.exitCode, signal: daemon.child.signalCode, tail: daemon.output().slice(-1500), ...processState(daemon.child.pid) });
   results.ready = await timed('daemonReady', async () => {
     for (let attempt = 1; ; attempt++) {
       if (await waitReady(daemon.child, 300)) return true;
@@ -183,6 +184,7 @@ async function main() {
       retries.push({ step: 'daemon', status: exitCode, signal: signalCode, tail: daemon.output().slice(-1500) });
       log(`the daemon died (status ${exitCode}, signal ${signalCode}): retrying once`);
       daemon = startDaemon();
+      daemonChild = daemon.child;
     }
   });
   if (!results.ready) {
@@ -190,13 +192,30 @@ async function main() {
     return save();
   }
   results.whileRunning = leftovers();
-  const dir = `${SCRATCH}/neg`;
-  await timed('negdents', () => negdents(dir, N));
-  const m0 = await scrape();
-  results.watch = await timed('watch', () => watchOnce(dir));
-  await sleep(1000);
-  results.m0 = m0;
-  results.m1 = await scrape();
+  // N negative dentries, then one watch add on them, scraped before and after
+  const workload = async (dir: string) => {
+    await timed('negdents', () => negdents(dir, N));
+    const m0 = await scrape();
+    results.watch = await timed('watch', () => watchOnce(dir));
+    await sleep(1000);
+    results.m0 = m0;
+    results.m1 = await scrape();
+  };
+  try {
+    await workload(`${SCRATCH}/neg`);
+  } catch (e) {
+    // the daemon dying of an emulation fault after "ready" (see emulationFault) gets one more
+    // daemon and a fresh directory; anything else, or a second death, fails the run
+    await exited(daemon.child, 5000);
+    const { exitCode, signalCode } = daemon.child;
+    if ((exitCode === null && signalCode === null) || !emulationFault(exitCode, signalCode, daemon.output())) throw e;
+    retries.push({ step: 'workload', status: exitCode, signal: signalCode, tail: daemon.output().slice(-1500) });
+    log(`the daemon died after it was ready (status ${exitCode}, signal ${signalCode}): retrying once`);
+    daemon = startDaemon();
+    daemonChild = daemon.child;
+    if (!(await waitReady(daemon.child, 300))) throw new Error(`the retried daemon did not become ready: ${daemon.output().slice(-500)}`);
+    await workload(`${SCRATCH}/neg-retry`);
+  }
   save();
 
   results.sigtermExit = await timed(
@@ -214,9 +233,36 @@ async function main() {
 }
 
 let onFailure: (() => unknown) | undefined;
+let daemonChild: ChildProcess | undefined;
 
-main().catch((e) => {
+/** Until `child` has exited or `ms` have passed. A daemon that crashed as a scrape failed can take
+ * a while to be torn down under TCG, and its exit event (signal, code) comes after that. */
+async function exited(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await Promise.race([new Promise((r) => child.once('exit', r)), sleep(ms)]);
+}
+
+/** What the kernel says of the daemon when a scrape fails: its state, and who listens on PORT. */
+function processState(pid: number | undefined) {
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      return `(${(e as NodeJS.ErrnoException).code})`;
+    }
+  };
+  const port = PORT.toString(16).toUpperCase().padStart(4, '0');
+  return {
+    procState: /^State:.*$/m.exec(read(`/proc/${pid}/status`))?.[0] ?? read(`/proc/${pid}/status`).slice(0, 80),
+    // /proc/net/tcp rows on the port; st 0A is LISTEN
+    tcp: read('/proc/net/tcp').split('\n').filter((l) => l.includes(`:${port} `)),
+    dmesg: spawnSync('dmesg', [], { encoding: 'utf8' }).stdout?.split('\n').slice(-15),
+  };
+}
+
+main().catch(async (e) => {
   results.error = String(e?.stack ?? e);
+  if (daemonChild) await exited(daemonChild, 5000);
   if (onFailure) results.daemonAtFailure = onFailure();
   save();
   process.exit(1);

@@ -84,7 +84,10 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   const fwd = (o.forwards ?? []).map(([h, g]) => `,hostfwd=tcp:127.0.0.1:${h}-:${g}`).join('');
   const args = [
     // pauth-impdef: TCG's architected pointer-authentication hash is slow, the impdef one is not
-    ...(arm64 ? ['-M', 'virt', '-accel', 'tcg', '-cpu', 'max,pauth-impdef=on'] : ['-accel', 'tcg', '-cpu', 'max']),
+    // arm64: a Cortex-A72 (ARMv8.0: no pointer authentication, BTI or MTE). Under `-cpu max` Node
+    // died of SIGSEGV in about half of the guest runs (at startup, or idle after "ready"); on
+    // cortex-a72, 0 deaths in the runs since (docs/arm64.md). VM_ARM64_CPU picks another.
+    ...(arm64 ? ['-M', 'virt', '-accel', 'tcg', '-cpu', process.env.VM_ARM64_CPU ?? 'cortex-a72'] : ['-accel', 'tcg', '-cpu', 'max']),
     ...(o.icountShift !== undefined ? ['-icount', `shift=${o.icountShift},sleep=off`] : []),
     '-smp', String(o.smp ?? 2), '-m', String(o.memMb ?? 3072),
     '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
