@@ -68,7 +68,8 @@ async function hostBench() {
   // 1,000 and 10,000 series in all
   const scrape = await scrapeScaling([{ directorySeries: 100 }, { series: 1000 }, { series: 10_000 }], short ? 2 : 15);
   log('load and footprint (host)');
-  const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 60, short ? 10 : 120);
+  // idle and storm for several minutes each (the issue), so RSS drift and idle wakeups show
+  const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300);
   return {
     host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS },
     scrape,
