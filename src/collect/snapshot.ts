@@ -1,5 +1,6 @@
 // One read of every BPF map per scrape. prom-client asks each metric for its values in the same
 // tick, so the first ask reads the maps and the rest reuse that read until the tick ends.
+import { perTurn } from './per-turn.js';
 import { COUNT_SLOTS, DURATION_SLOTS, NR_COUNTERS, decodeWalkState, type WalkState } from '../bpf/abi.js';
 import type { DirRecord } from './top-directories.js';
 
@@ -71,20 +72,15 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
  * V8's old generation at every scrape and fill it (a full GC every ~40 scrapes, 5-10 ms each).
  */
 export class SnapshotCache {
-  private current: Snapshot | undefined;
   private readonly derived = new Map<(s: Snapshot) => unknown, unknown>();
+  /** the maps read once per turn; what was derived from them goes with them at the turn's end */
+  readonly get: () => Snapshot;
 
-  constructor(private readonly maps: BpfMapsReader) {}
-
-  get(): Snapshot {
-    if (!this.current) {
-      this.current = readSnapshot(this.maps);
-      setImmediate(() => {
-        this.current = undefined;
-        this.derived.clear();
-      });
-    }
-    return this.current;
+  constructor(maps: BpfMapsReader) {
+    this.get = perTurn(() => {
+      setImmediate(() => this.derived.clear());
+      return readSnapshot(maps);
+    });
   }
 
   /** compute(snapshot), once per snapshot */

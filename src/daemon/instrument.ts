@@ -1,9 +1,9 @@
 // The BPF side of the daemon: checks the kernel, loads and attaches the object, registers the
 // metrics that read its maps, drains the ring buffer and watches in-flight walks. close() undoes
 // all of it; it is safe to call more than once and on every exit path.
-import { perTurn } from '../collect/per-turn.js';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { perTurn } from '../collect/per-turn.js';
 import { Counter as PromCounter } from 'prom-client';
 import { registerSamples, type Exposition } from '../collect/exposition.js';
 import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
