@@ -37,6 +37,14 @@ struct dentry___new {
 	struct hlist_head d_children;
 } __attribute__((preserve_access_index));
 
+/* 7.x: d_alias left the d_u union for an anonymous one (CO-RE matches through anonymous members). */
+struct dentry___anon_alias {
+	struct hlist_node d_alias;
+} __attribute__((preserve_access_index));
+
+#define SCAN_BOUNDED_STEP 32 /* children between two checks for the list's end */
+#define SCAN_WINDOW_WORDS 32
+
 #define LCB_F_SPIN (1U << 0) /* lock:contention_begin flag for spinlocks */
 #define FAN_MARK_ADD 0x1
 #define FAN_MARK_REMOVE 0x2
@@ -170,11 +178,58 @@ static long scan_child(__u32 i, void *arg)
 	return 0;
 }
 
-/* Count the children of `alias`, exactly up to children_scan_cap. */
-static __always_inline void scan_children(struct dentry *alias, struct dir_stats *ds)
+/* 1 when v != 0, without a branch: the verifier then walks a bounded loop once per iteration, not per path. */
+static __always_inline __u64 nonzero(__u64 v)
+{
+	__u64 neg = -v;
+
+	asm volatile("" : "+r"(neg)); /* keeps clang from turning this back into a compare and branch */
+	return (neg | v) >> 63;
+}
+
+/* What one probe read of a child brings: d_inode up to the list node (d_child), in one copy. */
+struct scan_window {
+	__u64 w[SCAN_WINDOW_WORDS];
+};
+PERCPU_ARRAY(scan_window, 1, struct scan_window);
+
+/*
+ * The scan for kernels without bpf_loop: a bounded loop, SCAN_BOUNDED_STEP children a round, each
+ * without a branch (counted while alive, alive until the list's end), and one probe read per child.
+ * A read that fails zeroes the window, which ends the list.
+ */
+static __always_inline void scan_bounded(struct scan_ctx *c)
+{
+	struct scan_window *win;
+	__u64 alive = 1, pos = c->pos, head = c->head, span, positive;
+	__u32 zero = 0, limit = children_scan_cap;
+
+	win = bpf_map_lookup_elem(&scan_window, &zero);
+	/* the layouts of 5.8-5.16 put d_inode before d_child; others never take this path */
+	if (!win || c->child_off <= c->inode_off || c->child_off - c->inode_off > sizeof(win->w) - 8)
+		return;
+	span = c->child_off - c->inode_off;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < SCAN_BOUNDED_MAX; i++) {
+		/* i is a constant to the verifier: only every STEP-th child leaves a branch to explore */
+		if (i % SCAN_BOUNDED_STEP == 0 && (!alive || i >= limit))
+			break;
+		alive &= nonzero(pos) & nonzero(pos ^ head);
+		bpf_probe_read_kernel(win->w, span + 8, (void *)(pos - span));
+		positive = nonzero(win->w[0]);
+		c->children[CHILD_POSITIVE] += alive & positive;
+		c->children[CHILD_NEGATIVE] += alive & (positive ^ 1);
+		pos = *(__u64 *)((void *)win->w + span);
+	}
+	/* still alive: the list goes on past the cap; a list that ends exactly at it reads as done */
+	c->done = !(alive & nonzero(pos) & nonzero(pos ^ head));
+}
+
+/* Count the children of `alias`, exactly up to children_scan_cap (bounded: the cap rounded up to
+ * SCAN_BOUNDED_STEP, at most SCAN_BOUNDED_MAX). */
+static __always_inline void scan_children(struct dentry *alias, struct dir_stats *ds, bool bounded)
 {
 	struct scan_ctx c = {};
-	__u64 t0 = bpf_ktime_get_ns();
 
 	c.inode_off = bpf_core_field_offset(struct dentry, d_inode);
 	if (bpf_core_field_exists(struct dentry___new, d_children)) {
@@ -190,14 +245,15 @@ static __always_inline void scan_children(struct dentry *alias, struct dir_stats
 		c.head = (__u64)&d->d_subdirs;
 		c.pos = (__u64)BPF_CORE_READ(d, d_subdirs.next);
 	}
-	bpf_loop(children_scan_cap, scan_child, &c, 0);
+	if (bounded)
+		scan_bounded(&c);
+	else
+		bpf_loop(children_scan_cap, scan_child, &c, 0);
 
 	ds->children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
 	ds->children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];
 	ds->truncated = !c.done;
 	count(CNT_SCANS, 1);
-	count(CNT_SCAN_NS, bpf_ktime_get_ns() - t0);
-	count(CNT_SCAN_CHILDREN, c.children[CHILD_POSITIVE] + c.children[CHILD_NEGATIVE]);
 	if (!c.done)
 		count(CNT_SCANS_TRUNCATED, 1);
 }
@@ -331,12 +387,23 @@ static __always_inline void unwatch_locks(struct walk_state *w)
 
 /* ---- the walk --------------------------------------------------------------------------- */
 
-static __always_inline int walk_enter(void *ctx, struct inode *inode)
+/* The directory's alias dentry: d_alias is in the d_u union before 7.x, in an anonymous one after. */
+static __always_inline struct dentry *dir_alias(struct inode *inode)
+{
+	struct hlist_node *first = BPF_CORE_READ(inode, i_dentry.first);
+
+	if (!first)
+		return NULL;
+	if (bpf_core_field_exists(struct dentry___anon_alias, d_alias))
+		return (void *)first - bpf_core_field_offset(struct dentry___anon_alias, d_alias);
+	return (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
+}
+
+static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bounded)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct walk_state w = {};
-	struct hlist_node *first;
-	struct dentry *alias = NULL;
+	struct dentry *alias;
 	struct dir_stats *ds;
 	__u8 *syscall;
 	__u64 now;
@@ -352,9 +419,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode)
 	w.trigger = syscall ? TRIGGER_WATCH_CHANGE : walk_trigger(ctx);
 
 	/* A directory has one alias dentry; the walk visits each alias's children. */
-	first = BPF_CORE_READ(inode, i_dentry.first);
-	if (first)
-		alias = (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
+	alias = dir_alias(inode);
 	w.locks[LOCK_I_LOCK] = (__u64)inode + bpf_core_field_offset(struct inode, i_lock);
 	if (alias)
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
@@ -370,7 +435,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode)
 		now = bpf_ktime_get_ns();
 		if (alias && (!ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns)) {
 			ds->last_scan_ns = now; /* claim the scan before it runs: concurrent walkers use the cache */
-			scan_children(alias, ds);
+			scan_children(alias, ds, bounded);
 		} else {
 			count(CNT_SCANS_CACHED, 1);
 		}
@@ -434,10 +499,8 @@ static __always_inline int walk_exit(void)
 	__u64 duration;
 	__u32 trigger;
 
-	if (!w) {
-		count(CNT_WALK_EXIT_UNMATCHED, 1);
+	if (!w)
 		return 0;
-	}
 	duration = bpf_ktime_get_ns() - w->start_ns;
 	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
 	count(CNT_WALKS_WATCH_CHANGE + trigger, 1);
@@ -462,7 +525,14 @@ static __always_inline int walk_exit(void)
 SEC("fentry/fsnotify_set_children_dentry_flags")
 int BPF_PROG(walk_entry_fentry, struct inode *inode)
 {
-	return walk_enter(ctx, inode);
+	return walk_enter(ctx, inode, false);
+}
+
+/* Before 5.17 (no bpf_loop): the same entry with the bounded child scan. */
+SEC("fentry/fsnotify_set_children_dentry_flags")
+int BPF_PROG(walk_entry_fentry_bounded, struct inode *inode)
+{
+	return walk_enter(ctx, inode, true);
 }
 
 SEC("fexit/fsnotify_set_children_dentry_flags")
@@ -474,7 +544,13 @@ int BPF_PROG(walk_exit_fexit, struct inode *inode)
 SEC("kprobe")
 int BPF_KPROBE(walk_entry_kprobe, struct inode *inode)
 {
-	return walk_enter(ctx, inode);
+	return walk_enter(ctx, inode, false);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(walk_entry_kprobe_bounded, struct inode *inode)
+{
+	return walk_enter(ctx, inode, true);
 }
 
 SEC("kretprobe")
@@ -599,7 +675,7 @@ int BPF_KRETPROBE(lock_wait_exit_kretprobe)
 
 /* Fallback (5.19+): misses pending-bit waiters and, under a hypervisor, virt_spin_lock() waiters. */
 SEC("tp/lock/contention_begin")
-int lock_contention_begin(struct trace_event_raw_contention_begin *ctx)
+int lock_wait_entry_tp(struct trace_event_raw_contention_begin *ctx)
 {
 	if (!(ctx->flags & LCB_F_SPIN)) {
 		count(CNT_LOCK_PROBE_CALLS, 1);
@@ -610,7 +686,7 @@ int lock_contention_begin(struct trace_event_raw_contention_begin *ctx)
 }
 
 SEC("tp/lock/contention_end")
-int lock_contention_end(struct trace_event_raw_contention_end *ctx)
+int lock_wait_exit_tp(struct trace_event_raw_contention_end *ctx)
 {
 	lock_wait_end((__u64)ctx->lock_addr);
 	return 0;
@@ -737,42 +813,42 @@ int BPF_KRETPROBE(watch_fanotify_mark_kretprobe)
 }
 
 SEC("tp/syscalls/sys_enter_inotify_add_watch")
-int watch_inotify_add(struct trace_event_raw_sys_enter *ctx)
+int watch_inotify_add_tp_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	watch_syscall_enter(SYSCALL_INOTIFY_ADD_WATCH, CNT_WATCH_INOTIFY_ADD);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_inotify_rm_watch")
-int watch_inotify_remove(struct trace_event_raw_sys_enter *ctx)
+int watch_inotify_remove_tp_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	watch_syscall_enter(SYSCALL_INOTIFY_RM_WATCH, CNT_WATCH_INOTIFY_REMOVE);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_fanotify_mark")
-int watch_fanotify_mark(struct trace_event_raw_sys_enter *ctx)
+int watch_fanotify_mark_tp_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	fanotify_mark_enter(ctx->args[1]);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_inotify_add_watch")
-int watch_inotify_add_exit(struct trace_event_raw_sys_exit *ctx)
+int watch_inotify_add_tp_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	watch_syscall_exit();
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_inotify_rm_watch")
-int watch_inotify_remove_exit(struct trace_event_raw_sys_exit *ctx)
+int watch_inotify_remove_tp_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	watch_syscall_exit();
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_fanotify_mark")
-int watch_fanotify_mark_exit(struct trace_event_raw_sys_exit *ctx)
+int watch_fanotify_mark_tp_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	watch_syscall_exit();
 	return 0;

@@ -14,6 +14,9 @@
 #define PATH_DEPTH 16     /* name components followed up d_parent; deeper paths start with "..." */
 #define PATH_NAME_MAX 64  /* bytes copied per component; longer names are cut */
 #define COMM_LEN 16
+/* Children a scan counts without bpf_loop (before 5.17): the verifier walks every iteration of the
+ * bounded loop (~50 instructions each), so this keeps it well inside its 1M-instruction budget. */
+#define SCAN_BOUNDED_MAX 8192
 #define LOCK_NEST_MAX 4   /* qspinlock nests at most 4 deep per CPU: task, softirq, hardirq, NMI */
 
 enum trigger {
@@ -49,8 +52,6 @@ enum counter {
 	CNT_SCANS = 3,
 	CNT_SCANS_CACHED = 4,
 	CNT_SCANS_TRUNCATED = 5,
-	CNT_SCAN_NS = 6,              /* time spent scanning child lists */
-	CNT_SCAN_CHILDREN = 7,        /* children visited by scans */
 	CNT_SLOW_WALKS = 8,
 	CNT_EVENTS_LOST = 9,          /* ring buffer full */
 	CNT_LOCK_PROBE_CALLS = 10,    /* every run of the slow-path (or contention tracepoint) entry probe */
@@ -65,7 +66,6 @@ enum counter {
 	CNT_DROP_WATCHED_LOCKS = 19,
 	CNT_DROP_WATCH_SYSCALLS = 20,
 	CNT_DIR_STATS_INSERTS = 21,   /* dir_stats is an LRU: evictions = inserts - entries */
-	CNT_WALK_EXIT_UNMATCHED = 22, /* exit without a recorded entry (probe attached mid-walk) */
 	/* exact sums for the histograms' _sum series */
 	CNT_WALK_NS_WATCH_CHANGE = 23,
 	CNT_WALK_NS_PARENT_EVENT = 24,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cut the kernel's raw BTF blob (.BTF) out of a kernel image (vmlinux, an uncompressed/gzip arm64 Image, or an xz bzImage).
+"""Cut the kernel's raw BTF blob (.BTF) out of a kernel image (vmlinux, an uncompressed/gzip arm64 Image, or an xz/zstd bzImage).
 
 The BTF header is: magic 0xeB9F (LE), version 1, flags 0, hdr_len 24, then type_off/type_len/str_off/str_len.
 usage: extract-btf.py <image> <out.btf>
@@ -7,17 +7,22 @@ usage: extract-btf.py <image> <out.btf>
 import gzip
 import lzma
 import struct
+import subprocess
 import sys
 
 data = open(sys.argv[1], 'rb').read()
 if data[:2] == b'\x1f\x8b':
     data = gzip.decompress(data)
 elif data[0x202:0x206] == b'HdrS':
-    # x86 bzImage: the kernel is an xz stream inside the setup/decompressor image
-    start = data.find(b'\xfd7zXZ\x00')
-    if start < 0:
-        sys.exit('bzImage without an xz payload: decompress it first (scripts/extract-vmlinux)')
-    data = lzma.LZMADecompressor().decompress(data[start:])
+    # x86 bzImage: the kernel is an xz (up to 6.x) or zstd (7.x) stream inside the setup/decompressor image
+    xz, zst = data.find(b'\xfd7zXZ\x00'), data.find(b'\x28\xb5\x2f\xfd')
+    if xz >= 0:
+        data = lzma.LZMADecompressor().decompress(data[xz:])
+    elif zst >= 0:
+        # the zstd CLI (apt-get install zstd) stops at the frame's end and ignores what follows
+        data = subprocess.run(['zstd', '-qdc'], input=data[zst:], capture_output=True).stdout
+    else:
+        sys.exit('bzImage without an xz or zstd payload: decompress it first (scripts/extract-vmlinux)')
 pos = 0
 while True:
     pos = data.find(b'\x9f\xeb\x01\x00\x18\x00\x00\x00', pos)

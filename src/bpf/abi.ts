@@ -5,6 +5,8 @@ export const DURATION_SLOTS = 40;
 export const COUNT_SLOTS = 32;
 export const PATH_LEN = 256;
 export const COMM_LEN = 16;
+/** children a scan counts without bpf_loop */
+export const SCAN_BOUNDED_MAX = 8192;
 
 export const TRIGGERS = ['watch_change', 'parent_event'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
@@ -22,8 +24,6 @@ export const Counter = {
   SCANS: 3,
   SCANS_CACHED: 4,
   SCANS_TRUNCATED: 5,
-  SCAN_NS: 6,
-  SCAN_CHILDREN: 7,
   SLOW_WALKS: 8,
   EVENTS_LOST: 9,
   LOCK_PROBE_CALLS: 10,
@@ -38,7 +38,6 @@ export const Counter = {
   DROP_WATCHED_LOCKS: 19,
   DROP_WATCH_SYSCALLS: 20,
   DIR_STATS_INSERTS: 21,
-  WALK_EXIT_UNMATCHED: 22,
   WALK_NS_WATCH_CHANGE: 23,
   WALK_NS_PARENT_EVENT: 24,
   CHILDREN_POSITIVE_SUM: 25,

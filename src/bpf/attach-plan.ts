@@ -1,26 +1,20 @@
-// Decides how each probe attaches on the running kernel, by trying rather than by version:
-// fentry/fexit first (cheapest, and it sees the lock argument at exit), kprobe/kretprobe when the
-// kernel refuses tracing programs at load or at attach (arm64 before 6.4), the lock:contention_*
-// tracepoints when the spinlock slow path cannot be probed at all. Every attach is recorded,
-// attached or not, with the reason.
-import { existsSync, readFileSync } from 'node:fs';
+// Loads the object once and attaches every probe of the table (probes.ts), each failing alone:
+// before the load, each probe takes the first of its variants that this kernel can run (fentry
+// that loads and attaches, kprobes, the helpers a program calls, the tracepoint); a program the
+// verifier still rejects turns off its probe's variant only, with the verifier's reason, and the
+// object is loaded again without it. Every attach is recorded, attached or not, with the reason.
 import type { Logger } from 'pino';
+import { ExitCode, FatalError } from '../errors.js';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
-import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, syscallFunction, type WatchSyscall } from '../kernel/kallsyms.js';
+import { kernelHasKprobes, perfEventParanoid, tracepointExists } from '../kernel/tracing.js';
 import { tracefsState } from '../kernel/tracefs.js';
-import { attachFailureReason, fatalForLoad, fatalLoadError, LibbpfError } from './errors.js';
+import { SCAN_BOUNDED_MAX } from './abi.js';
+import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
+import { probeBpfFeatures, type BpfFeatures } from './features.js';
 import { BpfObject } from './object.js';
+import { mechanismOf, PROBES, type Mechanism, type ProbeName, type ProbeSpec, type Variant } from './probes.js';
 
-export type Mechanism = 'fentry' | 'fexit' | 'kprobe' | 'kretprobe' | 'tracepoint' | 'none';
-export type ProbeName =
-  | 'walk_entry'
-  | 'walk_exit'
-  | 'parent_entry'
-  | 'lock_wait_entry'
-  | 'lock_wait_exit'
-  | 'watch_inotify_add'
-  | 'watch_inotify_remove'
-  | 'watch_fanotify_mark';
+export { watchSyscallOf, type Mechanism, type ProbeName } from './probes.js';
 export type LockWaitMechanism = 'qspinlock_slowpath' | 'contention_tracepoint' | 'none';
 
 export interface ProbeStatus {
@@ -32,6 +26,8 @@ export interface ProbeStatus {
   error?: string;
   /** not attached because the options leave it off, not because it failed */
   off?: boolean;
+  /** what runs differently on this kernel (e.g. the bounded child scan) */
+  note?: string;
 }
 
 export interface AttachResult {
@@ -41,6 +37,8 @@ export interface AttachResult {
   walkProbesAttached: boolean;
   /** programs that are attached, for the run-time self-metrics */
   attachedPrograms: string[];
+  /** the walk's child scan: bpf_loop, bounded (no bpf_loop), or none */
+  childScan: 'bpf_loop' | 'bounded' | 'none';
 }
 
 export interface AttachOptions {
@@ -54,243 +52,225 @@ export interface AttachOptions {
   logger: Logger;
 }
 
-type Family = 'fentry' | 'kprobe';
-
-/** Per group of probes, the family of programs loaded. */
-interface Candidate {
-  walk: Family;
-  parent: Family;
-  lock: Family;
-  watch: Family;
+/** What the plan needs to know about the kernel; probed live by attachAll, given by tests. */
+export interface KernelFacts {
+  symbols: KernelSymbols;
+  walkFunction: WalkFunction | undefined;
+  kprobes: boolean;
+  features: Pick<BpfFeatures, 'bpfLoop' | 'fentry'>;
+  tracepoint(category: string, event: string): boolean;
 }
 
-/**
- * The watch syscalls: on their own functions where the kernel allows, else on their tracepoints,
- * which are the last resort because enabling any syscall tracepoint sends every syscall on the
- * host through the slow path (see fsnotify.bpf.c).
- */
-const WATCH: ReadonlyArray<{ probe: ProbeName; syscall: WatchSyscall; fentry: [string, string]; kprobe: [string, string]; tracepoint: Array<[string, string]> }> = [
-  {
-    probe: 'watch_inotify_add',
-    syscall: 'inotify_add_watch',
-    fentry: ['watch_inotify_add_fentry', 'watch_inotify_add_fexit'],
-    kprobe: ['watch_inotify_add_kprobe', 'watch_inotify_add_kretprobe'],
-    tracepoint: [['watch_inotify_add', 'sys_enter_inotify_add_watch'], ['watch_inotify_add_exit', 'sys_exit_inotify_add_watch']],
-  },
-  {
-    probe: 'watch_inotify_remove',
-    syscall: 'inotify_rm_watch',
-    fentry: ['watch_inotify_remove_fentry', 'watch_inotify_remove_fexit'],
-    kprobe: ['watch_inotify_remove_kprobe', 'watch_inotify_remove_kretprobe'],
-    tracepoint: [['watch_inotify_remove', 'sys_enter_inotify_rm_watch'], ['watch_inotify_remove_exit', 'sys_exit_inotify_rm_watch']],
-  },
-  {
-    probe: 'watch_fanotify_mark',
-    syscall: 'fanotify_mark',
-    fentry: ['watch_fanotify_mark_fentry', 'watch_fanotify_mark_fexit'],
-    kprobe: ['watch_fanotify_mark_kprobe', 'watch_fanotify_mark_kretprobe'],
-    tracepoint: [['watch_fanotify_mark', 'sys_enter_fanotify_mark'], ['watch_fanotify_mark_exit', 'sys_exit_fanotify_mark']],
-  },
-];
-
-/** The watch syscall whose probes include `program` (the attach target of its fentry/fexit). */
-export function watchSyscallOf(program: string): WatchSyscall | undefined {
-  return WATCH.find((w) => w.fentry.includes(program) || w.kprobe.includes(program))?.syscall;
+/** One probe's decision: the variant to load, a tracepoint fallback to load beside it, and why others were passed over. */
+export interface Choice {
+  spec: ProbeSpec;
+  target: string | undefined;
+  variant?: Variant;
+  fallback?: Variant;
+  /** why each variant passed over cannot run here */
+  passedOver: string[];
+  off?: string;
 }
 
-const PROGRAMS = {
-  walk: { fentry: ['walk_entry_fentry', 'walk_exit_fexit'], kprobe: ['walk_entry_kprobe', 'walk_exit_kretprobe'] },
-  parent: { fentry: ['parent_entry_fentry'], kprobe: ['parent_entry_kprobe'] },
-  lock: { fentry: ['lock_wait_entry_fentry', 'lock_wait_exit_fexit'], kprobe: ['lock_wait_entry_kprobe', 'lock_wait_exit_kretprobe'] },
-  watch: { fentry: WATCH.flatMap((w) => w.fentry), kprobe: WATCH.flatMap((w) => w.kprobe) },
-} as const;
+export { kernelHasKprobes };
 
-function candidates(mechanism: AttachOptions['mechanism']): Candidate[] {
-  const fentry: Candidate[] = [
-    { walk: 'fentry', parent: 'fentry', lock: 'fentry', watch: 'fentry' },
-    // the slow path may refuse a trampoline where the walk takes one
-    { walk: 'fentry', parent: 'fentry', lock: 'kprobe', watch: 'fentry' },
-  ];
-  const kprobe: Candidate[] = [{ walk: 'kprobe', parent: 'kprobe', lock: 'kprobe', watch: 'kprobe' }];
-  if (mechanism === 'fentry') return fentry;
-  if (mechanism === 'kprobe') return kprobe;
-  return [...fentry, ...kprobe];
+/** Why `v` cannot run on this kernel, or undefined when it can. */
+function unfit(v: Variant, target: string | undefined, facts: KernelFacts, mechanism: AttachOptions['mechanism']): string | undefined {
+  if (v.family !== 'tracepoint' && mechanism !== 'auto' && v.family !== mechanism) return `${v.family}: --bpf.mechanism=${mechanism}`;
+  if (v.childScan === 'bpf_loop' && !facts.features.bpfLoop) return `${v.family} with bpf_loop: the kernel has no bpf_loop helper (5.17+)`;
+  if (v.family === 'tracepoint') {
+    const missing = (v.tracepoints ?? []).find(([c, e]) => !facts.tracepoint(c, e));
+    return missing ? `tracepoint ${missing[0]}:${missing[1]} does not exist on this kernel` : undefined;
+  }
+  if (!target) return `${v.family}: no target function in /proc/kallsyms`;
+  if (v.family === 'fentry') {
+    const r = facts.features.fentry(target);
+    return r.ok ? undefined : `fentry: ${r.reason}`;
+  }
+  return facts.kprobes ? undefined : 'kprobe: the kernel has no kprobes (CONFIG_KPROBES is off)';
 }
 
-/** libbpf attaches kprobes through the perf "kprobe" PMU, or legacy kprobe_events in tracefs. */
-export function kernelHasKprobes(): boolean {
-  return (
-    existsSync('/sys/bus/event_source/devices/kprobe/type') ||
-    existsSync('/sys/kernel/tracing/kprobe_events') ||
-    existsSync('/sys/kernel/debug/tracing/kprobe_events')
-  );
+/** The variants each probe loads, decided before anything is loaded. */
+export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['mechanism']; parentCalls: boolean }, specs: readonly ProbeSpec[] = PROBES): Choice[] {
+  return specs.map((spec) => {
+    const target = spec.target(facts.symbols, facts.walkFunction);
+    const choice: Choice = { spec, target, passedOver: [] };
+    if (spec.optIn === 'parentCalls' && !o.parentCalls) return { ...choice, off: 'off (--parent-calls counts every call)' };
+    for (const v of spec.variants) {
+      // the bounded scan is only for kernels without bpf_loop
+      if (v.childScan === 'bounded' && facts.features.bpfLoop) continue;
+      const why = unfit(v, target, facts, o.mechanism);
+      if (why) {
+        if (!choice.passedOver.includes(why)) choice.passedOver.push(why);
+      } else if (!choice.variant) choice.variant = v;
+      else if (v.family === 'tracepoint' && !choice.fallback) choice.fallback = v;
+    }
+    return choice;
+  });
 }
 
-function slowpathFunction(symbols: KernelSymbols): string | undefined {
-  return SLOWPATH_FUNCTIONS.find((f) => symbols.has(f));
+/** Drops the variant holding `program` from its choice, moving on to the next that fits. */
+function dropRejected(choices: Choice[], program: string, reason: string, facts: KernelFacts, mechanism: AttachOptions['mechanism']): boolean {
+  for (const c of choices) {
+    if (c.fallback?.programs.includes(program)) {
+      c.passedOver.push(`${c.fallback.family}: ${reason}`);
+      c.fallback = undefined;
+      return true;
+    }
+    if (!c.variant?.programs.includes(program)) continue;
+    c.passedOver.push(`${c.variant.family}${c.variant.childScan ? ` (${c.variant.childScan} child scan)` : ''}: ${reason}`);
+    const rest = c.spec.variants.slice(c.spec.variants.indexOf(c.variant) + 1);
+    // a variant with the same program is rejected the same way
+    c.variant = rest.find((v) => !v.programs.includes(program) && (v.childScan !== 'bounded' || !facts.features.bpfLoop) && !unfit(v, c.target, facts, mechanism));
+    if (c.fallback === c.variant) c.fallback = undefined;
+    return true;
+  }
+  return false;
 }
 
-/** Opens and loads the object with the programs of one candidate; throws what libbpf said. */
-function loadCandidate(opts: AttachOptions, c: Candidate, slowpath: string | undefined): BpfObject {
+const loaded = (c: Choice): Variant[] => [c.variant, c.fallback].filter((v): v is Variant => v !== undefined);
+
+/** Opens the object and loads the chosen programs; undefined when the verifier rejected one (dropped from `choices`). */
+function loadOnce(opts: AttachOptions, choices: Choice[], facts: KernelFacts): BpfObject | undefined {
   const obj = BpfObject.open(opts.objectPath, { logger: opts.logger });
   try {
-    // the watch syscalls this kernel has, with their functions
-    const watched = WATCH.flatMap((w) => {
-      const fn = syscallFunction(opts.symbols, w.syscall);
-      return fn ? [{ ...w, fn }] : [];
-    });
-    const enabled = new Set<string>([
-      ...PROGRAMS.walk[c.walk],
-      ...(opts.parentCalls ? PROGRAMS.parent[c.parent] : []),
-      ...(slowpath ? PROGRAMS.lock[c.lock] : []),
-      ...watched.flatMap((w) => w[c.watch]),
-    ]);
-    for (const p of obj.programs()) {
-      const family = Object.values(PROGRAMS).some((g) => [...g.fentry, ...g.kprobe].includes(p.name as never));
-      if (family) obj.setAutoload(p.name, enabled.has(p.name));
-    }
-    if (c.walk === 'fentry') for (const p of PROGRAMS.walk.fentry) obj.setAttachTarget(p, opts.walkFunction);
-    if (c.parent === 'fentry' && opts.parentCalls) obj.setAttachTarget('parent_entry_fentry', PARENT_FUNCTION);
-    if (c.lock === 'fentry' && slowpath) for (const p of PROGRAMS.lock.fentry) obj.setAttachTarget(p, slowpath);
-    if (c.watch === 'fentry') for (const w of watched) for (const p of w.fentry) obj.setAttachTarget(p, w.fn);
+    const wanted = new Set(choices.flatMap((c) => loaded(c).flatMap((v) => v.programs)));
+    for (const p of obj.programs()) obj.setAutoload(p.name, wanted.has(p.name));
+    for (const c of choices)
+      for (const v of loaded(c)) if (v.family === 'fentry' && c.target) for (const p of v.programs) obj.setAttachTarget(p, c.target);
     obj.setRodata(opts.rodata);
     obj.load();
     return obj;
   } catch (e) {
     obj.close();
-    throw e;
+    if (!(e instanceof LibbpfError) || e.call !== 'bpf_object__load') throw e;
+    const program = rejectedProgram(e.log);
+    const reason = verifierReason(e.log);
+    if (!program || !dropRejected(choices, program, reason, facts, opts.mechanism)) throw e;
+    opts.logger.warn({ program, reason }, `the kernel rejected program ${program}: ${reason}; loading again without it`);
+    return undefined;
   }
 }
 
-const GROUPS = ['walk', 'parent', 'lock', 'watch'] as const;
-type Group = (typeof GROUPS)[number];
-const sameCandidate = (a: Candidate, b: Candidate) => GROUPS.every((g) => a[g] === b[g]);
-
-export function attachAll(opts: AttachOptions): AttachResult {
-  const slowpath = slowpathFunction(opts.symbols);
-  const queue = candidates(opts.mechanism);
-  const tried: Candidate[] = [];
-  let lastError: unknown;
-  for (let c = queue.shift(); c; c = queue.shift()) {
-    if (tried.some((t) => sameCandidate(t, c as Candidate))) continue;
-    tried.push(c);
-    let obj: BpfObject;
+function loadChosen(opts: AttachOptions, choices: Choice[], facts: KernelFacts): BpfObject {
+  // each retry drops one variant, so the number of programs bounds the attempts
+  const attempts = choices.reduce((n, c) => n + c.spec.variants.length, 1);
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
     try {
-      obj = loadCandidate(opts, c, slowpath);
+      const obj = loadOnce(opts, choices, facts);
+      if (obj) return obj;
     } catch (e) {
-      if (!(e instanceof LibbpfError)) throw e;
-      // a missing or corrupt object, or no privileges, does not get better with another mechanism
-      const fatal = fatalForLoad(e, opts.objectPath);
-      if (fatal) throw fatal;
-      opts.logger.debug({ candidate: c, err: e.message, log: e.log.slice(-5) }, 'load refused, trying the next mechanism');
-      lastError = e;
-      continue;
+      last = e;
+      break;
     }
-    const result = attachCandidate(opts, obj, c, slowpath);
-    // Some kernels load tracing programs but cannot attach them: arm64 before 6.4 has BPF
-    // trampolines but no ftrace direct calls, so fentry on any traceable function fails with
-    // ENOTSUPP. Then the groups whose fentry attach failed are tried again as kprobes.
-    const refused = opts.mechanism === 'auto' ? GROUPS.filter((g) => c[g] === 'fentry' && result.fentryRefused.has(g)) : [];
-    if (refused.length === 0) return result.attach;
-    const next: Candidate = { ...c };
-    for (const g of refused) next[g] = 'kprobe';
-    opts.logger.info(
-      { groups: refused, errors: result.attach.probes.filter((p) => !p.attached && (p.mechanism === 'fentry' || p.mechanism === 'fexit')).map((p) => `${p.probe}: ${p.error}`) },
-      `fentry attach refused for ${refused.join(', ')}: trying kprobes`,
-    );
-    obj.close();
-    queue.unshift(next);
   }
-  throw fatalLoadError(lastError as LibbpfError, opts.objectPath);
+  if (last instanceof LibbpfError) throw fatalForLoad(last, opts.objectPath) ?? fatalLoadError(last, opts.objectPath);
+  throw last ?? new Error('the object could not be loaded');
 }
 
-function attachCandidate(opts: AttachOptions, obj: BpfObject, c: Candidate, slowpath: string | undefined): { attach: AttachResult; fentryRefused: Set<Group> } {
-  const fentryRefused = new Set<Group>();
+/** Attaches one variant's programs; on any failure detaches the ones that did attach (half a pair skews the counts). */
+function attachVariant(obj: BpfObject, v: Variant, target: string | undefined): { ok: true } | { ok: false; error: unknown; side: number } {
+  for (let side = 0; side < v.programs.length; side++) {
+    const program = v.programs[side] as string;
+    try {
+      if (v.family === 'fentry') obj.attachTrace(program);
+      else if (v.family === 'kprobe') obj.attachKprobe(program, target as string, { retprobe: side === 1 });
+      else {
+        const [category, event] = v.tracepoints?.[side] as readonly [string, string];
+        obj.attachTracepoint(program, category, event);
+      }
+    } catch (error) {
+      obj.detach(v.programs);
+      return { ok: false, error, side };
+    }
+  }
+  return { ok: true };
+}
+
+const targetOf = (v: Variant, target: string | undefined, side: number): string =>
+  v.family === 'tracepoint' ? (v.tracepoints?.[side] ?? []).join(':') : (target ?? '');
+
+/** The variant a probe that could not run at all is reported under: the last one it would have tried. */
+function lastConsidered(spec: ProbeSpec, mechanism: AttachOptions['mechanism']): Variant | undefined {
+  return spec.variants.filter((v) => v.family === 'tracepoint' || mechanism === 'auto' || v.family === mechanism).pop();
+}
+
+export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFacts, o: { mechanism: AttachOptions['mechanism'] }): Omit<AttachResult, 'object'> {
   const probes: ProbeStatus[] = [];
   const attachedPrograms: string[] = [];
-  const hasKprobes = kernelHasKprobes();
-  const perfEventParanoid = () => {
-    try {
-      return Number(readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim());
-    } catch {
-      return undefined;
-    }
-  };
-
-  const attach = (probe: ProbeName, program: string, mechanism: Mechanism, target: string, fn: () => void): boolean => {
-    try {
-      fn();
-      probes.push({ probe, mechanism, attached: true, target });
-      attachedPrograms.push(program);
-      return true;
-    } catch (e) {
-      const error = attachFailureReason(e, { kprobes: hasKprobes, symbolPresent: () => opts.symbols.has(target), perfEventParanoid: perfEventParanoid(), tracefs: tracefsState }); // symbols: kprobe targets only
-      probes.push({ probe, mechanism, attached: false, target, error });
-      return false;
-    }
-  };
-  const attachFunction = (group: Group, probe: ProbeName, program: string, family: Family, exit: boolean, target: string): boolean => {
-    if (family === 'fentry') {
-      const ok = attach(probe, program, exit ? 'fexit' : 'fentry', target, () => obj.attachTrace(program));
-      if (!ok) fentryRefused.add(group);
-      return ok;
-    }
-    return attach(probe, program, exit ? 'kretprobe' : 'kprobe', target, () => obj.attachKprobe(program, target, { retprobe: exit }));
-  };
-
-  const [walkEntry, walkExit] = PROGRAMS.walk[c.walk];
-  const walkIn = attachFunction('walk', 'walk_entry', walkEntry, c.walk, false, opts.walkFunction);
-  const walkOut = attachFunction('walk', 'walk_exit', walkExit, c.walk, true, opts.walkFunction);
-  // an entry without its exit would leave walks "in flight" forever and raise false near-lockup alarms
-  if (walkIn !== walkOut) obj.detach([walkEntry, walkExit]);
-  // every file event under a watched directory passes __fsnotify_parent(): a probe there is paid
-  // on the hot path, so it is opt-in; herd walks are told apart by their caller without it
-  if (opts.parentCalls) attachFunction('parent', 'parent_entry', PROGRAMS.parent[c.parent][0], c.parent, false, PARENT_FUNCTION);
-  else probes.push({ probe: 'parent_entry', mechanism: c.parent, attached: false, target: PARENT_FUNCTION, off: true, error: 'off (--parent-calls counts every call)' });
-
+  const paranoid = perfEventParanoid();
   let lockWaitMechanism: LockWaitMechanism = 'none';
-  if (slowpath) {
-    const [lockEntry, lockExit] = PROGRAMS.lock[c.lock];
-    const inOk = attachFunction('lock', 'lock_wait_entry', lockEntry, c.lock, false, slowpath);
-    const outOk = inOk && attachFunction('lock', 'lock_wait_exit', lockExit, c.lock, true, slowpath);
-    if (inOk && outOk) lockWaitMechanism = 'qspinlock_slowpath';
-    else obj.detach([lockEntry, lockExit]); // half a pair would skew the nesting stack
-  }
-  if (lockWaitMechanism === 'none') {
-    const a = attach('lock_wait_entry', 'lock_contention_begin', 'tracepoint', 'lock:contention_begin', () =>
-      obj.attachTracepoint('lock_contention_begin', 'lock', 'contention_begin'),
+  let childScan: AttachResult['childScan'] = 'none';
+  const status = (c: Choice, v: Variant | undefined, fields: Omit<ProbeStatus, 'probe' | 'mechanism' | 'target'>) =>
+    c.spec.status.forEach((probe, side) =>
+      probes.push({
+        probe,
+        mechanism: v ? mechanismOf(v.family, side) : 'none',
+        target: v ? targetOf(v, c.target, side) : (c.target ?? ''),
+        ...fields,
+      }),
     );
-    const b = a && attach('lock_wait_exit', 'lock_contention_end', 'tracepoint', 'lock:contention_end', () =>
-      obj.attachTracepoint('lock_contention_end', 'lock', 'contention_end'),
-    );
-    if (a && b) lockWaitMechanism = 'contention_tracepoint';
-    else obj.detach(['lock_contention_begin', 'lock_contention_end']);
-  }
-  for (const w of WATCH) {
-    const fn = syscallFunction(opts.symbols, w.syscall);
-    if (fn) {
-      const [entry, exit] = w[c.watch];
-      const ok = attachFunction('watch', w.probe, entry, c.watch, false, fn) && attachFunction('watch', w.probe, exit, c.watch, true, fn);
-      if (ok) continue;
-      obj.detach([entry, exit]);
-      // refused fentry under auto: the object is loaded again with kprobes for this group
-      if (c.watch === 'fentry' && opts.mechanism === 'auto') continue;
+  for (const c of choices) {
+    if (c.off) {
+      status(c, c.spec.variants[0], { attached: false, off: true, error: c.off });
+      continue;
     }
-    let ok = true;
-    for (const [program, event] of w.tracepoint) ok = ok && attach(w.probe, program, 'tracepoint', `syscalls:${event}`, () => obj.attachTracepoint(program, 'syscalls', event));
-    if (!ok) obj.detach(w.tracepoint.map(([p]) => p));
+    let error = c.passedOver.join('; ') || 'no variant of this probe can run here';
+    let attached: Variant | undefined;
+    let tried: Variant | undefined;
+    for (const v of loaded(c)) {
+      tried = v;
+      const r = attachVariant(obj, v, c.target);
+      if (r.ok) {
+        attached = v;
+        break;
+      }
+      error = attachFailureReason(r.error, {
+        kprobes: facts.kprobes,
+        symbolPresent: () => (c.target ? facts.symbols.has(c.target) : false),
+        perfEventParanoid: paranoid,
+        tracefs: tracefsState,
+      });
+    }
+    if (!attached) {
+      status(c, tried ?? lastConsidered(c.spec, o.mechanism), { attached: false, error });
+      continue;
+    }
+    attachedPrograms.push(...attached.programs);
+    const note = attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : undefined;
+    status(c, attached, { attached: true, ...(note ? { note } : {}) });
+    if (c.spec.id === 'lock_wait') lockWaitMechanism = attached.family === 'tracepoint' ? 'contention_tracepoint' : 'qspinlock_slowpath';
+    if (c.spec.id === 'walk') childScan = attached.childScan ?? 'none';
   }
-  // keep one status per probe: the last attempt (a fallback replaces the failed slow-path try)
-  const byProbe = new Map<ProbeName, ProbeStatus>();
-  for (const p of probes) if (!byProbe.get(p.probe)?.attached) byProbe.set(p.probe, p);
-  return {
-    attach: {
-      object: obj,
-      probes: [...byProbe.values()],
-      lockWaitMechanism,
-      walkProbesAttached: walkIn && walkOut,
-      attachedPrograms: attachedPrograms.filter((p) => obj.isAttached(p)),
-    },
-    fentryRefused,
-  };
+  const walk = probes.filter((p) => p.probe === 'walk_entry' || p.probe === 'walk_exit');
+  return { probes, lockWaitMechanism, walkProbesAttached: walk.length === 2 && walk.every((p) => p.attached), attachedPrograms, childScan };
+}
+
+export function attachAll(opts: AttachOptions): AttachResult {
+  const features = probeBpfFeatures(errnoName);
+  try {
+    if (!features.ringBuffer)
+      throw new FatalError(ExitCode.KERNEL, 'the kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)', 'run Linux 5.8 or newer with CONFIG_BPF_SYSCALL=y');
+    const facts: KernelFacts = {
+      symbols: opts.symbols,
+      walkFunction: opts.walkFunction,
+      kprobes: kernelHasKprobes(),
+      features,
+      tracepoint: tracepointExists,
+    };
+    const choices = planProbes(facts, opts);
+    features.release();
+    for (const c of choices)
+      opts.logger.debug({ probe: c.spec.id, variant: c.variant?.programs, fallback: c.fallback?.programs, passed_over: c.passedOver }, `probe plan: ${c.spec.id}`);
+    const object = loadChosen(opts, choices, facts);
+    try {
+      return { object, ...attachChoices(object, choices, facts, opts) };
+    } catch (e) {
+      object.close();
+      throw e;
+    }
+  } finally {
+    features.release();
+  }
 }

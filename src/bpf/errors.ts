@@ -36,6 +36,33 @@ function lastLines(log: readonly string[], n: number): string {
     .join(' | ');
 }
 
+/** The program a failed bpf_object__load names as rejected (libbpf: "prog 'X': BPF program load failed"). */
+export function rejectedProgram(log: readonly string[]): string | undefined {
+  for (const entry of log) {
+    const m = /prog '([\w.]+)': (?:BPF program load failed|failed to load)/.exec(entry);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * The line of a failed load that says why: a CO-RE relocation no flavour resolves, else the
+ * verifier's last word before its statistics, else libbpf's own line.
+ */
+export function verifierReason(log: readonly string[]): string {
+  const lines = log.flatMap((l) => l.split('\n')).map((l) => l.trim()).filter(Boolean);
+  const core = lines.map((l) => /failed to resolve CO-RE relocation.*$/.exec(l)?.[0]).find(Boolean);
+  if (core) return core;
+  const begin = lines.findIndex((l) => l.includes('-- BEGIN PROG LOAD LOG --'));
+  const end = lines.findIndex((l, i) => i > begin && l.includes('-- END PROG LOAD LOG --'));
+  if (begin >= 0) {
+    const block = lines.slice(begin + 1, end > begin ? end : undefined).filter((l) => !/^(processed \d+ insns|verification time|stack depth|func#\d+ @)/.test(l));
+    const last = block[block.length - 1];
+    if (last) return last;
+  }
+  return lines.map((l) => /prog '[\w.]+': (BPF program load failed: .*)$/.exec(l)?.[1]).find(Boolean) ?? lines[lines.length - 1] ?? 'no reason in the log';
+}
+
 /** Failures of open/load that no other mechanism will fix. Others (e.g. fentry refused) are not fatal. */
 export function fatalForLoad(e: LibbpfError, objectPath: string): FatalError | undefined {
   if (e.call === 'bpf_object__open_file') {
@@ -56,7 +83,7 @@ export function fatalLoadError(e: LibbpfError, objectPath: string): FatalError {
   if (e.code === 'ENOENT' || e.code === 'ESRCH')
     return new FatalError(ExitCode.KERNEL, `the kernel lacks what the BPF object needs (${e.code}): ${lastLines(e.log, 2)}`, 'run a kernel with BTF and the fsnotify walk');
   if (e.code === 'EACCES' || e.code === 'EINVAL' || e.code === 'E2BIG')
-    return new FatalError(ExitCode.BPF_OBJECT, `the verifier rejected ${e.subject} (${e.code}): ${lastLines(e.log, 3)}`, 'report this with the output of --log.level=debug');
+    return new FatalError(ExitCode.BPF_OBJECT, `the verifier rejected ${e.subject} (${e.code}): ${verifierReason(e.log)}`, 'report this with the output of --log.level=debug');
   return new FatalError(ExitCode.BPF_OBJECT, `loading ${e.subject} failed (${e.code})`, 'run with --log.level=debug for libbpf\'s log');
 }
 

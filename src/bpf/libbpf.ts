@@ -43,7 +43,7 @@ export const libbpf = {
   setPrint: f<(fn: unknown) => unknown>('void *libbpf_set_print(libbpf_print_fn *fn)'),
   numPossibleCpus: f<() => number>('int libbpf_num_possible_cpus(void)'),
 
-  objectOpenFile: f<(path: string, opts: null) => Ptr>('bpf_object *bpf_object__open_file(const char *path, void *opts)'),
+  objectOpenFile: f<(path: string, opts: Buffer | null) => Ptr>('bpf_object *bpf_object__open_file(const char *path, void *opts)'),
   objectLoad: f<(obj: Ptr) => number>('int bpf_object__load(bpf_object *obj)'),
   objectClose: f<(obj: Ptr) => void>('void bpf_object__close(bpf_object *obj)'),
   objectNextProgram: f<(obj: Ptr, prev: Ptr | null) => Ptr>('bpf_program *bpf_object__next_program(bpf_object *obj, bpf_program *prev)'),
@@ -72,6 +72,14 @@ export const libbpf = {
   mapValueSize: f<(m: Ptr) => number>('uint32_t bpf_map__value_size(bpf_map *m)'),
   mapInitialValue: f<(m: Ptr, size: [number]) => Ptr>('void *bpf_map__initial_value(bpf_map *m, _Out_ size_t *psize)'),
 
+  probeHelper: f<(progType: number, helper: number, opts: null) => number>('int libbpf_probe_bpf_helper(int prog_type, int helper_id, const void *opts)'),
+  probeMapType: f<(mapType: number, opts: null) => number>('int libbpf_probe_bpf_map_type(int map_type, const void *opts)'),
+  progLoad: f<(type: number, name: string, license: string, insns: Buffer, count: number, opts: Buffer) => number>(
+    'int bpf_prog_load(int prog_type, const char *prog_name, const char *license, const void *insns, size_t insn_cnt, void *opts)',
+  ),
+  rawTracepointOpen: f<(name: null, progFd: number) => number>('int bpf_raw_tracepoint_open(const char *name, int prog_fd)'),
+  btfLoadVmlinux: f<() => Ptr>('btf *btf__load_vmlinux_btf(void)'),
+  btfFree: f<(btf: Ptr) => void>('void btf__free(btf *btf)'),
   btfFindByNameKind: f<(btf: Ptr, name: string, kind: number) => number>('int btf__find_by_name_kind(btf *btf, const char *name, uint32_t kind)'),
   btfTypeById: f<(btf: Ptr, id: number) => Ptr>('const void *btf__type_by_id(btf *btf, uint32_t id)'),
   btfNameByOffset: f<(btf: Ptr, off: number) => string>('const char *btf__name_by_offset(btf *btf, uint32_t offset)'),
@@ -97,14 +105,24 @@ export const libbpf = {
  * libbpf hands its print callback a va_list. On x86-64 a va_list argument is a pointer to the
  * register save area; on arm64 (AAPCS64) it is a 32-byte struct, which the ABI passes by reference
  * to a copy because it is larger than 16 bytes. Either way the callback receives one pointer, which
- * vsnprintf accepts in the same position.
+ * vasprintf accepts in the same position; it allocates what the whole text needs.
  */
-export const vsnprintf = libc.func('int vsnprintf(_Out_ char *buf, size_t size, const char *fmt, void *args)') as unknown as (
-  buf: Buffer,
-  size: number,
-  fmt: string,
-  args: unknown,
-) => number;
+const vasprintf = libc.func('int vasprintf(_Out_ void **strp, const char *fmt, void *args)') as unknown as (out: [unknown], fmt: string, args: unknown) => number;
+const free = libc.func('void free(void *p)') as unknown as (p: unknown) => void;
+
+export const closeFd = libc.func('int close(int fd)') as unknown as (fd: number) => number;
+
+/** printf(fmt, va_list) as a string; undefined when libc fails to format it. */
+export function formatVaList(fmt: string, args: unknown): string | undefined {
+  const out: [unknown] = [null];
+  const n = vasprintf(out, fmt, args);
+  if (n < 0) return undefined;
+  try {
+    return koffi.decode(out[0], 'char', n) as string;
+  } finally {
+    free(out[0]);
+  }
+}
 
 /**
  * glibc's malloc_trim(0): hands the free heap back to the kernel. Loading leaves ~16 MB of freed
@@ -125,6 +143,7 @@ export function libbpfVersion(): string {
 }
 
 export const BPF_MAP_TYPE = { HASH: 1, ARRAY: 2, PERCPU_HASH: 5, PERCPU_ARRAY: 6, LRU_HASH: 9, LRU_PERCPU_HASH: 10, RINGBUF: 27 } as const;
+export const BTF_KIND_FUNC = 12;
 export const BTF_KIND_VAR = 14;
 export const BTF_KIND_DATASEC = 15;
 
@@ -133,5 +152,7 @@ export const encode = koffi.encode;
 export const register = koffi.register;
 export const unregister = koffi.unregister;
 export const pointerTo = koffi.pointer;
+/** the address of a Buffer's memory, for a pointer field inside an options struct */
+export const addressOf = (b: Buffer): bigint => koffi.address(b) as bigint;
 export const errno = (): number => koffi.errno();
 export const isNull = (p: Ptr): boolean => p === null || p === undefined || koffi.address(p) === 0n;

@@ -1,20 +1,19 @@
 // libbpf's log lines: routed to pino (debug lines at debug, warnings at warn), and captured per
 // call so an error can quote what libbpf said (the verifier log, for one).
 import type { Logger } from 'pino';
-import { PrintFn, libbpf, pointerTo, register, vsnprintf } from './libbpf.js';
+import { PrintFn, formatVaList, libbpf, pointerTo, register } from './libbpf.js';
 
 const LEVELS = ['warn', 'info', 'debug'] as const;
 const RECENT = 200;
 
 let sink: Logger | undefined;
 let captured: string[] | undefined;
-const buf = Buffer.alloc(4096);
 
 const printer = register((level: number, fmt: string, args: unknown) => {
   let line = fmt;
   try {
-    const n = vsnprintf(buf, buf.length, fmt, args);
-    line = buf.toString('utf8', 0, Math.min(Math.max(n, 0), buf.length - 1));
+    // whole: a verifier log's last lines say why it rejected a program
+    line = formatVaList(fmt, args) ?? fmt;
   } catch {
     // keep the raw format string
   }

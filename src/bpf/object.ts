@@ -2,7 +2,7 @@
 // and then the object, so nothing stays attached on any exit path.
 import type { Logger } from 'pino';
 import { LibbpfError } from './errors.js';
-import { BPF_MAP_TYPE, BTF_KIND_DATASEC, decode, encode, errno, isNull, libbpf, type Ptr } from './libbpf.js';
+import { addressOf, BPF_MAP_TYPE, BTF_KIND_DATASEC, decode, encode, errno, isNull, libbpf, type Ptr } from './libbpf.js';
 import { libbpfLogCapture } from './log.js';
 import { BpfMap } from './map.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -26,9 +26,11 @@ export class BpfObject {
     this.handle = handle;
   }
 
-  static open(path: string, opts: { logger?: Logger } = {}): BpfObject {
+  /** `btfCustomPath`: relocate against that kernel BTF instead of this kernel's (the offline matrix test). */
+  static open(path: string, opts: { logger?: Logger; btfCustomPath?: string } = {}): BpfObject {
     const capture = libbpfLogCapture(opts.logger);
-    const h = libbpf.objectOpenFile(path, null);
+    const custom = opts.btfCustomPath === undefined ? undefined : cString(opts.btfCustomPath);
+    const h = libbpf.objectOpenFile(path, custom ? openOptsWithBtf(custom) : null);
     const log = capture.stop();
     if (isNull(h)) throw new LibbpfError('bpf_object__open_file', errno(), path, log);
     return new BpfObject(h, path, opts.logger);
@@ -204,6 +206,19 @@ export class BpfObject {
     this.handle = undefined;
   }
 }
+
+// struct bpf_object_open_opts (libbpf 1.x) up to btf_custom_path, which is at offset 48
+const OPEN_OPTS_SIZE = 56;
+const OPEN_OPTS_BTF_CUSTOM_PATH = 48;
+
+function openOptsWithBtf(path: Buffer): Buffer {
+  const opts = Buffer.alloc(OPEN_OPTS_SIZE);
+  opts.writeBigUInt64LE(BigInt(OPEN_OPTS_SIZE), 0);
+  opts.writeBigUInt64LE(addressOf(path), OPEN_OPTS_BTF_CUSTOM_PATH);
+  return opts;
+}
+
+const cString = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
 // struct bpf_prog_info (linux/bpf.h): run_time_ns and run_cnt, checked with offsetof on 6.x headers
 const PROG_INFO_SIZE = 232;

@@ -127,7 +127,8 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
 
   try {
     for (const p of attach.probes) {
-      if (p.attached) logger.info({ probe: p.probe, mechanism: p.mechanism, target: p.target }, `probe ${p.probe}: attached as ${p.mechanism} on ${p.target}`);
+      if (p.attached)
+        logger.info({ probe: p.probe, mechanism: p.mechanism, target: p.target, note: p.note }, `probe ${p.probe}: attached as ${p.mechanism} on ${p.target}${p.note ? ` (${p.note})` : ''}`);
       else if (p.off) logger.info({ probe: p.probe, target: p.target, reason: p.error }, `probe ${p.probe}: ${p.error}`);
       else logger.warn({ probe: p.probe, mechanism: p.mechanism, target: p.target, reason: p.error }, `probe ${p.probe}: not attached (${p.mechanism} on ${p.target}): ${p.error}`);
     }

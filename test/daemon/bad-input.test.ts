@@ -65,7 +65,7 @@ const CASES: Case[] = [
   { name: 'object missing', args: ['--bpf.object=/nonexistent/x.bpf.o'], code: 8, line: /BPF object \/nonexistent\/x\.bpf\.o not found; check --bpf\.object/ },
   { name: 'object corrupt', args: () => Promise.resolve([`--bpf.object=${file('corrupt.bpf.o', 'not an ELF file at all')}`]), code: 8, line: /cannot be opened .*not a valid BPF ELF object/ },
   { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
-  { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(the kernel has no kprobes/ },
+  { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(fentry: the kernel refuses fentry on \w+ \(EPERM\); kprobe: the kernel has no kprobes/ },
   { name: 'not root', args: [], uid: 65534, code: 5, line: /^fsnotify-exporter: missing capability CAP_BPF and CAP_PERFMON \(uid 65534\): loading needs CAP_BPF, attaching CAP_PERFMON; run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG/ },
   {
     name: 'root without CAP_PERFMON (bounding set)',
@@ -101,7 +101,7 @@ for (const c of CASES) {
 test('--check on this kernel: prints each probe, exit 1 (no walk probes), nothing left', () => {
   const r = runDaemonSync(['--check']);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, /walk_entry: NOT attached \(kprobe on fsnotify_set_children_dentry_flags\): the kernel has no kprobes/);
+  assert.match(r.stdout, /walk_entry: NOT attached \(kprobe on fsnotify_set_children_dentry_flags\): fentry: the kernel refuses fentry on fsnotify_set_children_dentry_flags \(EPERM\); kprobe: the kernel has no kprobes/);
   assert.match(r.stdout, /watch_inotify_add: attached \(tracepoint on syscalls:sys_enter_inotify_add_watch\)/);
   assert.match(r.stdout, /lock waits: contention_tracepoint/);
   assert.deepEqual(ourPrograms(), []);

@@ -12,6 +12,8 @@ export interface KernelSpec {
   describe: string;
   /** Debian package (or glob) to fetch, for kernels with 9p as modules */
   debianPackage?: string;
+  /** Debian suites to fetch it from through a private apt state (default: the host's lists) */
+  suites?: string[];
   /** a bzImage with 9p/virtio/ext4 built in */
   bzImage?: string;
   /** the guest's architecture (default x86): arm64 boots under qemu-system-aarch64 */
@@ -19,8 +21,20 @@ export interface KernelSpec {
 }
 
 export const KERNELS: readonly KernelSpec[] = [
+  {
+    name: 'debian-5.10',
+    describe: "Debian 11's 5.10 (lazy clear backported, d_subdirs list, no bpf_loop)",
+    debianPackage: 'linux-image-5.10.0-*-amd64-unsigned',
+    suites: ['bullseye', 'bullseye-security'],
+  },
   { name: 'debian-6.1', describe: "Debian's 6.1 (lazy clear, fsnotify_set_children_dentry_flags, d_subdirs list)", debianPackage: 'linux-image-amd64' },
   { name: 'debian-6.12', describe: "Debian's 6.12 (d_children hlist)", debianPackage: 'linux-image-6.12.*-amd64-unsigned' },
+  {
+    name: 'debian-7.x',
+    describe: "Debian's newest (trixie-backports 7.x: d_alias out of d_u, split linux-binary/linux-modules packaging)",
+    debianPackage: 'linux-image-7.*-amd64',
+    suites: ['trixie', 'trixie-backports'],
+  },
   {
     name: 'oldfsnotify',
     describe: 'Debian 6.1.192 with 172e422ffea2 undone: the old thundering herd',
@@ -65,7 +79,7 @@ export function bootFiles(spec: KernelSpec): BootFiles {
     const [kernel, initrd, userland] = out.split(' ');
     return { kernel: kernel as string, initrd: initrd as string, userland: userland as string };
   }
-  const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-kernel.sh'), CACHE, spec.debianPackage as string], {
+  const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-kernel.sh'), CACHE, spec.debianPackage as string, ...(spec.suites ?? [])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();

@@ -1,36 +1,53 @@
 #!/usr/bin/env bash
 # Fetches a Debian kernel package into the cache (downloaded, never installed on the host) and
 # builds a busybox initramfs that loads its 9p/virtio/ext4 modules and switches to the host root
-# over 9p. Prints "<vmlinuz> <initramfs>".  usage: prepare-kernel.sh <cache-dir> <package-pattern>
+# over 9p. Prints "<vmlinuz> <initramfs>".  usage: prepare-kernel.sh <cache-dir> <package-pattern> [suite...]
 #   package-pattern: an apt package name or a glob such as 'linux-image-6.12.*-amd64-unsigned'
 #   (globs skip the rt and cloud flavours: cloud kernels have no 9p)
+#   suite: look in these Debian suites (bullseye-security, trixie-backports, ...) through a private
+#   apt state (suite-apt.sh) instead of the host's lists
 set -euo pipefail
-cache=$1 pattern=$2
+cache=$(realpath -m "$1") pattern=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=initramfs-modules.sh
-source "$(cd "$(dirname "$0")" && pwd)/initramfs-modules.sh"
+source "$here/initramfs-modules.sh"
 mkdir -p "$cache"
 cd "$cache"
+APT=()
+if (($# > 0)); then
+  # shellcheck source=suite-apt.sh
+  source "$here/suite-apt.sh"
+  suite_apt_state "$cache/apt/amd64-$(IFS=+; echo "$*")" amd64 "$@" || exit 1
+fi
 find_pkg() {
 if [[ $pattern == *'*'* ]]; then
-  pkg=$(apt-cache search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -1 || true)
+  pkg=$(apt-cache "${APT[@]}" search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' -e '-dbg$' | sort -V | tail -1 || true)
 else
-  pkg=$(apt-cache depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
-  if [[ -z $pkg ]] && apt-cache show "$pattern" >/dev/null 2>&1; then pkg=$pattern; fi
+  pkg=$(apt-cache "${APT[@]}" depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
+  if [[ -z $pkg ]] && apt-cache "${APT[@]}" show "$pattern" >/dev/null 2>&1; then pkg=$pattern; fi
 fi
 return 0
 }
 find_pkg
 # a fresh machine may have no package lists yet
-[[ -n $pkg ]] || { apt-get update -qq >/dev/null 2>&1; find_pkg; }
+[[ -n $pkg ]] || { apt-get "${APT[@]}" update -qq >/dev/null 2>&1; find_pkg; }
 [[ -n $pkg ]] || { echo "prepare-kernel: no package matches $pattern (apt-get update?)" >&2; exit 1; }
 dir="$cache/$pkg"
 if [[ ! -f $dir/initramfs.cpio.gz ]]; then
   rm -rf "$dir" && mkdir -p "$dir/root"
-  (cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1) || { echo "prepare-kernel: apt-get download $pkg failed" >&2; exit 1; }
-  dpkg-deb -x "$dir"/*.deb "$dir/x"
+  # 7.x splits the image package into linux-binary-* (the image) and linux-modules-*
+  pkgs=("$pkg")
+  for split in $(apt-cache "${APT[@]}" show "$pkg" | sed -n 's/^Depends: //p' | head -1 | tr ',' '\n' | awk '{print $1}' | grep -E '^linux-(binary|modules)-' || true); do pkgs+=("$split"); done
+  (cd "$dir" && apt-get "${APT[@]}" download "${pkgs[@]}" >/dev/null 2>&1) || { echo "prepare-kernel: apt-get download ${pkgs[*]} failed" >&2; exit 1; }
+  for deb in "$dir"/*.deb; do dpkg-deb -x "$deb" "$dir/x"; done
   rm -f "$dir"/*.deb
-  kver=$(ls "$dir/x/lib/modules")
-  mods="$dir/x/lib/modules/$kver"
+  moddir=$dir/x/lib/modules
+  [[ -d $moddir ]] || moddir=$dir/x/usr/lib/modules
+  kver=$(ls "$moddir")
+  mods="$moddir/$kver"
+  # depmod -b looks under <base>/lib/modules
+  [[ -d $dir/x/lib/modules ]] || { mkdir -p "$dir/x/lib" && ln -s ../usr/lib/modules "$dir/x/lib/modules"; }
   depmod -b "$dir/x" "$kver" # the package ships no modules.dep: dpkg's hooks make it on install
   mkdir -p "$dir/root"/{bin,dev,proc,sys,newroot}
   cp /bin/busybox "$dir/root/bin/busybox"
@@ -50,7 +67,7 @@ exec /bin/busybox switch_root /newroot "$init"
 INIT
   chmod +x "$dir/root/init"
   (cd "$dir/root" && find . | cpio -o -H newc --quiet | gzip -1 > "$dir/initramfs.cpio.gz")
-  cp "$dir/x/boot/vmlinuz-$kver" "$dir/vmlinuz"
+  if [[ -f $dir/x/boot/vmlinuz-$kver ]]; then cp "$dir/x/boot/vmlinuz-$kver" "$dir/vmlinuz"; else cp "$mods/vmlinuz" "$dir/vmlinuz"; fi
   rm -rf "$dir/x" "$dir/root"
 fi
 echo "$dir/vmlinuz $dir/initramfs.cpio.gz"

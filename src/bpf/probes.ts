@@ -1,0 +1,125 @@
+// The probe table: every probe, what it attaches to, and its programs mechanism by mechanism in
+// order of preference. The only place that names the object's programs; test/bpf/names.test.ts
+// checks every name here against the compiled objects.
+import type { KernelSymbols, WalkFunction, WatchSyscall } from '../kernel/kallsyms.js';
+import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, syscallFunction } from '../kernel/kallsyms.js';
+
+export type Family = 'fentry' | 'kprobe' | 'tracepoint';
+export type Mechanism = 'fentry' | 'fexit' | 'kprobe' | 'kretprobe' | 'tracepoint' | 'none';
+/** The names probes have in statuses, logs and fsnotify_exporter_probe_attached{probe}. */
+export type ProbeName =
+  | 'walk_entry'
+  | 'walk_exit'
+  | 'parent_entry'
+  | 'lock_wait_entry'
+  | 'lock_wait_exit'
+  | 'watch_inotify_add'
+  | 'watch_inotify_remove'
+  | 'watch_fanotify_mark';
+
+export interface Variant {
+  family: Family;
+  /** the entry program, then the exit program where the probe has one */
+  programs: readonly string[];
+  /** tracepoint variants: [category, event] per program */
+  tracepoints?: ReadonlyArray<readonly [string, string]>;
+  /** the child scan the walk entry runs: with bpf_loop (5.17+), or a bounded loop before it */
+  childScan?: 'bpf_loop' | 'bounded';
+}
+
+export interface ProbeSpec {
+  id: string;
+  /** status names: entry, and exit where the two are reported apart */
+  status: readonly ProbeName[];
+  /** the kernel function probed by fentry and kprobe variants; undefined: none on this kernel */
+  target(symbols: KernelSymbols, walkFunction: WalkFunction | undefined): string | undefined;
+  variants: readonly Variant[];
+  /** off unless this option is set */
+  optIn?: 'parentCalls';
+  /** the syscall whose function the probe brackets */
+  syscall?: WatchSyscall;
+}
+
+const pair = (family: Family, entry: string, exit: string): Variant => ({ family, programs: [entry, exit] });
+
+function watchProbe(id: ProbeName, syscall: WatchSyscall): ProbeSpec {
+  return {
+    id,
+    status: [id],
+    syscall,
+    target: (symbols) => syscallFunction(symbols, syscall),
+    variants: [
+      pair('fentry', `${id}_fentry`, `${id}_fexit`),
+      pair('kprobe', `${id}_kprobe`, `${id}_kretprobe`),
+      // last resort: enabling any syscall tracepoint sends every syscall on the host through the slow path
+      {
+        family: 'tracepoint',
+        programs: [`${id}_tp_enter`, `${id}_tp_exit`],
+        tracepoints: [
+          ['syscalls', `sys_enter_${syscall}`],
+          ['syscalls', `sys_exit_${syscall}`],
+        ],
+      },
+    ],
+  };
+}
+
+export const PROBES: readonly ProbeSpec[] = [
+  {
+    id: 'walk',
+    status: ['walk_entry', 'walk_exit'],
+    target: (_symbols, walkFunction) => walkFunction,
+    variants: [
+      { family: 'fentry', programs: ['walk_entry_fentry', 'walk_exit_fexit'], childScan: 'bpf_loop' },
+      { family: 'fentry', programs: ['walk_entry_fentry_bounded', 'walk_exit_fexit'], childScan: 'bounded' },
+      { family: 'kprobe', programs: ['walk_entry_kprobe', 'walk_exit_kretprobe'], childScan: 'bpf_loop' },
+      { family: 'kprobe', programs: ['walk_entry_kprobe_bounded', 'walk_exit_kretprobe'], childScan: 'bounded' },
+    ],
+  },
+  {
+    id: 'parent_calls',
+    status: ['parent_entry'],
+    optIn: 'parentCalls',
+    target: (symbols) => (symbols.has(PARENT_FUNCTION) ? PARENT_FUNCTION : undefined),
+    variants: [
+      { family: 'fentry', programs: ['parent_entry_fentry'] },
+      { family: 'kprobe', programs: ['parent_entry_kprobe'] },
+    ],
+  },
+  {
+    id: 'lock_wait',
+    status: ['lock_wait_entry', 'lock_wait_exit'],
+    target: (symbols) => SLOWPATH_FUNCTIONS.find((f) => symbols.has(f)),
+    variants: [
+      pair('fentry', 'lock_wait_entry_fentry', 'lock_wait_exit_fexit'),
+      pair('kprobe', 'lock_wait_entry_kprobe', 'lock_wait_exit_kretprobe'),
+      // 5.19+: misses pending-bit waiters and, under a hypervisor, virt_spin_lock() waiters
+      {
+        family: 'tracepoint',
+        programs: ['lock_wait_entry_tp', 'lock_wait_exit_tp'],
+        tracepoints: [
+          ['lock', 'contention_begin'],
+          ['lock', 'contention_end'],
+        ],
+      },
+    ],
+  },
+  watchProbe('watch_inotify_add', 'inotify_add_watch'),
+  watchProbe('watch_inotify_remove', 'inotify_rm_watch'),
+  watchProbe('watch_fanotify_mark', 'fanotify_mark'),
+];
+
+/** Every program name the table uses, for the name test. */
+export const PROGRAM_NAMES: readonly string[] = [...new Set(PROBES.flatMap((p) => p.variants.flatMap((v) => v.programs)))];
+
+/** The watch syscall whose probe includes `program`. */
+export function watchSyscallOf(program: string): WatchSyscall | undefined {
+  return PROBES.find((p) => p.syscall && p.variants.some((v) => v.programs.includes(program)))?.syscall;
+}
+
+/** The status mechanism of a variant's entry (0) or exit (1) program. */
+export function mechanismOf(family: Family, side: number): Mechanism {
+  if (family === 'fentry') return side === 0 ? 'fentry' : 'fexit';
+  if (family === 'kprobe') return side === 0 ? 'kprobe' : 'kretprobe';
+  return 'tracepoint';
+}
