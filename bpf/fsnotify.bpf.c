@@ -42,7 +42,6 @@ struct dentry___anon_alias {
 	struct hlist_node d_alias;
 } __attribute__((preserve_access_index));
 
-#define SCAN_BOUNDED_STEP 32 /* children between two checks for the list's end */
 #define SCAN_WINDOW_WORDS 32
 
 #define LCB_F_SPIN (1U << 0) /* lock:contention_begin flag for spinlocks */
@@ -335,23 +334,36 @@ static __always_inline __u8 walk_trigger(void *ctx)
 	return TRIGGER_WATCH_CHANGE;
 }
 
-static __always_inline __u32 walkers_inc(__u64 inode)
+/*
+ * Adds one to a counter and returns the new value. Atomic fetch-and-add is 5.12+; before it (the
+ * bounded programs' kernels) the add is atomic but the read after it may see a concurrent add too.
+ */
+static __always_inline __u32 add_and_read(__u32 *v, __s32 n, bool no_fetch)
+{
+	if (no_fetch) {
+		__sync_fetch_and_add(v, n);
+		return *(volatile __u32 *)v;
+	}
+	return __sync_fetch_and_add(v, n) + n;
+}
+
+static __always_inline __u32 walkers_inc(__u64 inode, bool no_fetch)
 {
 	__u32 one = 1, *walkers;
 
 	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
 	if (walkers)
-		return __sync_fetch_and_add(walkers, 1) + 1;
+		return add_and_read(walkers, 1, no_fetch);
 	if (bpf_map_update_elem(&walkers_by_inode, &inode, &one, BPF_NOEXIST) == 0)
 		return 1;
 	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode); /* lost a race with another CPU */
 	if (walkers)
-		return __sync_fetch_and_add(walkers, 1) + 1;
+		return add_and_read(walkers, 1, no_fetch);
 	count(CNT_DROP_WALKERS_BY_INODE, 1);
 	return 1;
 }
 
-/* Returns the walkers left; 0 means this was the last one. */
+/* Returns the walkers left; 0 means this was the last one (two exits reading 0 both delete: harmless). */
 static __always_inline __u32 walkers_dec(__u64 inode)
 {
 	__u32 *walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
@@ -359,7 +371,8 @@ static __always_inline __u32 walkers_dec(__u64 inode)
 
 	if (!walkers)
 		return 0;
-	left = __sync_fetch_and_add(walkers, -1) - 1;
+	/* the exit programs serve every kernel: no fetch */
+	left = add_and_read(walkers, -1, true);
 	if (left == 0 || left > 1u << 30)
 		bpf_map_delete_elem(&walkers_by_inode, &inode);
 	return left > 1u << 30 ? 0 : left;
@@ -424,8 +437,9 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	if (alias)
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
 
-	w.concurrent_walkers = walkers_inc(w.inode);
-	if (w.concurrent_walkers == 1)
+	w.concurrent_walkers = walkers_inc(w.inode, bounded);
+	/* without fetch-and-add two first walkers may both read 2: the bounded programs always register */
+	if (w.concurrent_walkers == 1 || bounded)
 		watch_locks(&w);
 	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
 	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);

@@ -17,6 +17,7 @@
 /* Children a scan counts without bpf_loop (before 5.17): the verifier walks every iteration of the
  * bounded loop (~50 instructions each), so this keeps it well inside its 1M-instruction budget. */
 #define SCAN_BOUNDED_MAX 8192
+#define SCAN_BOUNDED_STEP 32 /* children between two checks for the list's end */
 #define LOCK_NEST_MAX 4   /* qspinlock nests at most 4 deep per CPU: task, softirq, hardirq, NMI */
 
 enum trigger {

@@ -7,6 +7,8 @@ export const PATH_LEN = 256;
 export const COMM_LEN = 16;
 /** children a scan counts without bpf_loop */
 export const SCAN_BOUNDED_MAX = 8192;
+/** children between two checks for the list's end: the bounded scan's cap rounds up to it */
+export const SCAN_BOUNDED_STEP = 32;
 
 export const TRIGGERS = ['watch_change', 'parent_event'] as const;
 export type Trigger = (typeof TRIGGERS)[number];

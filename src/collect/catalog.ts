@@ -44,6 +44,12 @@ export const METRICS = {
   watchChanges: spec('fsnotify_watch_changes_total', 'counter', 'inotify/fanotify watch add and remove calls.', ['api', 'op']),
   buildInfo: spec('fsnotify_exporter_build_info', 'gauge', 'Build and runtime versions.', ['version', 'nodejs', 'libbpf', 'arch']),
   probeAttached: spec('fsnotify_exporter_probe_attached', 'gauge', 'Whether each probe is attached (1) or not (0), and how.', ['probe', 'mechanism']),
+  childrenScanLimit: spec(
+    'fsnotify_exporter_children_scan_limit',
+    'gauge',
+    'Children a child scan counts exactly; longer lists are counted up to it and the scan counted as truncated. scan=bounded: the kernel has no bpf_loop (before 5.17).',
+    ['scan'],
+  ),
   lockWaitMechanism: spec('fsnotify_exporter_lock_wait_mechanism', 'gauge', 'How lock waits are measured.', ['mechanism']),
   lockProbeCalls: spec('fsnotify_exporter_lock_probe_calls_total', 'counter', 'Lock slow-path probe runs, by whether the lock belonged to a walked directory.', ['result']),
   mapEntries: spec('fsnotify_exporter_map_entries', 'gauge', 'Entries in each bounded BPF map.', ['map']),

@@ -14,6 +14,8 @@ export interface HostMetricsSources {
   softlockupThresholdSeconds: () => number;
   probes: () => readonly ProbeStatus[];
   lockWaitMechanism: () => LockWaitMechanism;
+  /** how the walk's child scan runs, and how many children it counts exactly */
+  childrenScan: () => { scan: string; limit: number };
   /** run time and count per attached program; empty unless kernel.bpf_stats_enabled=1 */
   programStats: () => Array<{ program: string; runTimeNs: bigint; runCount: bigint }>;
 }
@@ -43,6 +45,10 @@ export function registerHostMetrics(registry: Exposition, s: HostMetricsSources)
   registerSamples(registry, METRICS.probeAttached, () =>
     s.probes().map((p) => ({ labels: { probe: p.probe, mechanism: p.mechanism }, value: p.attached ? 1 : 0 })),
   );
+  registerSamples(registry, METRICS.childrenScanLimit, () => {
+    const c = s.childrenScan();
+    return [{ labels: { scan: c.scan }, value: c.limit }];
+  });
   registerSamples(registry, METRICS.lockWaitMechanism, () => [{ labels: { mechanism: s.lockWaitMechanism() }, value: 1 }]);
   registerSamples(registry, METRICS.programRunSeconds, () =>
     s.programStats().map((p) => ({ labels: { program: p.program }, value: Number(p.runTimeNs) / 1e9 })),

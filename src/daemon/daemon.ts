@@ -67,7 +67,8 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
     readiness: () => {
       if (!inst) return { ready: false, reasons: ['probes are being attached'] };
       const missing = inst.attach.probes.filter((p) => (p.probe === 'walk_entry' || p.probe === 'walk_exit') && !p.attached);
-      return { ready: missing.length === 0, reasons: missing.map((p) => `${p.probe} not attached: ${p.error}`) };
+      const degraded = inst.attach.probes.flatMap((p) => (p.note ? [`${p.probe}: ${p.note}`] : !p.attached && !p.off && !missing.includes(p) ? [`${p.probe} not attached: ${p.error}`] : []));
+      return { ready: missing.length === 0, reasons: missing.map((p) => `${p.probe} not attached: ${p.error}`), degraded };
     },
     slowWalks: { list: (limit) => inst?.slowWalks.list(limit) ?? [] },
     landingInfo: () => ({

@@ -7,7 +7,7 @@ import { perTurn } from '../collect/per-turn.js';
 import { Counter as PromCounter } from 'prom-client';
 import { registerSamples, type Exposition } from '../collect/exposition.js';
 import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
-import { decodeWalkState, encodeDirKey, decodeDirStats, type WalkState } from '../bpf/abi.js';
+import { decodeWalkState, encodeDirKey, decodeDirStats, SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP, type WalkState } from '../bpf/abi.js';
 import { libbpfVersion } from '../bpf/libbpf.js';
 import { registerBpfMetrics } from '../collect/bpf-metrics.js';
 import { METRICS } from '../collect/catalog.js';
@@ -153,6 +153,10 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
       softlockupThresholdSeconds: threshold,
       probes: () => attach.probes,
       lockWaitMechanism: () => attach.lockWaitMechanism,
+      childrenScan: () => ({
+        scan: attach.childScan,
+        limit: attach.childScan === 'bounded' ? Math.min(SCAN_BOUNDED_MAX, Math.ceil(o.childrenScanCap / SCAN_BOUNDED_STEP) * SCAN_BOUNDED_STEP) : attach.childScan === 'none' ? 0 : o.childrenScanCap,
+      }),
       programStats: perTurn(() => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) }))),
     });
 

@@ -10,7 +10,7 @@ export interface HealthRoutesOptions {
 const readinessSchema = {
   type: 'object',
   required: ['ready', 'reasons'],
-  properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } } },
+  properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } }, degraded: { type: 'array', items: { type: 'string' } } },
 } as const;
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { readiness }) => {
@@ -21,6 +21,6 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   );
   app.get('/readyz', { schema: { response: { 200: readinessSchema, 503: readinessSchema } } }, async (_req, reply) => {
     const r = readiness();
-    return reply.code(r.ready ? 200 : 503).send({ ready: r.ready, reasons: r.ready ? [] : r.reasons });
+    return reply.code(r.ready ? 200 : 503).send({ ready: r.ready, reasons: r.ready ? [] : r.reasons, degraded: r.degraded ?? [] });
   });
 };

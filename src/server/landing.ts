@@ -16,7 +16,7 @@ export function landingPage(info: LandingInfo, telemetryPath: string): string {
     .map(
       (p) =>
         `<tr><td>${esc(p.probe)}</td><td>${esc(p.mechanism)}</td><td>${esc(p.target)}</td><td>${
-          p.attached ? 'attached' : `<b>not attached</b>${p.error ? `: ${esc(p.error)}` : ''}`
+          p.attached ? `attached${p.note ? ` (${esc(p.note)})` : ''}` : `<b>not attached</b>${p.error ? `: ${esc(p.error)}` : ''}`
         }</td></tr>`,
     )
     .join('\n');

@@ -36,6 +36,8 @@ export interface Readiness {
   ready: boolean;
   /** why not ready; empty when ready */
   reasons: string[];
+  /** features off or reduced on this kernel, with why (ready or not) */
+  degraded?: string[];
 }
 
 export interface ProbeLine {
@@ -44,6 +46,7 @@ export interface ProbeLine {
   attached: boolean;
   target: string;
   error?: string;
+  note?: string;
 }
 
 /** What the landing page shows. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { COUNT_SLOTS, Counter, DURATION_SLOTS, Layout, NR_COUNTERS, PATH_LEN, SCAN_BOUNDED_MAX } from '../../src/bpf/abi.js';
+import { COUNT_SLOTS, Counter, DURATION_SLOTS, Layout, NR_COUNTERS, PATH_LEN, SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from '../../src/bpf/abi.js';
 
 const header = readFileSync('bpf/fsnotify.h', 'utf8');
 
@@ -18,6 +18,7 @@ test('constants match the header', () => {
   assert.equal(COUNT_SLOTS, headerValue('COUNT_SLOTS'));
   assert.equal(PATH_LEN, headerValue('PATH_LEN'));
   assert.equal(SCAN_BOUNDED_MAX, headerValue('SCAN_BOUNDED_MAX'));
+  assert.equal(SCAN_BOUNDED_STEP, headerValue('SCAN_BOUNDED_STEP'));
   assert.equal(NR_COUNTERS, headerValue('NR_COUNTERS'));
   for (const [name, value] of Object.entries(Counter)) assert.equal(value, headerValue(`CNT_${name}`), `CNT_${name}`);
 });

@@ -14,6 +14,8 @@ const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
 const SCALE = (process.env.E2E_SCALE ?? '50000,200000,800000').split(',').map(Number);
 const FSLOAD = 'test/e2e/workloads/fsload.py';
+/** smoke: workloads 1 and 6 and a clean exit only (the kernels the full suite does not cover: README) */
+const SMOKE = process.env.E2E_MODE === 'smoke';
 
 const results: Record<string, unknown> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), steps: {} };
 const steps = results.steps as Record<string, unknown>;
@@ -135,6 +137,33 @@ async function storm(daemon: ChildProcess) {
   return { toggles, newDirs, before, afterStall, listed, afterNewDirs, readyz };
 }
 
+/** bpftrace's kprobe/kretprobe pair on the walk function, printing each walk's duration. */
+async function startBpftrace(walkFn: string): Promise<{ stop(): Promise<number[]> }> {
+  const bt = spawn('bpftrace', ['-e', `kprobe:${walkFn} { @s[tid] = nsecs; } kretprobe:${walkFn} /@s[tid]/ { printf("walk %d\\n", nsecs - @s[tid]); delete(@s[tid]); } END { clear(@s); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  bt.stdout?.on('data', (d) => (out += d));
+  for (let i = 0; i < 600 && !out.includes('Attaching'); i++) await sleep(100);
+  await sleep(1000);
+  return {
+    async stop() {
+      const done = new Promise((r) => bt.on('exit', r));
+      bt.kill('SIGINT');
+      await done;
+      return out.split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5)));
+    },
+  };
+}
+
+/** Workload 6 under bpftrace: more directories than --top-directories, each walked once. */
+async function manyDirs(walkFn: string) {
+  const bt = await startBpftrace(walkFn);
+  const before = await scrape();
+  steps.manyDirs = fsload('many-dirs', `${SCRATCH}/many`, 30, 200);
+  await sleep(500);
+  const after = await scrape();
+  return { before, after, bpftrace: await bt.stop() };
+}
+
 async function main() {
   log(`kernel ${results.kernel}`);
   // the guest boots with loglevel=3: let errors (the OOM killer, a soft lockup) reach the console
@@ -157,11 +186,7 @@ async function main() {
   steps.negdents = fsload('negdents', `${SCRATCH}/neg`, N, 4);
   log(`created ${N} negative dentries`);
   const walkFn = readFileSync('/proc/kallsyms', 'utf8').includes(' fsnotify_set_children_dentry_flags') ? 'fsnotify_set_children_dentry_flags' : '__fsnotify_update_child_dentry_flags';
-  const bt = spawn('bpftrace', ['-e', `kprobe:${walkFn} { @s[tid] = nsecs; } kretprobe:${walkFn} /@s[tid]/ { printf("walk %d\\n", nsecs - @s[tid]); delete(@s[tid]); } END { clear(@s); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let btOut = '';
-  bt.stdout?.on('data', (d) => (btOut += d));
-  for (let i = 0; i < 600 && !btOut.includes('Attaching'); i++) await sleep(100);
-  await sleep(1000);
+  const bt = await startBpftrace(walkFn);
   const m0 = await scrape();
   steps.watchNeg = fsload('watch', `${SCRATCH}/neg`);
   await sleep(1000);
@@ -172,13 +197,20 @@ async function main() {
   steps.watchNeg2 = fsload('watch', `${SCRATCH}/neg`);
   await sleep(1000);
   results.m1b = await scrape();
-  const btDone = new Promise((r) => bt.on('exit', r));
-  bt.kill('SIGINT');
-  await btDone;
-  results.bpftrace = btOut.split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5)));
+  results.bpftrace = await bt.stop();
   results.m0 = m0;
   results.m1 = m1;
   log('workload 1 done');
+
+  if (SMOKE) {
+    results.manyDirs = await manyDirs(walkFn);
+    log('workload 6 done');
+    results.sigtermExit = await exitCodeAfter(daemon, 'SIGTERM');
+    results.afterSigterm = leftovers();
+    otherMark.kill();
+    results.seconds = (Date.now() - t0) / 1000;
+    return save();
+  }
 
   // 2. positive dentries
   steps.files = fsload('files', `${SCRATCH}/pos`, M);
@@ -240,10 +272,8 @@ async function main() {
   log('workload 5 done');
 
   // 6. more directories than --top-directories (20): the series stay bounded, the heaviest stay
-  const k0 = await scrape();
-  steps.manyDirs = fsload('many-dirs', `${SCRATCH}/many`, 30, 200);
-  await sleep(500);
-  results.topK = { before: k0, after: await scrape() };
+  results.manyDirs = await manyDirs(walkFn);
+  results.topK = { before: (results.manyDirs as { before: string }).before, after: (results.manyDirs as { after: string }).after };
   log('workload 6 done');
 
   await checkpoint('loaded');

@@ -16,6 +16,8 @@ export interface KernelSpec {
   suites?: string[];
   /** a bzImage with 9p/virtio/ext4 built in */
   bzImage?: string;
+  /** the e2e suite on it: full, or a smoke (walk and child counts against bpftrace, a clean exit) */
+  e2e?: 'full' | 'smoke';
   /** the guest's architecture (default x86): arm64 boots under qemu-system-aarch64 */
   arch?: 'x86' | 'arm64';
 }
@@ -27,8 +29,8 @@ export const KERNELS: readonly KernelSpec[] = [
     debianPackage: 'linux-image-5.10.0-*-amd64-unsigned',
     suites: ['bullseye', 'bullseye-security'],
   },
-  { name: 'debian-6.1', describe: "Debian's 6.1 (lazy clear, fsnotify_set_children_dentry_flags, d_subdirs list)", debianPackage: 'linux-image-amd64' },
-  { name: 'debian-6.12', describe: "Debian's 6.12 (d_children hlist)", debianPackage: 'linux-image-6.12.*-amd64-unsigned' },
+  { name: 'debian-6.1', describe: "Debian's 6.1 (lazy clear, fsnotify_set_children_dentry_flags, d_subdirs list)", debianPackage: 'linux-image-amd64', e2e: 'smoke' },
+  { name: 'debian-6.12', describe: "Debian's 6.12 (d_children hlist)", debianPackage: 'linux-image-6.12.*-amd64-unsigned', e2e: 'smoke' },
   {
     name: 'debian-7.x',
     describe: "Debian's newest (trixie-backports 7.x: d_alias out of d_u, split linux-binary/linux-modules packaging)",
