@@ -212,3 +212,22 @@ export function decodeSlowWalk(b: Buffer): SlowWalkRecord {
     path: cString(b, L.path, PATH_LEN),
   };
 }
+
+/** Every map the daemon reads by name: test/bpf/names.test.ts checks each against the objects. */
+export const MAP_NAMES = [
+  'counters',
+  'walk_duration_hist',
+  'walk_children_hist',
+  'walk_concurrency_hist',
+  'lock_wait_hist',
+  'lock_nest',
+  'walks_in_flight',
+  'walkers_by_inode',
+  'watched_locks',
+  'dir_stats',
+  'watch_syscalls',
+  'events',
+] as const;
+
+/** The `const volatile` tunables the daemon writes before load. */
+export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end'] as const;

@@ -247,8 +247,7 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
   return { probes, lockWaitMechanism, walkProbesAttached: walk.length === 2 && walk.every((p) => p.attached), attachedPrograms, childScan };
 }
 
-export function attachAll(opts: AttachOptions): AttachResult {
-  const features = probeBpfFeatures(errnoName);
+export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfFeatures(errnoName)): AttachResult {
   try {
     if (!features.ringBuffer)
       throw new FatalError(ExitCode.KERNEL, 'the kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)', 'run Linux 5.8 or newer with CONFIG_BPF_SYSCALL=y');

@@ -1,0 +1,86 @@
+// The probe plan from kernel facts the test controls: which variant each probe loads, what it
+// says about the others, and the one-line refusal of a kernel without a BPF ring buffer.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { attachAll, planProbes, type KernelFacts } from '../../src/bpf/attach-plan.js';
+import { FatalError, ExitCode } from '../../src/errors.js';
+import { PROBES, PROGRAM_NAMES } from '../../src/bpf/probes.js';
+
+const symbols = (names: string[]) => ({ has: (n: string) => names.includes(n), range: () => undefined, addressesVisible: false });
+const ALL = ['fsnotify_set_children_dentry_flags', '__fsnotify_parent', 'native_queued_spin_lock_slowpath', '__x64_sys_inotify_add_watch', '__x64_sys_inotify_rm_watch', '__x64_sys_fanotify_mark'];
+
+function facts(o: Partial<KernelFacts> & { bpfLoop?: boolean; fentry?: boolean } = {}): KernelFacts {
+  return {
+    symbols: symbols(ALL),
+    walkFunction: 'fsnotify_set_children_dentry_flags',
+    kprobes: true,
+    features: { bpfLoop: o.bpfLoop ?? true, fentry: (f) => (o.fentry ?? true ? { ok: true } : { ok: false, reason: `the kernel refuses fentry on ${f} (EPERM)` }) },
+    tracepoint: () => true,
+    ...o,
+  };
+}
+const chosen = (f: KernelFacts, mechanism: 'auto' | 'fentry' | 'kprobe' = 'auto') =>
+  Object.fromEntries(planProbes(f, { mechanism, parentCalls: true }).map((c) => [c.spec.id, c.variant?.programs[0] ?? `none: ${c.passedOver.join('; ')}`]));
+
+test('fentry everywhere it attaches, with bpf_loop', () => {
+  assert.deepEqual(chosen(facts()), {
+    walk: 'walk_entry_fentry',
+    parent_calls: 'parent_entry_fentry',
+    lock_wait: 'lock_wait_entry_fentry',
+    watch_inotify_add: 'watch_inotify_add_fentry',
+    watch_inotify_remove: 'watch_inotify_remove_fentry',
+    watch_fanotify_mark: 'watch_fanotify_mark_fentry',
+  });
+});
+
+test('no bpf_loop (5.8-5.16): the bounded child scan, the rest unchanged', () => {
+  const c = chosen(facts({ bpfLoop: false }));
+  assert.equal(c.walk, 'walk_entry_fentry_bounded');
+  assert.equal(c.lock_wait, 'lock_wait_entry_fentry');
+  assert.equal(chosen(facts({ bpfLoop: false, fentry: false })).walk, 'walk_entry_kprobe_bounded');
+});
+
+test('fentry refused, no kprobes (this build host): the walk cannot run and says why; the rest takes tracepoints', () => {
+  const plan = planProbes(facts({ fentry: false, kprobes: false }), { mechanism: 'auto', parentCalls: false });
+  const walk = plan.find((c) => c.spec.id === 'walk');
+  assert.equal(walk?.variant, undefined);
+  assert.deepEqual(walk?.passedOver, ['fentry: the kernel refuses fentry on fsnotify_set_children_dentry_flags (EPERM)', 'kprobe: the kernel has no kprobes (CONFIG_KPROBES is off)']);
+  assert.equal(plan.find((c) => c.spec.id === 'parent_calls')?.off, 'off (--parent-calls counts every call)');
+  for (const id of ['lock_wait', 'watch_inotify_add']) assert.equal(plan.find((c) => c.spec.id === id)?.variant?.family, 'tracepoint', id);
+});
+
+test('a tracepoint fallback is loaded beside a function probe, and a missing tracepoint is no fallback', () => {
+  const lock = planProbes(facts(), { mechanism: 'kprobe', parentCalls: false }).find((c) => c.spec.id === 'lock_wait');
+  assert.equal(lock?.variant?.family, 'kprobe');
+  assert.equal(lock?.fallback?.family, 'tracepoint');
+  const old = planProbes(facts({ tracepoint: (c) => c !== 'lock' }), { mechanism: 'kprobe', parentCalls: false }).find((c) => c.spec.id === 'lock_wait');
+  assert.equal(old?.fallback, undefined);
+  assert.deepEqual(old?.passedOver, ['fentry: --bpf.mechanism=kprobe', 'tracepoint lock:contention_begin does not exist on this kernel']);
+});
+
+test('a kernel without the function gets no function probe, and says so', () => {
+  const c = planProbes(facts({ symbols: symbols(ALL.filter((n) => !n.includes('spin_lock'))), tracepoint: (cat) => cat !== 'lock' }), { mechanism: 'auto', parentCalls: false });
+  assert.deepEqual(c.find((x) => x.spec.id === 'lock_wait')?.passedOver, [
+    'fentry: no target function in /proc/kallsyms',
+    'kprobe: no target function in /proc/kallsyms',
+    'tracepoint lock:contention_begin does not exist on this kernel',
+  ]);
+});
+
+test('no BPF ring buffer (before 5.8): one line naming it, exit 6, before anything is loaded', () => {
+  const logger = pino({ level: 'silent' });
+  assert.throws(
+    () =>
+      attachAll(
+        { objectPath: '/nonexistent.bpf.o', mechanism: 'auto', rodata: {}, walkFunction: 'fsnotify_set_children_dentry_flags', parentCalls: false, symbols: symbols(ALL), logger },
+        { bpfLoop: false, ringBuffer: false, fentry: () => ({ ok: true }), release: () => {} },
+      ),
+    (e: unknown) => e instanceof FatalError && e.code === ExitCode.KERNEL && /no BPF ring buffer \(BPF_MAP_TYPE_RINGBUF, Linux 5\.8\+\)/.test(e.message),
+  );
+});
+
+test('every probe has a status name and unique programs', () => {
+  assert.equal(PROGRAM_NAMES.length, new Set(PROBES.flatMap((p) => p.variants.flatMap((v) => v.programs))).size);
+  for (const p of PROBES) assert.ok(p.status.length >= 1, p.id);
+});
