@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { CACHE } from '../test/guest/kernels.js';
-import { runInVm } from '../test/guest/vm.js';
+import { CACHE } from '../harness/guest/kernels.js';
+import { runInVm } from '../harness/guest/vm.js';
 import { loadAndFootprint, scrapeScaling, UNIT_NODE_FLAGS } from './host-bench.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 

@@ -83,6 +83,11 @@ export class SnapshotCache {
     });
   }
 
+  /** counter `i` of the counters map (Counter in abi.ts) */
+  counter(i: number): number {
+    return this.get().counters[i] ?? 0;
+  }
+
   /** compute(snapshot), once per snapshot */
   derive<T>(compute: (s: Snapshot) => T): T {
     const s = this.get();

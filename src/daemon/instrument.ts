@@ -4,14 +4,12 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { perTurn } from '../collect/per-turn.js';
-import { Counter as PromCounter } from 'prom-client';
-import { registerSamples, type Exposition } from '../collect/exposition.js';
+import type { Exposition } from '../collect/exposition.js';
 import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
 import { decodeWalkState, encodeDirKey, decodeDirStats, type WalkState } from '../bpf/abi.js';
 import { libbpfVersion } from '../bpf/libbpf.js';
-import { registerBpfMetrics } from '../collect/bpf-metrics.js';
-import { METRICS } from '../collect/catalog.js';
-import { registerHostMetrics } from '../collect/host-metrics.js';
+import type { DaemonCounts } from '../collect/collector.js';
+import { registerCollectors } from '../collect/registry.js';
 import { NearLockupChecker } from '../collect/near-lockup.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
 import { SnapshotCache, type BpfMapsReader } from '../collect/snapshot.js';
@@ -137,28 +135,29 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
     const capacities = new Map<string, number>();
     for (const name of ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'lock_nest', 'events'])
       capacities.set(name, reader.capacity(name));
-    registerBpfMetrics(registry, new SnapshotCache(reader), { topDirectories: o.topDirectories, pathLabels: o.pathLabels, capacities });
-
-    const nearLockupTotal = new PromCounter({ name: METRICS.nearSoftlockup.name, help: METRICS.nearSoftlockup.help, registers: [registry.prom] });
-    const softlockups = new PromCounter({ name: METRICS.softlockups.name, help: METRICS.softlockups.help, labelNames: ['in_walk'], registers: [registry.prom] });
-    softlockups.inc({ in_walk: 'true' }, 0);
-    softlockups.inc({ in_walk: 'false' }, 0);
+    const counts: DaemonCounts = { nearSoftlockups: 0, softlockups: { inWalk: 0, notInWalk: 0 } };
     const threshold = () => readSoftlockupThreshold().seconds;
-    registerHostMetrics(registry, {
-      kernel,
-      version: o.version,
-      libbpfVersion: libbpfVersion(),
-      dentryState: readDentryState,
-      softlockupThresholdSeconds: threshold,
-      probes: () => attach.probes,
-      lockWaitMechanism: () => attach.lockWaitMechanism,
-      programStats: perTurn(() => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) }))),
-    });
-
     const slowWalks = new SlowWalkStore(o.slowWalkMaxEvents, logger, o.pathLabels);
+    stops.push(
+      registerCollectors(registry, {
+        maps: new SnapshotCache(reader),
+        capacities,
+        topDirectories: o.topDirectories,
+        pathLabels: o.pathLabels,
+        kernel,
+        version: o.version,
+        libbpfVersion: libbpfVersion(),
+        dentryState: readDentryState,
+        softlockupThresholdSeconds: threshold,
+        probes: () => attach.probes,
+        lockWaitMechanism: () => attach.lockWaitMechanism,
+        programStats: perTurn(() => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) }))),
+        slowWalkEvents: slowWalks,
+        counts,
+      }),
+    );
+
     const ring = obj.ringBuffer('events', slowWalks.onRecord);
-    registerSamples(registry, METRICS.slowWalkEventsRead, () => [{ labels: {}, value: slowWalks.read }]);
-    registerSamples(registry, METRICS.slowWalkEventsEvicted, () => [{ labels: {}, value: slowWalks.evicted }]);
     const ringTimer = setInterval(() => ring.poll(), RING_POLL_MS);
     ringTimer.unref();
     stops.push(() => {
@@ -179,10 +178,10 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
         const v = dirStats.lookup(encodeDirKey(w.dir));
         return v ? decodeDirStats(v).path : '';
       },
-      onNearLockup: () => nearLockupTotal.inc(),
+      onNearLockup: () => counts.nearSoftlockups++,
     });
     stops.push(nearLockup.start(o.nearSoftlockupCheckIntervalMs));
-    stops.push(watchKmsg(logger, (r) => softlockups.inc({ in_walk: String(r.inWalk) })));
+    stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 
     return { attach, kernel, slowWalks, nearLockup, close };
   } catch (e) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ALL_METRICS } from '../../src/collect/catalog.js';
-import { ourLinks, ourPrograms, startDaemon, type Daemon } from './harness.js';
+import { ourLinks, ourPrograms, startDaemon, type Daemon } from '../../harness/daemon.js';
 
 let d: Daemon;
 const scrape = async () => (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
@@ -85,7 +85,7 @@ test('--capabilities.keep keeps them', async () => {
 test('the watch tracepoints count real inotify_add_watch and inotify_rm_watch calls', async () => {
   const before = await scrape();
   const dir = mkdtempSync(join(tmpdir(), 'watch-'));
-  for (let i = 0; i < 3; i++) execFileSync('python3', ['test/e2e/workloads/fsload.py', 'watch', dir]);
+  for (let i = 0; i < 3; i++) execFileSync('python3', ['harness/workloads/fsload.py', 'watch', dir]);
   const now = await scrape();
   const delta = (s: string) => (sample(now, s) ?? 0) - (sample(before, s) ?? 0);
   assert.equal(delta('fsnotify_watch_changes_total{api="inotify",op="add"}'), 3);

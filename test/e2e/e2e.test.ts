@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { CACHE, KERNELS } from '../guest/kernels.js';
-import { freePort } from '../daemon/harness.js';
-import { runInVm } from '../guest/vm.js';
+import { freePort } from '../../harness/daemon.js';
+import { CACHE, KERNELS } from '../../harness/guest/kernels.js';
+import { runInVm } from '../../harness/guest/vm.js';
 import { observeLoaded, observeQuiet, NEAR_LOCKUP_ALERT, type LoadedObservation, type QuietObservation } from './prometheus-checks.js';
 import { Prometheus } from './prometheus.js';
-import { delta, parseProm, sum, type Samples } from './prom-text.js';
-import { STORM } from './workload-sizes.js';
+import { delta, parseProm, sum, type Samples } from '../../harness/prom-text.js';
+import { STORM } from '../../harness/workload-sizes.js';
+import type { SuiteResults } from './results.js';
 import { Layout } from '../../src/bpf/abi.js';
 
 const kernels = process.env.E2E_KERNELS
@@ -39,59 +40,13 @@ const RING_RECORDS = Math.floor((256 * 1024) / (Layout.slowWalkEvent.size + 8));
 /** E2E_PROMETHEUS=0 skips the live Prometheus server (it is on by default, and in CI) */
 const WITH_PROMETHEUS = process.env.E2E_PROMETHEUS !== '0';
 
-interface Results {
-  kernel: string;
-  ready: boolean;
-  readySeconds: number;
-  error?: string;
-  m0: string;
-  m1: string;
-  m1b: string;
-  m2a: string;
-  m2: string;
-  bpftrace: number[];
-  scaling: Array<{ n: number; dir: string; before: string; mid: string; after: string }>;
-  contention: { dir: string; before: string; after: string };
-  herd: { before: string; after: string; rounds: number };
-  topK: { before: string; after: string };
-  slowWalks: { events: Array<Record<string, unknown>> };
-  daemonLog: string;
-  sigtermExit: number;
-  afterSigterm: { progs: string[]; links: string; kprobeEvents: string };
-  whileRunning: { progs: string[] };
-  sigkillExit: number;
-  afterSigkill: { progs: string[]; links: string; kprobeEvents: string };
-  restartAfterKillReady: boolean;
-  storm: {
-    toggles: { pairs: number; seconds: number };
-    newDirs: { count: number; seconds: number };
-    before: string;
-    afterStall: string;
-    listed: number;
-    afterNewDirs: string;
-    readyz: number;
-  };
-  unitCaps: {
-    caps: string[];
-    ready: boolean;
-    status: Record<string, string>;
-    before: string;
-    after: string;
-    readyAfterHup: number;
-    sigintExit: number;
-    log: string;
-    afterSigint: { progs: string[]; links: string; kprobeEvents: string };
-    short: Array<{ missing: string; status: number; stderr: string; leftovers: { progs: string[]; kprobeEvents: string } }>;
-  };
-  seconds: number;
-}
 
 /** Duration of the one walk between two scrapes, from the histogram's exact sum. */
 const walkSeconds = (after: Samples, before: Samples) => delta(after, before, 'fsnotify_walk_duration_seconds_sum');
 
 for (const kernel of kernels) {
   describe(`kernel ${kernel}`, { concurrency: false }, () => {
-    let r: Results;
+    let r: SuiteResults;
     const report: Record<string, unknown> = {};
     let quiet: QuietObservation | undefined;
     let loaded: LoadedObservation | undefined;
@@ -143,7 +98,7 @@ for (const kernel of kernels) {
 
     function finishBefore(vm: Awaited<ReturnType<typeof runInVm>>, outDir: string) {
       assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
-      r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+      r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as SuiteResults;
       assert.equal(r.error, undefined, r.error);
       assert.equal(vm.status, 0, `guest suite exited ${vm.status}; console: ${vm.consolePath}`);
       report.bootSeconds = vm.bootSeconds;

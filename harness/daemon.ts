@@ -1,4 +1,4 @@
-// Runs the real daemon as a child process for the daemon tests.
+// The real daemon as a child process on this host (daemon tests, host bench), and what of ours the kernel holds.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
