@@ -37,18 +37,6 @@ export class BpfMap {
     return value;
   }
 
-  update(key: Buffer, value: Buffer, flags = 0n): void {
-    const rc = libbpf.mapUpdateElem(this.fd, key, value, flags);
-    if (rc < 0) throw new LibbpfError('bpf_map_update_elem', -rc, this.name);
-  }
-
-  delete(key: Buffer): boolean {
-    const rc = libbpf.mapDeleteElem(this.fd, key);
-    if (rc === -ENOENT) return false;
-    if (rc < 0) throw new LibbpfError('bpf_map_delete_elem', -rc, this.name);
-    return true;
-  }
-
   /** Every entry. One bpf() call per BATCH entries where the kernel supports batch lookups. */
   entries(): Array<[Buffer, Buffer]> {
     return this.batchOrByKey(() => this.entriesBatch(), () => this.entriesByKey());
