@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
-import { startDaemon, type Daemon } from '../harness/daemon.js';
+import { sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 
 /** The node flags the systemd unit runs the daemon with: the bench measures what production runs. */
 export const UNIT_NODE_FLAGS = (/^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(readFileSync('systemd/fsnotify-exporter.service', 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 export interface WrkResult {

@@ -4,15 +4,15 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKallsyms, WALK_FUNCTIONS, type WalkFunction } from '../src/kernel/kallsyms.js';
-import { MAIN, OUR_PROGRAMS } from './daemon.js';
+import { MAIN, OUR_PROGRAMS, sleep } from './daemon.js';
+
+export { sleep };
 
 export const PORT = 9717;
 export const FSLOAD = 'harness/workloads/fsload.py';
 /** the writable share the host reads results from, and the guest's scratch disk */
 export const OUT = process.env.VM_OUT as string;
 export const SCRATCH = process.env.VM_SCRATCH as string;
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `prefix [12.3 s] message` on stdout, which the host forwards. */
 export function logger(prefix: string): (m: string) => void {

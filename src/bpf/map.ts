@@ -106,8 +106,7 @@ export class BpfMap {
   /**
    * For a per-CPU array of u64: each index summed over CPUs, as a number (exact to 2^53, then
    * rounded as the float64 Prometheus stores anyway). Read batch by batch, with no object per
-   * entry: these arrays are most of a scrape's entries, and a view plus a BigInt per CPU for each
-   * was ~200 KB of garbage per scrape.
+   * entry: these arrays are most of a scrape's entries.
    */
   perCpuArraySums(): number[] {
     if (!isArray(this.type) || !this.perCpu) throw new Error(`map ${this.name} is not a per-CPU array`);

@@ -45,7 +45,7 @@ export interface Instrumentation {
   close(): void;
 }
 
-/** Slow-walk events are rare and counted when lost; 4 wakeups a second is plenty (idle CPU goal, issue 7). */
+/** Slow-walk events are rare and counted when lost: 4 wakeups a second keep an idle daemon idle. */
 const RING_POLL_MS = 250;
 
 function mapsReader(obj: AttachResult['object']): BpfMapsReader {

@@ -9,13 +9,11 @@ import { METRICS, type MetricSpec } from '../../src/collect/catalog.js';
 import type { Collector, CollectorContext } from '../../src/collect/collector.js';
 import { Exposition } from '../../src/collect/exposition.js';
 import { COLLECTORS, registerCollectors } from '../../src/collect/registry.js';
-import { defaultOptions } from '../../src/config/options.js';
-import { PLAIN_HTTP } from '../../src/config/web-config.js';
-import { buildServer } from '../../src/server/app.js';
+import { startServer } from '../server/start.js';
 
 const spec = (name: string, labels: string[] = []): MetricSpec => ({ name, type: 'gauge', help: `${name}.`, labels });
 
-function serve(collectors: Collector[]) {
+async function serve(collectors: Collector[]) {
   const logged: Array<{ level: string; collector?: string; msg: string; err?: string }> = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -26,15 +24,7 @@ function serve(collectors: Collector[]) {
   const logger = pino({ level: 'info', formatters: { level: (label) => ({ level: label }) } }, sink);
   const exposition = new Exposition(logger);
   registerCollectors(exposition, {} as CollectorContext, collectors);
-  const app = buildServer({
-    options: defaultOptions(),
-    webConfig: PLAIN_HTTP,
-    registry: exposition,
-    readiness: () => ({ ready: true, reasons: [] }),
-    slowWalks: { list: () => [] },
-    landingInfo: () => ({ version: 'test', kernel: 'test', walkFunction: 'none', lockWaitMechanism: 'none', probes: [] }),
-    logger: pino({ level: 'silent' }),
-  });
+  const { app } = await startServer({ registry: exposition });
   const scrape = async () => {
     const r = await app.inject({ method: 'GET', url: '/metrics' });
     return { status: r.statusCode, body: r.body, m: parseProm(r.body) };
@@ -44,7 +34,7 @@ function serve(collectors: Collector[]) {
 
 test('a collector that throws: success 0 for it, its partial output dropped, the rest served with 200', async () => {
   let broken = true;
-  const s = serve([
+  const s = await serve([
     { name: 'good', setup: (m) => m.samples(spec('x_good'), () => [{ labels: {}, value: 7 }]) },
     {
       name: 'flaky',

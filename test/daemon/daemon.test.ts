@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { ALL_METRICS } from '../../src/collect/catalog.js';
 import { COLLECTORS } from '../../src/collect/registry.js';
-import { ourLinks, ourPrograms, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { ourLinks, ourPrograms, sleep, startDaemon, type Daemon } from '../../harness/daemon.js';
 
 let d: Daemon;
 const scrape = async () => (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
@@ -84,7 +84,7 @@ test('probe metrics: walk probes not attached, lock waits fall back to the conte
 
 const capLine = (pid: number, field: string) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]}`);
 async function waitFor(text: () => string, re: RegExp): Promise<void> {
-  for (let i = 0; i < 100 && !re.test(text()); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !re.test(text()); i++) await sleep(100);
 }
 
 test('after attaching, the main thread holds no capability, and the maps are still read (6.18: fd commands need none)', async () => {

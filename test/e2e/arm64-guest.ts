@@ -30,10 +30,9 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
   }
 };
 /**
- * Node in the arm64 guest now and then dies: a failed V8 CHECK (SIGTRAP, exit 133), a SIGSEGV, or
- * a TypeError no correct run raises ("additionalPropertyCode is not a function" inside
- * ajv: the daemon's exit 70), about 1 process start in 25 here (docs/arm64.md). Such a death is retried once and
- * reported (results.retries); any other failure is not retried.
+ * Node under arm64 TCG now and then dies of an emulation fault (docs/arm64.md): a failed V8 CHECK,
+ * a signal, or an error no correct run raises (the daemon's exit 70). Such a death is retried once
+ * and reported (results.retries); any other failure is not retried.
  */
 const retries: Arm64Results['retries'] = [];
 results.retries = retries;
@@ -134,8 +133,7 @@ async function main() {
   save();
 
   let daemon = startDaemon([], { logFile: 'daemon.log' });
-  // if a later step fails because the daemon went away, say how it ended (under arm64 TCG, V8
-  // has died of emulation faults; one run lost the daemon after it was ready)
+  // if a later step fails because the daemon went away, say how it ended
   daemonChild = daemon.child;
   onFailure = () => ({ exitCode: daemon.child.exitCode, signal: daemon.child.signalCode, tail: daemon.output().slice(-1500), ...processState(daemon.child.pid) });
   results.ready = await timed('daemonReady', async () => {

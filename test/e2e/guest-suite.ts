@@ -181,10 +181,9 @@ async function main() {
 
   // 5. herd: only the old kernel re-walks from __fsnotify_parent
   const h0 = await scrape();
-  // in the biggest directory (the longest walk is the widest window for a second walker), in
-  // batches of HERD_ROUNDS rounds: whether an opener reaches i_lock while another walk holds it is
-  // up to the scheduler (under TCG, one CI run in ~10 saw a second walker but no wait), so another
-  // batch runs while no i_lock wait has been seen, up to HERD_MAX_BATCHES
+  // in the biggest directory (the longest walk is the widest window for a second walker); whether
+  // an opener reaches i_lock while another walk holds it is up to the scheduler, so batches of
+  // rounds run until an i_lock wait is seen, up to HERD_MAX_BATCHES
   const iLockWaits = (text: string) => sum(parseProm(text), 'fsnotify_lock_wait_seconds_count', { lock: 'i_lock' });
   let herdAfter = h0;
   let herdRounds = 0;
