@@ -1,7 +1,7 @@
 // End to end on real kernels: each guest runs the real daemon and the real workloads
 // (guest-suite.ts); these tests assert on what the daemon's own /metrics and API said.
 // Kernels: E2E_KERNELS (comma-separated names or bzImage paths), else the three in KERNELS plus
-// E2E_KERNEL when set.
+// E2E_KERNEL when set. E2E_TIMEOUT: seconds per guest (900).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +81,8 @@ for (const kernel of kernels) {
           kernel,
           command: `E2E_PROMETHEUS=${prom ? 1 : 0} node dist/test/e2e/guest-suite.js`,
           outDir,
-          timeoutSec: 900,
+          // a host shared with other guests can take longer than an idle one
+          timeoutSec: Number(process.env.E2E_TIMEOUT ?? 900),
           forwards: [[hostPort, 9717]],
           onLine: (l) => {
             const c = /^@@CHECKPOINT (\w+)/.exec(l);
