@@ -5,16 +5,27 @@
 //  3. the child scan's cost: the walk as an independent bpftrace kprobe/kretprobe pair sees it,
 //     with the scan on and off (--children-scan.cap=1)
 // Absolute times under TCG are not the hardware's; the ratios are what to read.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseProm, sum } from '../test/e2e/prom-text.js';
+import {
+  bpftraceWalkTimes,
+  exitCodeAfter,
+  fsload,
+  fsloadInBackground,
+  logger,
+  scrape as scrapeText,
+  SCRATCH,
+  sleep,
+  startBpftrace,
+  startDaemon as startGuestDaemon,
+  waitReady,
+  walkFunction as findWalkFunction,
+  writeResults,
+  type GuestDaemon,
+} from '../harness/guest-kit.js';
+import { parseProm, sum } from '../harness/prom-text.js';
+import type { GuestBench } from './report.js';
 
-const OUT = process.env.VM_OUT as string;
-const SCRATCH = process.env.VM_SCRATCH as string;
 const SHORT = process.env.BENCH_SHORT === '1';
-const PORT = 9717;
-const FSLOAD = 'test/e2e/workloads/fsload.py';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
 const ROUNDS = SHORT ? 1 : 5;
 const ACCESS = SHORT ? { files: 100, rounds: 10 } : { files: 200, rounds: 300 };
@@ -30,47 +41,18 @@ const SCAN_CHILDREN = SHORT ? 50_000 : 200_000;
 const MODES = ['none', 'default', 'kprobe', 'fentry', 'bpftrace'] as const;
 type Mode = (typeof MODES)[number];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
-const log = (m: string) => process.stdout.write(`bench [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
-const fsload = (...args: Array<string | number>) => {
-  const out = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n');
-  return JSON.parse(out.at(-1) as string) as Record<string, number>;
-};
-const scrape = async () => parseProm(await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text());
-const walkFunction = readFileSync('/proc/kallsyms', 'utf8').includes(' fsnotify_set_children_dentry_flags')
-  ? 'fsnotify_set_children_dentry_flags'
-  : '__fsnotify_update_child_dentry_flags';
+const log = logger('bench');
+const scrape = async () => parseProm(await scrapeText());
+const walkFunction = findWalkFunction() ?? '__fsnotify_update_child_dentry_flags';
 
-async function startDaemon(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js', `--web.listen-address=127.0.0.1:${PORT}`, '--log.level=warn', ...args], { stdio: 'ignore' });
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode} (${args.join(' ')})`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200) return child;
-    } catch {
-      // not yet
-    }
-    await sleep(100);
-  }
-  throw new Error('daemon not ready in 60 s');
+async function startDaemon(args: string[]): Promise<GuestDaemon> {
+  const d = startGuestDaemon(['--log.level=warn', ...args]);
+  if (!(await waitReady(d.child))) throw new Error(`daemon not ready (${args.join(' ')}): ${d.output().slice(-1000)}`);
+  return d;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  const done = new Promise((r) => child.on('exit', r));
-  child.kill('SIGINT');
-  await done;
-}
-
-/** bpftrace with `program`; resolves once its probes are attached. */
-async function startBpftrace(program: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  for (let i = 0; i < 900 && !out.includes('Attaching'); i++) await sleep(100);
-  await sleep(500);
-  return { child, output: () => out };
-}
+const stop = async (d: GuestDaemon): Promise<void> => void (await exitCodeAfter(d.child, 'SIGINT'));
 
 /**
  * ns a process has spent on a CPU, all its threads (schedstat's first field). In the one-vCPU
@@ -127,7 +109,7 @@ async function overhead() {
   const dir = `${SCRATCH}/access`;
   fsload('access', dir, ACCESS.files, 1); // create the files
   // the watch on the directory makes every open/read/close of a child go through __fsnotify_parent
-  const watch = spawn('python3', [FSLOAD, 'hold-watch', dir, '3600'], { stdio: 'ignore' });
+  const watch = fsloadInBackground('hold-watch', dir, 3600);
   const watchDir = `${SCRATCH}/watch-changes`;
   fsload('files', watchDir, WATCH.children);
   await sleep(1000);
@@ -143,12 +125,12 @@ async function overhead() {
   }> = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const mode of MODES) {
-      let daemon: ChildProcess | undefined;
+      let daemon: GuestDaemon | undefined;
       let bt: Awaited<ReturnType<typeof startBpftrace>> | undefined;
       if (mode === 'default') daemon = await startDaemon([]);
       if (mode === 'kprobe' || mode === 'fentry') daemon = await startDaemon([`--bpf.mechanism=${mode}`, '--parent-calls']);
       if (mode === 'bpftrace') bt = await startBpftrace(BPFTRACE_EQUIVALENT);
-      const tracerPid = daemon?.pid ?? bt?.child.pid;
+      const tracerPid = daemon?.child.pid ?? bt?.child.pid;
       if (tracerPid !== undefined) await settle(tracerPid);
       const before = daemon ? await scrape() : undefined;
       const cpuBefore = cpuNs(tracerPid);
@@ -163,11 +145,7 @@ async function overhead() {
         entry.walks = sum(after, 'fsnotify_walks_total') - sum(before, 'fsnotify_walks_total');
       }
       if (daemon) await stop(daemon);
-      if (bt) {
-        const done = new Promise((res) => bt!.child.on('exit', res));
-        bt.child.kill('SIGINT');
-        await done;
-      }
+      if (bt) await bt.stop();
       runs.push(entry);
       log(`round ${round} ${mode}: ${entry.seconds} s, watch changes ${entry.watchSeconds} s${entry.tracerCpuSeconds !== undefined ? `, tracer on CPU ${entry.tracerCpuSeconds.toFixed(4)} s` : ''}`);
     }
@@ -179,8 +157,8 @@ async function overhead() {
 async function scanCost() {
   const dir = `${SCRATCH}/scan`;
   fsload('negdents', dir, SCAN_CHILDREN, 2);
-  const bt = await startBpftrace(`kprobe:${walkFunction} { @s[tid] = nsecs; } kretprobe:${walkFunction} /@s[tid]/ { printf("walk %d\\n", nsecs - @s[tid]); delete(@s[tid]); } END { clear(@s); }`);
-  const walks = () => bt.output().split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5)));
+  const bt = await startBpftrace(bpftraceWalkTimes(walkFunction));
+  const walks = bt.walkNs;
   const samples: Array<{ scan: boolean; walkNs: number[]; oursNs: number }> = [];
   for (let rep = 0; rep < ROUNDS; rep++) {
     for (const scan of [true, false]) {
@@ -199,7 +177,7 @@ async function scanCost() {
       log(`scan ${scan ? 'on' : 'off'}: bpftrace saw ${walks().slice(seen).join(', ')} ns`);
     }
   }
-  bt.child.kill('SIGINT');
+  await bt.stop();
   return { children: SCAN_CHILDREN, samples };
 }
 
@@ -212,7 +190,7 @@ async function contentionCost(mechanism: 'fentry' | 'kprobe') {
   const dir = `${SCRATCH}/scan`;
   const daemon = await startDaemon([`--bpf.mechanism=${mechanism}`]);
   const before = await scrape();
-  const lookups = spawn('python3', [FSLOAD, 'lookups', dir, SHORT ? '4' : '10', '2'], { stdio: 'ignore' });
+  const lookups = fsloadInBackground('lookups', dir, SHORT ? 4 : 10, 2);
   const done = new Promise((r) => lookups.on('exit', r));
   await sleep(500);
   for (let i = 0; i < (SHORT ? 2 : 5); i++) {
@@ -239,7 +217,7 @@ async function main() {
   // which hides the backtraces: one full run hung in the scan phase without leaving any)
   writeFileSync('/proc/sys/kernel/softlockup_all_cpu_backtrace', '1');
   writeFileSync('/proc/sys/kernel/printk', '5');
-  const results: Record<string, unknown> = {
+  const results: Partial<GuestBench> & { short: boolean } = {
     kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
     walkFunction,
     short: SHORT,
@@ -250,10 +228,10 @@ async function main() {
   // every program that runs here, with each mechanism: the walk, watch-syscall and lock probes
   if (PARTS.has('lock')) results.contention = [await contentionCost('fentry'), await contentionCost('kprobe')];
   results.seconds = (Date.now() - t0) / 1000;
-  writeFileSync(join(OUT, 'bench.json'), JSON.stringify(results, null, 1));
+  writeResults('bench.json', results);
 }
 
 main().catch((e) => {
-  writeFileSync(join(OUT, 'bench.json'), JSON.stringify({ error: String(e?.stack ?? e) }));
+  writeResults('bench.json', { error: String(e?.stack ?? e) });
   process.exit(1);
 });

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
-import { startDaemon, type Daemon } from '../test/daemon/harness.js';
+import { sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 
 /** The node flags the systemd unit runs the daemon with: the bench measures what production runs. */
 export const UNIT_NODE_FLAGS = (/^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(readFileSync('systemd/fsnotify-exporter.service', 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 export interface WrkResult {
@@ -201,7 +200,7 @@ async function footprint(d: Daemon, seconds: number, scrapeEverySeconds: number,
 function watchStorm(seconds: number) {
   return () => {
     const dir = mkdtempSync(join(tmpdir(), 'watch-storm-'));
-    const procs = [0, 1].map(() => spawn('python3', ['test/e2e/workloads/fsload.py', 'watch-loop', dir, String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    const procs = [0, 1].map(() => spawn('python3', ['harness/workloads/fsload.py', 'watch-loop', dir, String(seconds)], { stdio: ['ignore', 'pipe', 'ignore'] }));
     const outs = procs.map((p) => {
       let o = '';
       p.stdout?.on('data', (d) => (o += d));

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { CACHE } from '../test/guest/kernels.js';
-import { runInVm } from '../test/guest/vm.js';
+import { CACHE } from '../harness/guest/kernels.js';
+import { runInVm } from '../harness/guest/vm.js';
 import { loadAndFootprint, scrapeScaling, UNIT_NODE_FLAGS } from './host-bench.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 
@@ -34,7 +34,10 @@ const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 // guest has one, shared by the workload and the tracer, whose own user-space work therefore counts.
 const ICOUNT_SHIFT = 0;
 
-async function guestPart(parts: string, icount: boolean): Promise<Record<string, unknown>> {
+/** What guest-bench.ts wrote: the parts it ran, or why it could not. */
+type GuestPart = Partial<GuestBench> & { error?: string };
+
+async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
   const outDir = join(CACHE, `bench-${o.kernel}-${icount ? 'icount' : 'smp'}`);
   log(`guest ${parts} on ${o.kernel} (qemu TCG${icount ? `, -icount shift=${ICOUNT_SHIFT}, 1 vCPU` : ', 2 vCPUs'})`);
   const vm = await runInVm({
@@ -46,8 +49,8 @@ async function guestPart(parts: string, icount: boolean): Promise<Record<string,
     ...(icount ? { smp: 1, icountShift: ICOUNT_SHIFT } : {}),
   });
   try {
-    const r = JSON.parse(readFileSync(join(outDir, 'bench.json'), 'utf8')) as Record<string, unknown>;
-    if (vm.status !== 0 && !('error' in r)) return { error: `guest exited ${vm.status}` };
+    const r = JSON.parse(readFileSync(join(outDir, 'bench.json'), 'utf8')) as GuestPart;
+    if (vm.status !== 0 && r.error === undefined) return { error: `guest exited ${vm.status}` };
     return r;
   } catch {
     return { error: `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}` };
@@ -56,10 +59,10 @@ async function guestPart(parts: string, icount: boolean): Promise<Record<string,
 
 async function guestBench(): Promise<GuestBench | { error: string }> {
   const timed = await guestPart('overhead', true);
-  if ('error' in timed) return { error: `overhead guest: ${String(timed.error)}` };
+  if (timed.error !== undefined || !timed.overhead || timed.cpus === undefined) return { error: `overhead guest: ${timed.error ?? 'no overhead results'}` };
   const parallel = await guestPart('scan,lock', false);
-  if ('error' in parallel) return { error: `scan/lock guest: ${String(parallel.error)}` };
-  return { ...(parallel as unknown as GuestBench), overhead: timed.overhead as GuestBench['overhead'], overheadGuest: { cpus: timed.cpus as number, icountShift: ICOUNT_SHIFT } };
+  if (parallel.error !== undefined) return { error: `scan/lock guest: ${parallel.error}` };
+  return { ...(parallel as GuestBench), overhead: timed.overhead, overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT } };
 }
 
 async function hostBench() {

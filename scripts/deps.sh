@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what fsnotify-exporter needs from Debian, idempotently: only missing packages, and
 # `apt-get update` only when something is missing. Groups: runtime, build, test, e2e, arm64.
-# (arm64: the arm64 guest's host side; its arm64 packages are fetched by test/guest/prepare-arm64.sh)
+# (arm64: the arm64 guest's host side; its arm64 packages are fetched by harness/guest/prepare-arm64.sh)
 #   bash scripts/deps.sh runtime test
 set -euo pipefail
 declare -A PKG_GROUPS=(

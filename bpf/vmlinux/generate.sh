@@ -2,13 +2,13 @@
 # Regenerates vmlinux/{x86,arm64}/vmlinux.h from Debian bookworm's linux-image 6.1 packages, so both
 # arches are built against the same kernel release (the version is recorded in vmlinux/VERSIONS).
 # The packages are downloaded, not installed; arm64's come through a private arm64 apt state
-# (test/guest/arm64-apt.sh, shared with the arm64 guest's cache), so the host's dpkg is not touched.
+# (harness/guest/arm64-apt.sh, shared with the arm64 guest's cache), so the host's dpkg is not touched.
 # The kernel's raw BTF is cut out of the boot image (extract-btf.py) and dumped as C by bpftool.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-# shellcheck source=../../test/guest/arm64-apt.sh
-source "$repo/test/guest/arm64-apt.sh"
+# shellcheck source=../../harness/guest/arm64-apt.sh
+source "$repo/harness/guest/arm64-apt.sh"
 arm64_apt_state "${VM_CACHE:-$repo/.cache/vm}/arm64/apt" || exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -37,18 +37,6 @@ export class BpfMap {
     return value;
   }
 
-  update(key: Buffer, value: Buffer, flags = 0n): void {
-    const rc = libbpf.mapUpdateElem(this.fd, key, value, flags);
-    if (rc < 0) throw new LibbpfError('bpf_map_update_elem', -rc, this.name);
-  }
-
-  delete(key: Buffer): boolean {
-    const rc = libbpf.mapDeleteElem(this.fd, key);
-    if (rc === -ENOENT) return false;
-    if (rc < 0) throw new LibbpfError('bpf_map_delete_elem', -rc, this.name);
-    return true;
-  }
-
   /** Every entry. One bpf() call per BATCH entries where the kernel supports batch lookups. */
   entries(): Array<[Buffer, Buffer]> {
     return this.batchOrByKey(() => this.entriesBatch(), () => this.entriesByKey());
@@ -118,8 +106,7 @@ export class BpfMap {
   /**
    * For a per-CPU array of u64: each index summed over CPUs, as a number (exact to 2^53, then
    * rounded as the float64 Prometheus stores anyway). Read batch by batch, with no object per
-   * entry: these arrays are most of a scrape's entries, and a view plus a BigInt per CPU for each
-   * was ~200 KB of garbage per scrape.
+   * entry: these arrays are most of a scrape's entries.
    */
   perCpuArraySums(): number[] {
     if (!isArray(this.type) || !this.perCpu) throw new Error(`map ${this.name} is not a per-CPU array`);

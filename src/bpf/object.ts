@@ -68,11 +68,6 @@ export class BpfObject {
     if (rc < 0) throw new LibbpfError('bpf_program__set_attach_target', -rc, `${name} → ${func}`);
   }
 
-  setMaxEntries(map: string, n: number): void {
-    const rc = libbpf.mapSetMaxEntries(this.rawMap(map), n);
-    if (rc < 0) throw new LibbpfError('bpf_map__set_max_entries', -rc, map);
-  }
-
   /**
    * Writes `const volatile` globals before load. Offsets come from the object's BTF: the
    * DATASEC ".rodata" lists each variable with its offset and size.

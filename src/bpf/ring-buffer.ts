@@ -1,6 +1,6 @@
 // libbpf's ring buffer consumer, driven from a timer: poll(0) never blocks the event loop.
 // Slow-walk events are rare (one per walk over the threshold), so a koffi callback per record
-// (~1 µs) costs nothing worth a hand-written mmap reader.
+// costs nothing worth a hand-written mmap reader.
 import { LibbpfError } from './errors.js';
 import { SampleFn, decode, errno, isNull, libbpf, pointerTo, register, unregister, type Ptr } from './libbpf.js';
 

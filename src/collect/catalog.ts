@@ -1,6 +1,6 @@
-// The one list of metrics the daemon exports. Collectors create their prom-client metrics from
-// these entries, the docs table mirrors it, and the rule/dashboard tests check every PromQL
-// expression against it, so a name cannot drift between the three.
+// Every metric the daemon exports by name, type, help and labels (prom-client's process metrics
+// aside). Collectors render from these entries and the rule, dashboard and deploy tests check
+// every PromQL expression against them, so a name cannot drift between the three.
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -65,6 +65,12 @@ export const METRICS = {
   programRunSeconds: spec('fsnotify_exporter_bpf_program_run_seconds_total', 'counter', 'CPU time spent in each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   programRuns: spec('fsnotify_exporter_bpf_program_runs_total', 'counter', 'Runs of each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   scrapeDuration: spec('fsnotify_exporter_scrape_duration_seconds', 'gauge', 'Time the last collection of BPF maps took.'),
+  collectorSuccess: spec('fsnotify_exporter_collector_success', 'gauge', 'Whether each collector succeeded at this scrape (1) or not (0).', ['collector']),
+  collectorDuration: spec('fsnotify_exporter_collector_duration_seconds', 'gauge', 'Time each collector took at this scrape.', ['collector']),
+  // prom-client's names for the event-loop lag, which the daemon samples itself (event-loop-lag.ts)
+  eventLoopLag: spec('nodejs_eventloop_lag_seconds', 'gauge', 'Lag of event loop in seconds.'),
+  eventLoopLagMax: spec('nodejs_eventloop_lag_max_seconds', 'gauge', 'The maximum recorded event loop delay.'),
+  eventLoopLagP99: spec('nodejs_eventloop_lag_p99_seconds', 'gauge', 'The 99th percentile of the recorded event loop delays.'),
 } as const satisfies Record<string, MetricSpec>;
 
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);

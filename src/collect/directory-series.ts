@@ -1,7 +1,6 @@
 // The per-directory series of the top-K directories. A directory's counters change only when it is
-// walked, so most of the K do not change between two scrapes: each directory's lines are rendered
-// once and kept while its dir_stats value (the raw bytes) stays the same. Kept strings are promoted
-// once and then stay put; lines rendered anew at every scrape were most of a scrape's garbage.
+// walked, so its lines are rendered once and kept while its dir_stats value (the raw bytes) stays
+// the same: kept strings are promoted once, lines rendered at every scrape are garbage every scrape.
 import { CHILD_KINDS, LOCK_KINDS, decodeDirKey, decodeDirStats } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
 import { LabelSet, sampleLines } from './exposition.js';

@@ -1,14 +1,9 @@
-// Metrics whose values come from elsewhere (BPF maps, /proc) at scrape time, written straight to
-// the Prometheus text format. prom-client's Counter/Histogram only accumulate observations made in
-// this process, and its generic formatter (label objects, escaping, merging per series) cost ~5 ms
-// per scrape at 1,300 series here; these series are rendered directly (see docs/benchmarks.md).
-// prom-client still owns the process metrics and the counters the daemon increments itself.
-//
-// The text goes into one Buffer per scrape, a line at a time: a string built with += is a rope whose
-// every node stays alive until the end, so a 700 KB exposition (10,000 series) survived several
-// young-generation GCs per scrape and GC took 60% of the scrape. Lines written out die young.
-import type { Registry } from 'prom-client';
-import type { MetricSpec } from './catalog.js';
+// The /metrics text: every collector's families written straight into one Buffer, a line at a
+// time. prom-client's formatter and a string built with += were most of a scrape's time and
+// garbage (docs/benchmark-findings.md); lines written out die young.
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { METRICS, type MetricSpec } from './catalog.js';
 import type { HistogramValue } from './log2-histogram.js';
 
 export type Labels = Record<string, string>;
@@ -132,6 +127,17 @@ export class TextSink {
     this.length += this.buf.write(s, this.length);
   }
 
+  /** A point to truncate() back to. */
+  mark(): number {
+    this.flush();
+    return this.length;
+  }
+
+  truncate(mark: number): void {
+    this.pending = '';
+    this.length = Math.min(this.length, mark);
+  }
+
   get size(): number {
     return this.length + Buffer.byteLength(this.pending);
   }
@@ -143,91 +149,139 @@ export class TextSink {
   }
 }
 
-type Render = (out: TextSink) => void;
+type Render = (out: TextSink) => void | Promise<void>;
 
-/** prom-client's registry plus the externally valued metrics, served as one text. */
+/** Declares one collector's metrics; each read callback runs at every scrape. */
+export interface CollectorMetrics {
+  /** A counter or gauge whose samples `read` returns. */
+  samples(spec: MetricSpec, read: () => Sample[]): void;
+  /** A counter or gauge whose lines the caller renders with sampleLines() (and may keep). */
+  lines(spec: MetricSpec, read: () => Iterable<string>): void;
+  histogram(spec: MetricSpec, read: () => HistogramSample[]): void;
+  /** Text already in the exposition format (prom-client's registry). */
+  text(read: () => string | Promise<string>): void;
+}
+
+interface Group {
+  name: string;
+  labels: LabelSet;
+  renders: Render[];
+  /** failing since the last success: a failure is logged once per burst */
+  failing: boolean;
+}
+
+/** Every registered collector's families as one text, plus each collector's success and duration. */
 export class Exposition implements MetricsSource {
-  private readonly renders: Render[] = [];
+  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
+  private readonly groups: Group[] = [];
   private readonly names = new Set<string>();
   /** the last exposition's size: the next one's buffer starts there, so it rarely grows */
   private lastSize = 0;
 
-  constructor(readonly prom: Registry) {}
+  constructor(private readonly logger?: Logger) {}
 
-  get contentType(): string {
-    return this.prom.contentType;
+  /** Adds collector `name`; `setup` declares its metrics and may return a stop function. */
+  register(name: string, setup: (m: CollectorMetrics) => void | (() => void)): () => void {
+    if (this.groups.some((g) => g.name === name)) throw new Error(`collector ${name} registered twice`);
+    const group: Group = { name, labels: new LabelSet({ collector: name }), renders: [], failing: false };
+    const stop = setup(this.metricsOf(group));
+    this.groups.push(group);
+    return stop ?? (() => undefined);
   }
 
-  private add(spec: MetricSpec, body: (out: TextSink) => void): void {
-    if (this.names.has(spec.name) || this.prom.getSingleMetric(spec.name)) throw new Error(`metric ${spec.name} registered twice`);
-    this.names.add(spec.name);
-    const header = `# HELP ${spec.name} ${escapeHelp(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
-    this.renders.push((out) => {
-      out.write(header);
-      body(out);
-    });
-  }
-
-  /** A counter or gauge whose samples `read` returns at each scrape. */
-  samples(spec: MetricSpec, read: () => Sample[]): void {
-    if (spec.type === 'histogram') throw new Error(`${spec.name} is a histogram: use histogram()`);
-    this.add(spec, (out) => {
-      for (const s of read()) writeSample(out, spec, s);
-    });
-  }
-
-  /** A counter or gauge whose lines the caller renders with sampleLines() (and may keep). */
-  lines(spec: MetricSpec, read: () => Iterable<string>): void {
-    if (spec.type === 'histogram') throw new Error(`${spec.name} is a histogram: use histogram()`);
-    this.add(spec, (out) => {
-      for (const text of read()) out.write(text);
-    });
-  }
-
-  histogram(spec: MetricSpec, read: () => HistogramSample[]): void {
-    if (spec.type !== 'histogram') throw new Error(`${spec.name} is not a histogram`);
-    // A histogram's label sets and bucket bounds are fixed, so each bucket line's text up to the
-    // count is built once and kept (per scrape it was ~45 KB of garbage at 1,300 series).
-    const prefixes = new Map<string, string[]>();
-    const prefix = (pairs: string, i: number, le: number): string => {
-      let row = prefixes.get(pairs);
-      if (!row) prefixes.set(pairs, (row = []));
-      return (row[i] ??= `${spec.name}_bucket{${pairs ? `${pairs},` : ''}le="${le === Infinity ? '+Inf' : String(le)}"} `);
+  private metricsOf(group: Group): CollectorMetrics {
+    const family = (spec: MetricSpec, body: (out: TextSink) => void) => {
+      if (this.names.has(spec.name)) throw new Error(`metric ${spec.name} registered twice`);
+      this.names.add(spec.name);
+      const header = familyHeader(spec);
+      group.renders.push((out) => {
+        out.write(header);
+        body(out);
+      });
     };
-    this.add(spec, (out) => {
-      for (const { labels, histogram } of read()) {
-        checkLabels(spec, labels);
-        const pairs = formatPairs(labels);
-        histogram.buckets.forEach(([le, count], i) => {
-          out.write(prefix(pairs, i, le));
-          out.write(formatValue(count));
-          out.write('\n');
+    const notHistogram = (spec: MetricSpec) => {
+      if (spec.type === 'histogram') throw new Error(`${spec.name} is a histogram: use histogram()`);
+    };
+    return {
+      samples(spec, read) {
+        notHistogram(spec);
+        family(spec, (out) => {
+          for (const s of read()) writeSample(out, spec, s);
         });
-        const l = braces(pairs);
-        out.write(`${spec.name}_sum${l} ${formatValue(histogram.sum)}\n${spec.name}_count${l} ${formatValue(histogram.count)}\n`);
-      }
-    });
+      },
+      lines(spec, read) {
+        notHistogram(spec);
+        family(spec, (out) => {
+          for (const text of read()) out.write(text);
+        });
+      },
+      histogram(spec, read) {
+        if (spec.type !== 'histogram') throw new Error(`${spec.name} is not a histogram`);
+        family(spec, histogramBody(spec, read));
+      },
+      text(read) {
+        group.renders.push(async (out) => {
+          const text = (await read()).trimEnd();
+          if (text) out.write(`${text}\n`);
+        });
+      },
+    };
   }
 
   async metrics(): Promise<Buffer> {
-    const prom = await this.prom.metrics();
     const out = new TextSink(this.lastSize + 4096);
-    // prom-client's text, a blank line, then each section (ending in a newline) a blank line apart
-    out.write(prom.trimEnd());
-    out.write(this.renders.length > 0 ? '\n\n' : '\n');
-    this.renders.forEach((render, i) => {
-      if (i > 0) out.write('\n');
-      render(out);
-    });
+    const seconds: number[] = [];
+    const ok: boolean[] = [];
+    for (const g of this.groups) {
+      const mark = out.mark();
+      const t0 = process.hrtime.bigint();
+      try {
+        for (const render of g.renders) {
+          const pending = render(out);
+          if (pending) await pending;
+        }
+        ok.push(true);
+        if (g.failing) this.logger?.info({ collector: g.name }, `collector ${g.name} recovered`);
+        g.failing = false;
+      } catch (e) {
+        out.truncate(mark); // none of a failed collector's families, not even a partial one
+        ok.push(false);
+        if (!g.failing) this.logger?.error({ collector: g.name, err: e instanceof Error ? e.message : String(e) }, `collector ${g.name} failed`);
+        g.failing = true;
+      }
+      seconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    out.write(familyHeader(METRICS.collectorSuccess));
+    this.groups.forEach((g, i) => writeSample(out, METRICS.collectorSuccess, { labels: g.labels, value: ok[i] ? 1 : 0 }));
+    out.write(familyHeader(METRICS.collectorDuration));
+    this.groups.forEach((g, i) => writeSample(out, METRICS.collectorDuration, { labels: g.labels, value: seconds[i] ?? 0 }));
     this.lastSize = out.size;
     return out.contents();
   }
 }
 
-export function registerSamples(exposition: Exposition, spec: MetricSpec, read: () => Sample[]): void {
-  exposition.samples(spec, read);
-}
+const familyHeader = (spec: MetricSpec) => `# HELP ${spec.name} ${escapeHelp(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
 
-export function registerHistogram(exposition: Exposition, spec: MetricSpec, read: () => HistogramSample[]): void {
-  exposition.histogram(spec, read);
+function histogramBody(spec: MetricSpec, read: () => HistogramSample[]): (out: TextSink) => void {
+  // A histogram's label sets and bucket bounds are fixed, so each bucket line's text up to the
+  // count is built once and kept.
+  const prefixes = new Map<string, string[]>();
+  const prefix = (pairs: string, i: number, le: number): string => {
+    let row = prefixes.get(pairs);
+    if (!row) prefixes.set(pairs, (row = []));
+    return (row[i] ??= `${spec.name}_bucket{${pairs ? `${pairs},` : ''}le="${le === Infinity ? '+Inf' : String(le)}"} `);
+  };
+  return (out) => {
+    for (const { labels, histogram } of read()) {
+      checkLabels(spec, labels);
+      const pairs = formatPairs(labels);
+      histogram.buckets.forEach(([le, count], i) => {
+        out.write(prefix(pairs, i, le));
+        out.write(formatValue(count));
+        out.write('\n');
+      });
+      const l = braces(pairs);
+      out.write(`${spec.name}_sum${l} ${formatValue(histogram.sum)}\n${spec.name}_count${l} ${formatValue(histogram.count)}\n`);
+    }
+  };
 }

@@ -34,3 +34,9 @@ export function toHistogram(slots: readonly number[], sum: number, unit: SlotUni
   buckets.push([Infinity, cumulative]);
   return { buckets, sum: unit === 'nanoseconds' ? sum * 1e-9 : sum, count: cumulative };
 }
+
+/** Duration buckets start at 1.024 µs (slot 9 ends at 2^10 ns): finer ones say nothing here. */
+const FIRST_DURATION_BUCKET_SLOT = 9;
+
+/** A kernel duration histogram (ns slots, exact sum in ns) in seconds, from 1.024 µs. */
+export const durationHistogram = (slots: readonly number[], sumNs: number): HistogramValue => toHistogram(slots, sumNs, 'nanoseconds', FIRST_DURATION_BUCKET_SLOT);

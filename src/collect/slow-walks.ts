@@ -2,7 +2,33 @@
 // bounded list for /api/v1/slow-walks.
 import type { Logger } from 'pino';
 import { decodeSlowWalk, formatDevice, type SlowWalkRecord } from '../bpf/abi.js';
-import type { SlowWalk } from '../server/types.js';
+
+/** One walk over the slow-walk threshold (a ring-buffer event), as /api/v1/slow-walks serves it. */
+export interface SlowWalk {
+  /** when the walk started, ISO 8601 */
+  time: string;
+  /** thread id and process id of the walker */
+  pid: number;
+  tgid: number;
+  comm: string;
+  /** cgroup v2 id, a decimal string (u64) */
+  cgroup_id: string;
+  /** what started the walk: watch_change | parent_event */
+  trigger: string;
+  /** the watch syscall the walk ran under, when it ran under one ("" otherwise) */
+  syscall: string;
+  /** major:minor of the directory's filesystem */
+  device: string;
+  /** the directory's inode number, a decimal string (u64) */
+  inode: string;
+  /** relative to its filesystem's root; "" with --no-path-labels */
+  path: string;
+  duration_seconds: number;
+  children: { positive: number; negative: number; truncated: boolean };
+  /** walkers of the same directory at entry, this one included */
+  concurrent_walkers: number;
+  lock_wait_seconds: { i_lock: number; d_lock: number };
+}
 
 /** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to wall-clock ms, via the offset between the two now. */
 export function monotonicToEpochMs(ns: bigint): number {

@@ -68,8 +68,8 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
 
 /**
  * Memoizes readSnapshot, and what is derived from it, for the rest of the current event-loop turn.
- * Nothing of a scrape is kept past it: objects that live until the next scrape are promoted to
- * V8's old generation at every scrape and fill it (a full GC every ~40 scrapes, 5-10 ms each).
+ * Nothing of a scrape is kept past it: what lives until the next scrape is promoted to V8's old
+ * generation at every scrape and fills it.
  */
 export class SnapshotCache {
   private readonly derived = new Map<(s: Snapshot) => unknown, unknown>();
@@ -81,6 +81,11 @@ export class SnapshotCache {
       setImmediate(() => this.derived.clear());
       return readSnapshot(maps);
     });
+  }
+
+  /** counter `i` of the counters map (Counter in abi.ts) */
+  counter(i: number): number {
+    return this.get().counters[i] ?? 0;
   }
 
   /** compute(snapshot), once per snapshot */

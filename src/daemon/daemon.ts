@@ -1,8 +1,6 @@
 // The daemon's life: web config, instrumentation, server, signals. Whatever was attached is
 // detached on every way out.
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { registerEventLoopLag } from '../collect/event-loop-lag.js';
 import type { Options } from '../config/options.js';
 import { ExitCode, FatalError } from '../errors.js';
 import { buildServer } from '../server/app.js';
@@ -33,7 +31,7 @@ function instrumentOptions(o: Options, version: string) {
 /** --check: load, attach, report, detach. 0 when the walk probes attach. */
 export async function runCheck(o: Options, logger: Logger, version: string): Promise<number> {
   loadWebConfig(o.web.configFile); // --check validates the web config too
-  const inst = instrument(new Exposition(new Registry()), instrumentOptions(o, version), logger);
+  const inst = instrument(new Exposition(), instrumentOptions(o, version), logger);
   try {
     for (const p of inst.attach.probes)
       process.stdout.write(`${p.probe}: ${p.attached ? `attached (${p.mechanism} on ${p.target})` : `NOT attached (${p.mechanism} on ${p.target}): ${p.error}`}\n`);
@@ -46,18 +44,7 @@ export async function runCheck(o: Options, logger: Logger, version: string): Pro
 
 export async function runDaemon(o: Options, logger: Logger, version: string): Promise<void> {
   const webConfig = loadWebConfig(o.web.configFile);
-  const registry = new Registry();
-  // prom-client has no switch to leave one default collector out. Its event-loop collector walks a
-  // ~100,000-bucket histogram at every scrape, even for gauges removed from the registry, so its
-  // gauges all go and its sampler is set to a period that never comes (2^31-1 ms, 24 days);
-  // registerEventLoopLag exports the lag, max and p99 at no such cost.
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 2 ** 31 - 1 });
-  for (const stat of ['', 'min_', 'max_', 'mean_', 'stddev_', 'p50_', 'p90_', 'p99_']) registry.removeSingleMetric(`nodejs_eventloop_lag_${stat}seconds`);
-  const stopEventLoopLag = registerEventLoopLag(registry);
-  // gauges named *_total: promtool check metrics rejects them, and they say little about us
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
-
-  const exposition = new Exposition(registry);
+  const exposition = new Exposition(logger.child({ component: 'collect' }));
   let inst: Instrumentation | undefined;
   const server = buildServer({
     options: o,
@@ -88,7 +75,6 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
     stopping = true;
     logger.info({ signal }, 'shutting down: detaching probes');
     inst?.close();
-    stopEventLoopLag();
     await server.close().catch(() => undefined);
     process.exit(code);
   };

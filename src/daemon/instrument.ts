@@ -4,14 +4,12 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { perTurn } from '../collect/per-turn.js';
-import { Counter as PromCounter } from 'prom-client';
-import { registerSamples, type Exposition } from '../collect/exposition.js';
+import type { Exposition } from '../collect/exposition.js';
 import { attachAll, type AttachResult } from '../bpf/attach-plan.js';
 import { decodeWalkState, encodeDirKey, decodeDirStats, SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP, type WalkState } from '../bpf/abi.js';
 import { libbpfVersion } from '../bpf/libbpf.js';
-import { registerBpfMetrics } from '../collect/bpf-metrics.js';
-import { METRICS } from '../collect/catalog.js';
-import { registerHostMetrics } from '../collect/host-metrics.js';
+import type { DaemonCounts } from '../collect/collector.js';
+import { registerCollectors } from '../collect/registry.js';
 import { NearLockupChecker } from '../collect/near-lockup.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
 import { SnapshotCache, type BpfMapsReader } from '../collect/snapshot.js';
@@ -47,7 +45,7 @@ export interface Instrumentation {
   close(): void;
 }
 
-/** Slow-walk events are rare and counted when lost; 4 wakeups a second is plenty (idle CPU goal, issue 7). */
+/** Slow-walk events are rare and counted when lost: 4 wakeups a second keep an idle daemon idle. */
 const RING_POLL_MS = 250;
 
 function mapsReader(obj: AttachResult['object']): BpfMapsReader {
@@ -58,8 +56,21 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
   };
 }
 
+/** What preflight reads from this machine besides the kernel info. */
+export interface PreflightHost {
+  bpfSyscall: boolean;
+  effectiveCapabilities: bigint;
+  uid: number | undefined;
+}
+
+const thisHost = (): PreflightHost => ({
+  bpfSyscall: existsSync('/sys/fs/bpf') || existsSync('/proc/sys/kernel/unprivileged_bpf_disabled'),
+  effectiveCapabilities: ownCapabilities().effective,
+  uid: process.getuid?.(),
+});
+
 /** Facts that make loading pointless, checked before libbpf is touched. */
-export function preflight(kernel: KernelInfo): void {
+export function preflight(kernel: KernelInfo, host: PreflightHost = thisHost()): void {
   if (!kernel.btf)
     throw new FatalError(ExitCode.KERNEL, `the kernel has no BTF (${VMLINUX_BTF} is missing)`, 'run a kernel built with CONFIG_DEBUG_INFO_BTF=y');
   if (!kernel.walkFunction)
@@ -68,13 +79,12 @@ export function preflight(kernel: KernelInfo): void {
       'neither fsnotify_set_children_dentry_flags nor __fsnotify_update_child_dentry_flags is in /proc/kallsyms',
       'this kernel has no fsnotify child-dentry walk to trace (CONFIG_FSNOTIFY off?)',
     );
-  if (!existsSync('/sys/fs/bpf') && !existsSync('/proc/sys/kernel/unprivileged_bpf_disabled'))
-    throw new FatalError(ExitCode.KERNEL, 'the kernel has no bpf() support', 'run a kernel built with CONFIG_BPF_SYSCALL=y');
-  const missing = missingForAttach(ownCapabilities().effective);
+  if (!host.bpfSyscall) throw new FatalError(ExitCode.KERNEL, 'the kernel has no bpf() support', 'run a kernel built with CONFIG_BPF_SYSCALL=y');
+  const missing = missingForAttach(host.effectiveCapabilities);
   if (missing.length > 0)
     throw new FatalError(
       ExitCode.PRIVILEGE,
-      `missing capability ${missing.map(capName).join(' and ')} (uid ${process.getuid?.()}): loading needs CAP_BPF, attaching CAP_PERFMON`,
+      `missing capability ${missing.map(capName).join(' and ')} (uid ${host.uid}): loading needs CAP_BPF, attaching CAP_PERFMON`,
       'run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG as systemd/fsnotify-exporter.service does',
     );
 }
@@ -138,32 +148,33 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
     const capacities = new Map<string, number>();
     for (const name of ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'lock_nest', 'events'])
       capacities.set(name, reader.capacity(name));
-    registerBpfMetrics(registry, new SnapshotCache(reader), { topDirectories: o.topDirectories, pathLabels: o.pathLabels, capacities });
-
-    const nearLockupTotal = new PromCounter({ name: METRICS.nearSoftlockup.name, help: METRICS.nearSoftlockup.help, registers: [registry.prom] });
-    const softlockups = new PromCounter({ name: METRICS.softlockups.name, help: METRICS.softlockups.help, labelNames: ['in_walk'], registers: [registry.prom] });
-    softlockups.inc({ in_walk: 'true' }, 0);
-    softlockups.inc({ in_walk: 'false' }, 0);
+    const counts: DaemonCounts = { nearSoftlockups: 0, softlockups: { inWalk: 0, notInWalk: 0 } };
     const threshold = () => readSoftlockupThreshold().seconds;
-    registerHostMetrics(registry, {
-      kernel,
-      version: o.version,
-      libbpfVersion: libbpfVersion(),
-      dentryState: readDentryState,
-      softlockupThresholdSeconds: threshold,
-      probes: () => attach.probes,
-      lockWaitMechanism: () => attach.lockWaitMechanism,
-      childrenScan: () => ({
-        scan: attach.childScan,
-        limit: attach.childScan === 'bounded' ? Math.min(SCAN_BOUNDED_MAX, Math.ceil(o.childrenScanCap / SCAN_BOUNDED_STEP) * SCAN_BOUNDED_STEP) : attach.childScan === 'none' ? 0 : o.childrenScanCap,
-      }),
-      programStats: perTurn(() => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) }))),
-    });
-
     const slowWalks = new SlowWalkStore(o.slowWalkMaxEvents, logger, o.pathLabels);
+    stops.push(
+      registerCollectors(registry, {
+        maps: new SnapshotCache(reader),
+        capacities,
+        topDirectories: o.topDirectories,
+        pathLabels: o.pathLabels,
+        kernel,
+        version: o.version,
+        libbpfVersion: libbpfVersion(),
+        dentryState: readDentryState,
+        softlockupThresholdSeconds: threshold,
+        probes: () => attach.probes,
+        lockWaitMechanism: () => attach.lockWaitMechanism,
+        childrenScan: () => ({
+          scan: attach.childScan,
+          limit: attach.childScan === 'bounded' ? Math.min(SCAN_BOUNDED_MAX, Math.ceil(o.childrenScanCap / SCAN_BOUNDED_STEP) * SCAN_BOUNDED_STEP) : attach.childScan === 'none' ? 0 : o.childrenScanCap,
+        }),
+        programStats: perTurn(() => attach.attachedPrograms.map((program) => ({ program, ...obj.programInfo(program) }))),
+        slowWalkEvents: slowWalks,
+        counts,
+      }),
+    );
+
     const ring = obj.ringBuffer('events', slowWalks.onRecord);
-    registerSamples(registry, METRICS.slowWalkEventsRead, () => [{ labels: {}, value: slowWalks.read }]);
-    registerSamples(registry, METRICS.slowWalkEventsEvicted, () => [{ labels: {}, value: slowWalks.evicted }]);
     const ringTimer = setInterval(() => ring.poll(), RING_POLL_MS);
     ringTimer.unref();
     stops.push(() => {
@@ -184,10 +195,10 @@ export function instrument(registry: Exposition, o: InstrumentOptions, logger: L
         const v = dirStats.lookup(encodeDirKey(w.dir));
         return v ? decodeDirStats(v).path : '';
       },
-      onNearLockup: () => nearLockupTotal.inc(),
+      onNearLockup: () => counts.nearSoftlockups++,
     });
     stops.push(nearLockup.start(o.nearSoftlockupCheckIntervalMs));
-    stops.push(watchKmsg(logger, (r) => softlockups.inc({ in_walk: String(r.inWalk) })));
+    stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 
     return { attach, kernel, slowWalks, nearLockup, close };
   } catch (e) {

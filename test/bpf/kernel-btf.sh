@@ -7,8 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=$(realpath -m "$1")
 shift
-# shellcheck source=../guest/suite-apt.sh
-source "$repo/test/guest/suite-apt.sh"
+# shellcheck source=../../harness/guest/suite-apt.sh
+source "$repo/harness/guest/suite-apt.sh"
 # name  debian-arch  suites  package glob (the newest match wins)
 MATRIX="
 x86-5.10    amd64 bullseye,bullseye-security       linux-image-5.10.0-*-amd64-unsigned

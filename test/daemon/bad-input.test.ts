@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { freePort, MAIN, ourPrograms, runDaemonSync } from './harness.js';
+import { freePort, MAIN, ourPrograms, runDaemonSync } from '../../harness/daemon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const file = (name: string, text: string) => {

@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { arch, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parseProm, sum } from '../../harness/prom-text.js';
 import { ALL_METRICS } from '../../src/collect/catalog.js';
-import { ourLinks, ourPrograms, startDaemon, type Daemon } from './harness.js';
+import { COLLECTORS } from '../../src/collect/registry.js';
+import { ourLinks, ourPrograms, sleep, startDaemon, type Daemon } from '../../harness/daemon.js';
 
 let d: Daemon;
 const scrape = async () => (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
@@ -34,11 +36,40 @@ test('/readyz is 503 and says the walk probes are missing and why', async () => 
   assert.equal((await fetch(`http://127.0.0.1:${d.port}/healthz`)).status, 200);
 });
 
-test('/metrics has every metric of the catalogue and passes promtool check metrics', async () => {
+test('/metrics passes promtool check metrics and has every metric of the catalogue', async () => {
   const body = await scrape();
-  for (const m of ALL_METRICS) assert.ok(body.includes(`# TYPE ${m.name} ${m.type}`), `missing ${m.name}`);
+  for (const m of ALL_METRICS) assert.ok(body.includes(`# TYPE ${m.name} ${m.type}\n`), `missing ${m.name}`);
   const r = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('/metrics values: this kernel, this build, the maps\' capacities, no walks, every collector succeeded', async () => {
+  const m = parseProm(await scrape());
+  // what the kernel is, read here without the daemon's code
+  const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
+  const walkFunction = ['fsnotify_set_children_dentry_flags', '__fsnotify_update_child_dentry_flags'].find((f) => new RegExp(` [Tt] ${f}$`, 'm').test(kallsyms));
+  const childList = readFileSync('/sys/kernel/btf/vmlinux').includes('\0d_children\0') ? 'd_children' : 'd_subdirs';
+  const kernelInfo = `fsnotify_kernel_info{release="${release()}",arch="${arch()}",walk_function="${walkFunction}",child_list="${childList}",lazy_clear="${walkFunction === 'fsnotify_set_children_dentry_flags'}"}`;
+  assert.equal(m.get(kernelInfo), 1, [...m.keys()].filter((k) => k.startsWith('fsnotify_kernel_info')).join(' '));
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  assert.equal(sum(m, 'fsnotify_exporter_build_info', { version, nodejs: process.version, arch: arch() }), 1);
+  const proc = (f: string) => Number(readFileSync(`/proc/sys/kernel/${f}`, 'utf8'));
+  assert.equal(m.get('fsnotify_softlockup_threshold_seconds'), proc('watchdog') === 0 ? 20 : 2 * proc('watchdog_thresh'));
+  assert.equal(m.get('fsnotify_exporter_map_capacity{map="dir_stats"}'), 10_240);
+  assert.equal(m.get('fsnotify_exporter_map_capacity{map="events"}'), 256 * 1024);
+  assert.ok(sum(m, 'fsnotify_dcache_dentries', { state: 'total' }) >= sum(m, 'fsnotify_dcache_dentries', { state: 'unused' }));
+  assert.ok(sum(m, 'fsnotify_dcache_dentries', { state: 'negative' }) > 0);
+  // without walk probes nothing walks; the duration histogram still has its buckets, from 1.024 µs
+  assert.equal(m.get('fsnotify_walks_total{trigger="watch_change"}'), 0);
+  assert.equal(m.get('fsnotify_walks_total{trigger="parent_event"}'), 0);
+  assert.equal(m.get('fsnotify_walk_duration_seconds_bucket{trigger="watch_change",le="0.000001024"}'), 0);
+  assert.equal(m.get('fsnotify_walk_duration_seconds_bucket{trigger="watch_change",le="+Inf"}'), 0);
+  assert.equal(m.get('fsnotify_softlockups_total{in_walk="true"}'), 0);
+  assert.equal(m.get('fsnotify_softlockups_total{in_walk="false"}'), 0);
+  for (const c of COLLECTORS) {
+    assert.equal(m.get(`fsnotify_exporter_collector_success{collector="${c.name}"}`), 1, c.name);
+    assert.ok((m.get(`fsnotify_exporter_collector_duration_seconds{collector="${c.name}"}`) ?? -1) >= 0, c.name);
+  }
 });
 
 test('probe metrics: walk probes not attached, lock waits fall back to the contention tracepoints', async () => {
@@ -53,7 +84,7 @@ test('probe metrics: walk probes not attached, lock waits fall back to the conte
 
 const capLine = (pid: number, field: string) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]}`);
 async function waitFor(text: () => string, re: RegExp): Promise<void> {
-  for (let i = 0; i < 100 && !re.test(text()); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !re.test(text()); i++) await sleep(100);
 }
 
 test('after attaching, the main thread holds no capability, and the maps are still read (6.18: fd commands need none)', async () => {
@@ -85,7 +116,7 @@ test('--capabilities.keep keeps them', async () => {
 test('the watch tracepoints count real inotify_add_watch and inotify_rm_watch calls', async () => {
   const before = await scrape();
   const dir = mkdtempSync(join(tmpdir(), 'watch-'));
-  for (let i = 0; i < 3; i++) execFileSync('python3', ['test/e2e/workloads/fsload.py', 'watch', dir]);
+  for (let i = 0; i < 3; i++) execFileSync('python3', ['harness/workloads/fsload.py', 'watch', dir]);
   const now = await scrape();
   const delta = (s: string) => (sample(now, s) ?? 0) - (sample(before, s) ?? 0);
   assert.equal(delta('fsnotify_watch_changes_total{api="inotify",op="add"}'), 3);

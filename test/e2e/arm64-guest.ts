@@ -1,28 +1,25 @@
 // Runs inside the arm64 guest (arm64.test.ts): loads every program of the arm64 object, runs
 // --check, then the real daemon with a negative-dentry workload written in JS (the arm64 userland
 // has node but no python), then SIGTERM and a look for leftovers. Writes $VM_OUT/results.json.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import koffi from 'koffi';
 import { LibbpfError } from '../../src/bpf/errors.js';
 import { BpfObject } from '../../src/bpf/object.js';
 import { watchSyscallOf } from '../../src/bpf/attach-plan.js';
-import { PARENT_FUNCTION, readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction, WALK_FUNCTIONS } from '../../src/kernel/kallsyms.js';
-import { leftovers } from './leftovers.js';
+import { PARENT_FUNCTION, readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction } from '../../src/kernel/kallsyms.js';
+import { MAIN } from '../../harness/daemon.js';
+import { leftovers, logger, PORT, scrape, SCRATCH, sleep, startDaemon, waitReady, walkFunction, writeResults } from '../../harness/guest-kit.js';
+import type { Arm64Results } from './results.js';
 
-const OUT = process.env.VM_OUT as string;
-const SCRATCH = process.env.VM_SCRATCH as string;
-const PORT = 9717;
 const N = Number(process.env.E2E_NEGATIVE ?? 50_000);
 const OBJECT = 'bpf/fsnotify.arm64.bpf.o';
 
-const results: Record<string, unknown> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), arch: process.arch, node: process.version, n: N, timings: {} };
+const results: Partial<Arm64Results> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), arch: process.arch, node: process.version, n: N, timings: {} };
 const timings = results.timings as Record<string, number>;
 const t0 = Date.now();
-const log = (m: string) => process.stdout.write(`arm64 [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const save = () => writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 1));
+const log = logger('arm64');
+const save = () => writeResults('results.json', results);
 const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
   const t = Date.now();
   try {
@@ -32,35 +29,24 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
     log(`${name}: ${timings[name]} s`);
   }
 };
-// undici's "fetch failed" hides why (refused, reset, closed): the cause goes into the message
-const scrape = async () => {
-  try {
-    return await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`scrape failed: ${cause?.code ?? ''} ${cause?.message ?? String(e)}`);
-  }
-};
-
 /**
- * Node in the arm64 guest now and then dies: a failed V8 CHECK (SIGTRAP, exit 133), a SIGSEGV, or
- * a TypeError no correct run raises ("additionalPropertyCode is not a function" inside
- * ajv: the daemon's exit 70), about 1 process start in 25 here (docs/arm64.md). Such a death is retried once and
- * reported (results.retries); any other failure is not retried.
+ * Node under arm64 TCG now and then dies of an emulation fault (docs/arm64.md): a failed V8 CHECK,
+ * a signal, or an error no correct run raises (the daemon's exit 70). Such a death is retried once
+ * and reported (results.retries); any other failure is not retried.
  */
-const retries: Array<{ step: string; status: number | null; signal: string | null; tail: string }> = [];
+const retries: Arm64Results['retries'] = [];
 results.retries = retries;
 const emulationFault = (status: number | null, signal: string | null, output: string) =>
   signal !== null || status === null || status >= 128 || (status === 70 && /internal error/.test(output)) || /Fatal error in|Check failed/.test(output);
 
 // the daemon's own reader, so the targets are the ones its attach plan picks
 const symbols = readKallsyms();
-const walkFunction = WALK_FUNCTIONS.find((f) => symbols.has(f));
+const walkFn = walkFunction();
 const slowpath = SLOWPATH_FUNCTIONS.find((f) => symbols.has(f));
 
 /** The kernel function a tracing program is attached to, by the attach plan's naming. */
 function fentryTarget(program: string): string | undefined {
-  if (program.startsWith('walk_')) return walkFunction;
+  if (program.startsWith('walk_')) return walkFn;
   if (program.startsWith('parent_')) return PARENT_FUNCTION;
   if (program.startsWith('lock_wait_')) return slowpath;
   // the watch probes sit on the syscalls' own functions (__arm64_sys_*)
@@ -107,31 +93,6 @@ function loadEachProgram(): ProgramLoad[] {
   });
 }
 
-function startDaemon(): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['dist/src/main.js', `--web.listen-address=127.0.0.1:${PORT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const add = (d: Buffer) => {
-    text += d;
-    writeFileSync(join(OUT, 'daemon.log'), text);
-  };
-  child.stdout?.on('data', add);
-  child.stderr?.on('data', add);
-  return { child, output: () => text };
-}
-
-async function waitReady(child: ChildProcess, seconds: number): Promise<boolean> {
-  for (let i = 0; i < seconds * 10; i++) {
-    if (child.exitCode !== null || child.signalCode !== null) return false;
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200) return true;
-    } catch {
-      // not yet listening
-    }
-    await sleep(100);
-  }
-  return false;
-}
-
 /** N lookups of names that do not exist: N negative dentries (fsload.py negdents, in JS). */
 function negdents(dir: string, n: number): void {
   mkdirSync(dir, { recursive: true });
@@ -155,14 +116,14 @@ function watchOnce(dir: string): { wd: number } {
 }
 
 async function main() {
-  log(`kernel ${results.kernel} on ${process.arch}, node ${process.version}; walk function ${walkFunction}, slow path ${slowpath}`);
-  results.walkFunction = walkFunction;
+  log(`kernel ${results.kernel} on ${process.arch}, node ${process.version}; walk function ${walkFn}, slow path ${slowpath}`);
+  results.walkFunction = walkFn;
   results.programs = await timed('loadPrograms', loadEachProgram);
   save();
 
   const check = await timed('check', () => {
     for (let attempt = 1; ; attempt++) {
-      const c = spawnSync(process.execPath, ['dist/src/main.js', '--check'], { encoding: 'utf8' });
+      const c = spawnSync(process.execPath, [MAIN, '--check'], { encoding: 'utf8' });
       if (attempt === 2 || !emulationFault(c.status, c.signal, c.stdout + c.stderr)) return c;
       retries.push({ step: 'check', status: c.status, signal: c.signal, tail: (c.stdout + c.stderr).slice(-1500) });
       log(`--check died (status ${c.status}, signal ${c.signal}): retrying once`);
@@ -171,9 +132,8 @@ async function main() {
   results.check = { status: check.status, stdout: check.stdout, stderr: check.stderr };
   save();
 
-  let daemon = startDaemon();
-  // if a later step fails because the daemon went away, say how it ended (under arm64 TCG, V8
-  // has died of emulation faults; one run lost the daemon after it was ready)
+  let daemon = startDaemon([], { logFile: 'daemon.log' });
+  // if a later step fails because the daemon went away, say how it ended
   daemonChild = daemon.child;
   onFailure = () => ({ exitCode: daemon.child.exitCode, signal: daemon.child.signalCode, tail: daemon.output().slice(-1500), ...processState(daemon.child.pid) });
   results.ready = await timed('daemonReady', async () => {
@@ -183,7 +143,7 @@ async function main() {
       if (attempt === 2 || (exitCode === null && signalCode === null) || !emulationFault(exitCode, signalCode, daemon.output())) return false;
       retries.push({ step: 'daemon', status: exitCode, signal: signalCode, tail: daemon.output().slice(-1500) });
       log(`the daemon died (status ${exitCode}, signal ${signalCode}): retrying once`);
-      daemon = startDaemon();
+      daemon = startDaemon([], { logFile: 'daemon.log' });
       daemonChild = daemon.child;
     }
   });
@@ -211,7 +171,7 @@ async function main() {
     if ((exitCode === null && signalCode === null) || !emulationFault(exitCode, signalCode, daemon.output())) throw e;
     retries.push({ step: 'workload', status: exitCode, signal: signalCode, tail: daemon.output().slice(-1500) });
     log(`the daemon died after it was ready (status ${exitCode}, signal ${signalCode}): retrying once`);
-    daemon = startDaemon();
+    daemon = startDaemon([], { logFile: 'daemon.log' });
     daemonChild = daemon.child;
     if (!(await waitReady(daemon.child, 300))) throw new Error(`the retried daemon did not become ready: ${daemon.output().slice(-500)}`);
     await workload(`${SCRATCH}/neg-retry`);
@@ -232,7 +192,7 @@ async function main() {
   save();
 }
 
-let onFailure: (() => unknown) | undefined;
+let onFailure: (() => Arm64Results['daemonAtFailure']) | undefined;
 let daemonChild: ChildProcess | undefined;
 
 /** Until `child` has exited or `ms` have passed. A daemon that crashed as a scrape failed can take

@@ -6,39 +6,20 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { ARM64_KERNELS, CACHE } from '../guest/kernels.js';
-import { runInVm } from '../guest/vm.js';
-import { delta, parseProm, sum } from './prom-text.js';
+import { ARM64_KERNELS, CACHE } from '../../harness/guest/kernels.js';
+import { runInVm } from '../../harness/guest/vm.js';
+import { delta, parseProm, sum } from '../../harness/prom-text.js';
+import type { Arm64Results } from './results.js';
 
 const kernels = process.env.E2E_ARM64_KERNELS ? process.env.E2E_ARM64_KERNELS.split(',') : ARM64_KERNELS.map((k) => k.name);
 const N = Number(process.env.E2E_NEGATIVE ?? 50_000);
 /** as in e2e.test.ts: the child scan runs without the directory's locks while the dcache may reclaim */
 const CHILDREN_TOLERANCE = 0.01;
 
-interface Results {
-  kernel: string;
-  arch: string;
-  error?: string;
-  /** how the daemon had ended when a step after its start failed */
-  daemonAtFailure?: { exitCode: number | null; signal: string | null; tail: string };
-  walkFunction?: string;
-  programs: Array<{ name: string; section: string; loaded: boolean; error?: string }>;
-  check: { status: number | null; stdout: string; stderr: string };
-  ready: boolean;
-  daemonLog: string;
-  whileRunning: { progs: string[]; bpftoolStatus: number | null };
-  m0: string;
-  m1: string;
-  sigtermExit: number | null;
-  afterSigterm: { progs: string[]; kprobeEvents: string; bpftoolStatus: number | null };
-  timings: Record<string, number>;
-  retries: Array<{ step: string; status: number | null; signal: string | null; tail: string }>;
-  seconds: number;
-}
 
 for (const kernel of kernels) {
   describe(`arm64 kernel ${kernel}`, { concurrency: false }, () => {
-    let r: Results;
+    let r: Arm64Results;
     const report: Record<string, unknown> = {};
 
     before(async () => {
@@ -52,7 +33,7 @@ for (const kernel of kernels) {
         onLine: (l) => process.stderr.write(`  ${kernel}: ${l}\n`),
       });
       assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
-      r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+      r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Arm64Results;
       assert.equal(r.error, undefined, `${r.error}${r.daemonAtFailure ? `\ndaemon: ${JSON.stringify(r.daemonAtFailure)}` : ''}`);
       assert.equal(vm.status, 0, `guest exited ${vm.status}; console: ${vm.consolePath}`);
       report.bootSeconds = vm.bootSeconds;

@@ -1,26 +1,17 @@
 // The demo, inside the guest: the seed's scenario at reduced scale, then a short summary and the
 // daemon's own metric lines.
-import { execFileSync, spawn } from 'node:child_process';
-import { parseProm, sum } from './prom-text.js';
+import { execFileSync } from 'node:child_process';
+import { exitCodeAfter, fsload, fsloadInBackground, getJson, scrape, SCRATCH, sleep, startDaemon, waitReady } from '../../harness/guest-kit.js';
+import { parseProm, sum } from '../../harness/prom-text.js';
+import type { SlowWalk } from '../../src/collect/slow-walks.js';
 
-const SCRATCH = process.env.VM_SCRATCH as string;
 const N = Number(process.env.DEMO_NEGATIVE ?? 100_000);
 const say = (m: string) => process.stdout.write(`demo: ${m}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fsload = (...a: Array<string | number>) => execFileSync('python3', ['test/e2e/workloads/fsload.py', ...a.map(String)], { encoding: 'utf8' });
-const scrape = async () => (await fetch('http://127.0.0.1:9717/metrics')).text();
 
-const other = spawn('python3', ['test/e2e/workloads/fsload.py', 'hold-watch', `${SCRATCH}/other`, '600'], { stdio: 'ignore' });
+const other = fsloadInBackground('hold-watch', `${SCRATCH}/other`, 600);
 say('starting fsnotify-exporter');
-const daemon = spawn(process.execPath, ['dist/src/main.js', '--web.listen-address=127.0.0.1:9717', '--slow-walk.threshold=5ms', '--log.level=warn'], { stdio: 'ignore' });
-for (let i = 0; i < 600; i++) {
-  try {
-    if ((await fetch('http://127.0.0.1:9717/readyz')).status === 200) break;
-  } catch {
-    // not yet
-  }
-  await sleep(100);
-}
+const daemon = startDaemon(['--slow-walk.threshold=5ms', '--log.level=warn']);
+if (!(await waitReady(daemon.child))) throw new Error(`the daemon did not become ready: ${daemon.output().slice(-2000)}`);
 say(`creating ${N} negative dentries in ${SCRATCH}/big (lookups of names that do not exist)`);
 fsload('negdents', `${SCRATCH}/big`, N, 4);
 say('adding an inotify watch on it (one walk over every child)');
@@ -34,19 +25,18 @@ const m = parseProm(text);
 const walks = sum(m, 'fsnotify_walks_total');
 const herd = sum(m, 'fsnotify_walks_total', { trigger: 'parent_event' });
 const walkSeconds = sum(m, 'fsnotify_walk_duration_seconds_sum');
-const slow = (await (await fetch('http://127.0.0.1:9717/api/v1/slow-walks?limit=1')).json()) as { events: Array<{ path: string; comm: string; pid: number; duration_seconds: number; children: { negative: number; positive: number } }> };
+const slowest = (await getJson<{ events: SlowWalk[] }>('/api/v1/slow-walks?limit=1')).events[0];
 process.stdout.write(`
 ==== summary (kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}) ====
-directory     ${slow.events[0]?.path ?? '/big'} (relative to the file system root)
+directory     ${slowest?.path ?? '/big'} (relative to the file system root)
 children      ${sum(m, 'fsnotify_directory_children', { kind: 'negative' })} negative, ${sum(m, 'fsnotify_directory_children', { kind: 'positive' })} positive (last scan)
 walks         ${walks} (${herd} from __fsnotify_parent: the herd), ${(walkSeconds * 1000).toFixed(1)} ms in all
 lock waits    i_lock ${(sum(m, 'fsnotify_lock_wait_seconds_sum', { lock: 'i_lock' }) * 1000).toFixed(2)} ms, d_lock ${(sum(m, 'fsnotify_lock_wait_seconds_sum', { lock: 'd_lock' }) * 1000).toFixed(2)} ms
-slowest event ${slow.events[0] ? `${slow.events[0].comm}[${slow.events[0].pid}] ${(slow.events[0].duration_seconds * 1000).toFixed(1)} ms` : 'none'}
+slowest event ${slowest ? `${slowest.comm}[${slowest.pid}] ${(slowest.duration_seconds * 1000).toFixed(1)} ms` : 'none'}
 
 ==== /metrics (fsnotify_*, without histogram buckets) ====
 `);
 for (const line of text.split('\n'))
   if (line.startsWith('fsnotify_') && !line.includes('_bucket{') && !line.startsWith('fsnotify_exporter_')) process.stdout.write(`${line}\n`);
-daemon.kill('SIGTERM');
+await exitCodeAfter(daemon.child, 'SIGTERM');
 other.kill();
-await sleep(500);

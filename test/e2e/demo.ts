@@ -1,6 +1,6 @@
 // npm run demo [-- --kernel NAME]: boots the old-behaviour kernel, reproduces the seed at
 // reduced scale, prints a summary and the daemon's metric lines.
-import { runInVm } from '../guest/vm.js';
+import { runInVm } from '../../harness/guest/vm.js';
 
 const i = process.argv.indexOf('--kernel');
 const kernel = i > 0 ? (process.argv[i + 1] as string) : 'oldfsnotify';

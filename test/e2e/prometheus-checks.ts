@@ -1,10 +1,10 @@
 // What the host's Prometheus sees at the guest suite's two checkpoints: after the daemon is ready
 // and before any workload ("quiet"), and after the workloads with their long walks ("loaded").
 import { dashboardQueries, instanceVariableMetric } from '../dashboards/queries.js';
+import { sleep } from '../../harness/daemon.js';
 import { JOB, type AlertRule, type Prometheus } from './prometheus.js';
 
 export const NEAR_LOCKUP_ALERT = 'FsnotifyNearSoftLockup';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** successful scrapes of the daemon so far */
 const SCRAPES = `sum_over_time(up{job="${JOB}"}[30m])`;
 

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sleep } from '../../harness/daemon.js';
 
 export const JOB = 'fsnotify-exporter';
 
@@ -52,7 +53,7 @@ export class Prometheus {
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     p.stop();
     throw new Error(`prometheus not ready after 30 s: ${log}`);
@@ -88,7 +89,7 @@ export class Prometheus {
       const s = await this.query(expr).catch(() => []);
       last = s[0] ? Number(s[0].value[1]) : undefined;
       if (last !== undefined && ok(last)) return last;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     return last;
   }

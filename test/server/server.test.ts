@@ -88,8 +88,8 @@ test('a failing collect() is a 500 that says why', async () => {
   assert.equal(await r.text(), 'collecting metrics failed: map read failed\n');
 });
 
-test('/healthz 200 always; /readyz 503 with reasons, then 200', async () => {
-  let state = { ready: false, reasons: ['walk_entry not attached: the kernel has no kprobes'] };
+test('/healthz 200 always; /readyz 503 with reasons, then 200 listing what runs degraded', async () => {
+  let state: { ready: boolean; reasons: string[]; degraded?: string[] } = { ready: false, reasons: ['walk_entry not attached: the kernel has no kprobes'] };
   const { url } = await start({ readiness: () => state });
   const health = await fetch(`${url}/healthz`);
   assert.equal(health.status, 200);
@@ -98,12 +98,13 @@ test('/healthz 200 always; /readyz 503 with reasons, then 200', async () => {
   const notReady = await fetch(`${url}/readyz`);
   assert.equal(notReady.status, 503);
   assert.match(notReady.headers.get('content-type') ?? '', /^application\/json/);
-  assert.deepEqual(await notReady.json(), state);
+  assert.deepEqual(await notReady.json(), { ...state, degraded: [] });
 
-  state = { ready: true, reasons: [] };
+  const degraded = ['walk_entry: bounded child scan (no bpf_loop): children counted exactly up to 8192'];
+  state = { ready: true, reasons: [], degraded };
   const ready = await fetch(`${url}/readyz`);
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { ready: true, reasons: [] });
+  assert.deepEqual(await ready.json(), { ready: true, reasons: [], degraded });
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
 });
 

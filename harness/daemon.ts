@@ -1,6 +1,9 @@
-// Runs the real daemon as a child process for the daemon tests.
+// The real daemon as a child process on this host (daemon tests, host bench), and what of ours the kernel holds.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export { sleep };
 
 export const MAIN = 'dist/src/main.js';
 export const OUR_PROGRAMS = /\bname (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/;
@@ -42,7 +45,7 @@ export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = 
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return { child, port, stdout: () => out, stderr: () => err, exited };
 }

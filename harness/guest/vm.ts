@@ -42,8 +42,8 @@ export interface VmResult {
 
 const START = /@@VM-START (\S+)/;
 const EXIT = /@@VM-EXIT (\d+)/;
-const GUEST_INIT = join(REPO, 'test', 'guest', 'guest-init.sh');
-const GUEST_INIT_ARM64 = join(REPO, 'test', 'guest', 'guest-init-arm64.sh');
+const GUEST_INIT = join(REPO, 'harness', 'guest', 'guest-init.sh');
+const GUEST_INIT_ARM64 = join(REPO, 'harness', 'guest', 'guest-init-arm64.sh');
 
 function need(cmd: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)

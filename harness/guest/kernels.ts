@@ -74,14 +74,14 @@ export function bootFiles(spec: KernelSpec): BootFiles {
     return { kernel: spec.bzImage };
   }
   if (spec.arch === 'arm64') {
-    const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-arm64.sh'), CACHE, spec.debianPackage as string], {
+    const out = execFileSync('bash', [join(REPO, 'harness', 'guest', 'prepare-arm64.sh'), CACHE, spec.debianPackage as string], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }).trim();
     const [kernel, initrd, userland] = out.split(' ');
     return { kernel: kernel as string, initrd: initrd as string, userland: userland as string };
   }
-  const out = execFileSync('bash', [join(REPO, 'test', 'guest', 'prepare-kernel.sh'), CACHE, spec.debianPackage as string, ...(spec.suites ?? [])], {
+  const out = execFileSync('bash', [join(REPO, 'harness', 'guest', 'prepare-kernel.sh'), CACHE, spec.debianPackage as string, ...(spec.suites ?? [])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();

@@ -15,7 +15,7 @@ set -euo pipefail
 cache=$1 pattern=${2:-linux-image-arm64}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=initramfs-modules.sh
-source "$repo/test/guest/initramfs-modules.sh"
+source "$repo/harness/guest/initramfs-modules.sh"
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$cache/arm64"
 cd "$cache/arm64"
@@ -23,7 +23,7 @@ log() { echo "prepare-arm64: $*" >&2; }
 
 # A private apt state for arm64 under the cache (arm64-apt.sh): the host's dpkg is not touched.
 # shellcheck source=arm64-apt.sh
-source "$repo/test/guest/arm64-apt.sh"
+source "$repo/harness/guest/arm64-apt.sh"
 arm64_apt_state "$cache/arm64/apt" || exit 1
 
 download() { # <dir> <package>=<version>...

@@ -1,0 +1,174 @@
+// What every program run inside a guest needs (the e2e suites, the demo, the guest bench): the
+// daemon started and awaited, scrapes, the workloads, the walk function, results written back.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readKallsyms, WALK_FUNCTIONS, type WalkFunction } from '../src/kernel/kallsyms.js';
+import { MAIN, OUR_PROGRAMS, sleep } from './daemon.js';
+
+export { sleep };
+
+export const PORT = 9717;
+export const FSLOAD = 'harness/workloads/fsload.py';
+/** the writable share the host reads results from, and the guest's scratch disk */
+export const OUT = process.env.VM_OUT as string;
+export const SCRATCH = process.env.VM_SCRATCH as string;
+
+/** `prefix [12.3 s] message` on stdout, which the host forwards. */
+export function logger(prefix: string): (m: string) => void {
+  const t0 = Date.now();
+  return (m) => process.stdout.write(`${prefix} [${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
+}
+
+/** The walk function this kernel has, by the daemon's own kallsyms reader and list. */
+export function walkFunction(): WalkFunction | undefined {
+  const symbols = readKallsyms();
+  return WALK_FUNCTIONS.find((f) => symbols.has(f));
+}
+
+/** A bpftrace program that prints "walk <ns>" for each call of `fn`, timed by kprobe/kretprobe. */
+export const bpftraceWalkTimes = (fn: string) =>
+  `kprobe:${fn} { @s[tid] = nsecs; } kretprobe:${fn} /@s[tid]/ { printf("walk %d\\n", nsecs - @s[tid]); delete(@s[tid]); } END { clear(@s); }`;
+
+export interface Bpftrace {
+  child: ChildProcess;
+  output: () => string;
+  /** the "walk <ns>" lines printed so far (bpftraceWalkTimes) */
+  walkNs: () => number[];
+  /** SIGINT, and wait for it to exit */
+  stop: () => Promise<void>;
+}
+
+/** bpftrace running `program`, once its probes are attached. */
+export async function startBpftrace(program: string): Promise<Bpftrace> {
+  const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  for (let i = 0; i < 900 && !out.includes('Attaching'); i++) await sleep(100);
+  await sleep(1000);
+  return {
+    child,
+    output: () => out,
+    walkNs: () => out.split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5))),
+    stop: async () => {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** A fsload.py subcommand, run to completion; its last line is JSON. */
+export function fsload<T = Record<string, number>>(...args: Array<string | number>): T {
+  const out = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n');
+  return JSON.parse(out.at(-1) as string) as T;
+}
+
+/** A fsload.py subcommand left running (a held watch, a lookup storm). */
+export const fsloadInBackground = (...args: Array<string | number>): ChildProcess => spawn('python3', [FSLOAD, ...args.map(String)], { stdio: 'ignore' });
+
+/**
+ * GET a path of the daemon's, as text. A workload that runs synchronously for longer than the
+ * daemon's keep-alive timeout leaves a closed connection that only the next request notices: one
+ * retry on a new connection. undici's "fetch failed" hides why, so the cause goes into the error.
+ */
+export async function get(path: string): Promise<{ status: number; text: string }> {
+  const once = async () => {
+    const r = await fetch(`http://127.0.0.1:${PORT}${path}`);
+    return { status: r.status, text: await r.text() };
+  };
+  try {
+    return await once();
+  } catch {
+    try {
+      return await once();
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`GET ${path} failed: ${cause?.code ?? ''} ${cause?.message ?? String(e)}`);
+    }
+  }
+}
+
+export const scrape = async (): Promise<string> => (await get('/metrics')).text;
+export const getJson = async <T>(path: string): Promise<T> => JSON.parse((await get(path)).text) as T;
+
+export interface GuestDaemon {
+  child: ChildProcess;
+  /** stdout and stderr so far */
+  output: () => string;
+}
+
+export interface StartOptions {
+  /** a command that execs the daemon (setpriv): the same pid */
+  wrapper?: string[];
+  /** listen on every interface, for a host reaching in through a qemu port forward */
+  allInterfaces?: boolean;
+  /** also write the output to $VM_OUT/<file> as it comes */
+  logFile?: string;
+}
+
+export function startDaemon(args: string[] = [], o: StartOptions = {}): GuestDaemon {
+  const argv = [...(o.wrapper ?? []), process.execPath, MAIN, `--web.listen-address=${o.allInterfaces ? '' : '127.0.0.1'}:${PORT}`, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const add = (d: Buffer | string) => {
+    text += d;
+    if (o.logFile) writeFileSync(join(OUT, o.logFile), text);
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  // a daemon that dies (a crash, the OOM killer) says nothing itself: say how it ended
+  child.on('exit', (code, signal) => {
+    const line = `daemon pid ${child.pid} exited: code ${code}, signal ${signal}`;
+    add(`@@ ${line}\n`);
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT' && signal !== 'SIGKILL') process.stdout.write(`${line}\n`);
+  });
+  return { child, output: () => text };
+}
+
+/** Whether /readyz says 200 within `seconds`; false as soon as the process is gone. */
+export async function waitReady(child: ChildProcess, seconds = 60): Promise<boolean> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).status === 200) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  return false;
+}
+
+/** The exit code after `signal` (128 for a death by signal). */
+export function exitCodeAfter(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  const done = new Promise<number | null>((r) => child.once('exit', (code, sig) => r(code ?? (sig ? 128 : null))));
+  child.kill(signal);
+  return done;
+}
+
+/** Writes the results the host asserts on to $VM_OUT/<file>. */
+export function writeResults(file: string, results: unknown): void {
+  writeFileSync(join(OUT, file), JSON.stringify(results, null, 1));
+}
+
+/** What of ours the kernel still holds: programs and links (bpftool), libbpf's legacy kprobe events. */
+export interface Leftovers {
+  bpftoolStatus: number | null;
+  progs: string[];
+  links: string;
+  kprobeEvents: string;
+}
+
+export function leftovers(): Leftovers {
+  const show = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' });
+  const progs = show.stdout.split('\n').filter((l) => OUR_PROGRAMS.test(l));
+  const links = spawnSync('bpftool', ['link', 'show'], { encoding: 'utf8' }).stdout.trim();
+  let kprobeEvents = '';
+  try {
+    kprobeEvents = readFileSync('/sys/kernel/tracing/kprobe_events', 'utf8').trim();
+  } catch {
+    // no kprobe_events
+  }
+  return { bpftoolStatus: show.status, progs, links, kprobeEvents };
+}

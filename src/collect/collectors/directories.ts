@@ -1,0 +1,16 @@
+// Per-directory series of the top-K directories by walk time: at most K series per metric and
+// label combination, whatever the kernel's map holds.
+import type { Collector } from '../collector.js';
+import { DIRECTORY_METRICS, DirectorySeries } from '../directory-series.js';
+import type { Snapshot } from '../snapshot.js';
+import { topDirectories } from '../top-directories.js';
+
+export const directories: Collector = {
+  name: 'directories',
+  setup(m, { maps, topDirectories: k, pathLabels }) {
+    const series = new DirectorySeries(pathLabels);
+    // four metrics ask per scrape: cut and render once per snapshot
+    const lines = (s: Snapshot) => series.lines(topDirectories(s.dirs, k));
+    DIRECTORY_METRICS.forEach((spec, i) => m.lines(spec, () => maps.derive(lines)[i] ?? []));
+  },
+};
