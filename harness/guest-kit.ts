@@ -44,6 +44,8 @@ export async function startBpftrace(program: string): Promise<Bpftrace> {
   const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
+  // drained, so a chatty stderr cannot fill its pipe and block bpftrace
+  child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   for (let i = 0; i < 900 && !out.includes('Attaching'); i++) await sleep(100);
   await sleep(1000);
