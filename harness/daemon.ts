@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export { sleep };
 
 export const MAIN = 'dist/src/main.js';
-export const OUR_PROGRAMS = /\bname (walk_|parent_entry|lock_wait_|lock_contention_|watch_)/;
+export const OUR_PROGRAMS = /\bname (walk_|parent_entry|lock_wait_|watch_)/;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
