@@ -144,7 +144,7 @@ test('/api/v1/slow-walks: newest first, limit 1..1000, default 100', async () =>
   const max = (await (await fetch(`${url}/api/v1/slow-walks?limit=1000`)).json()) as { events: SlowWalk[] };
   assert.equal(max.events.length, 150);
 
-  for (const bad of ['0', '1001', '-1', '1.5', 'ten', '']) {
+  for (const bad of ['0', '1001', '-1', '1.5', 'ten', '', 'Infinity', '-Infinity', '1e309', '1e3', '0x10', ' 5', 'NaN']) {
     const r = await fetch(`${url}/api/v1/slow-walks?limit=${bad}`);
     assert.equal(r.status, 400, `limit=${bad}`);
     assert.equal(((await r.json()) as { message: string }).message, 'limit must be an integer from 1 to 1000', `limit=${bad}`);
