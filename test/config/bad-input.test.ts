@@ -49,6 +49,12 @@ const CASES: Case[] = [
   { name: 'IPv6 without brackets', run: flags('--web.listen-address=::1:9717'), code: ExitCode.USAGE, line: `${P}--web.listen-address: "::1:9717" has an IPv6 address without brackets: use [::1]:9717; for example --web.listen-address=:9717 (the default)` },
   { name: 'port above 65535', run: flags('--web.listen-address=:70000'), code: ExitCode.USAGE, line: `${P}--web.listen-address: ":70000" has port 70000, above 65535; for example --web.listen-address=:9717 (the default)` },
   { name: 'telemetry path taken', run: flags('--web.telemetry-path=/healthz'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/healthz" is used by the server itself (/, /healthz, /readyz, /api/v1/slow-walks); for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with %00', run: flags('--web.telemetry-path=/%00'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/%00" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with an encoded slash', run: flags('--web.telemetry-path=/metrics%2Fx'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/metrics%2Fx" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with ..', run: flags('--web.telemetry-path=/a/../metrics'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/a/../metrics" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with //', run: flags('--web.telemetry-path=//metrics'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "//metrics" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with a query', run: flags('--web.telemetry-path=/metrics?x=1'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/metrics?x=1" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path without /', run: flags('--web.telemetry-path=metrics'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "metrics" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
   {
     name: 'a bad flag wins over a good config file',
     run: () => parseOptions([`--config.file=${config('good.yml', 'top_directories: 50\n')}`, '--top-directories=0']),
@@ -106,6 +112,12 @@ const CASES: Case[] = [
     run: flags(`--config.file=${config('zero.yml', 'children_scan:\n  interval: 0s\n')}`),
     code: ExitCode.CONFIG,
     line: `${P}config file ${join(dir, 'zero.yml')}: children_scan.interval: "0s" must be a duration from 1ms to 1d; for example "children_scan: {interval: 10s}" (the default)`,
+  },
+  {
+    name: 'config telemetry path percent-encoded',
+    run: flags(`--config.file=${config('path.yml', 'web:\n  telemetry_path: /metrics%2Fx\n')}`),
+    code: ExitCode.CONFIG,
+    line: `${P}config file ${join(dir, 'path.yml')}: web.telemetry_path: "/metrics%2Fx" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example "web: {telemetry_path: /metrics}" (the default)`,
   },
   {
     name: 'config not a mapping',

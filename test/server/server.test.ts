@@ -6,6 +6,7 @@ import bcrypt from 'bcryptjs';
 import { Counter, Registry } from 'prom-client';
 import { BasicAuthChecker } from '../../src/config/basic-auth.js';
 import { defaultOptions } from '../../src/config/options.js';
+import { telemetryPath } from '../../src/config/values.js';
 import { PLAIN_HTTP } from '../../src/config/web-config.js';
 import type { SlowWalk } from '../../src/server/types.js';
 import { startServer, type Started } from './start.js';
@@ -70,6 +71,15 @@ test('--web.telemetry-path moves the metrics', async () => {
   const { url } = await start({ options });
   assert.equal((await fetch(`${url}/prom/metrics`)).status, 200);
   assert.equal((await fetch(`${url}/metrics`)).status, 404);
+});
+
+test('every telemetry path the flag accepts can be scraped', async () => {
+  for (const path of ['/prom/metrics', '/a-b_c.d~e', '/metrics/', '/Metrics2']) {
+    const options = defaultOptions();
+    options.web.telemetryPath = telemetryPath(path);
+    const { url } = await start({ options });
+    assert.equal((await fetch(`${url}${path}`)).status, 200, path);
+  }
 });
 
 test('a failing collect() is a 500 that says why', async () => {
