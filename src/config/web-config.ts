@@ -2,7 +2,6 @@
 // options, the client-certificate rules TLS alone cannot enforce, a basic-auth checker, extra
 // response headers and a rate limit. Everything is read and checked at load, so a bad file fails
 // at startup (and under --check) with one line and exit 4, never at the first scrape.
-import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
@@ -20,7 +19,8 @@ import {
   WEB_CONFIG_SCHEMA,
   type WebConfigFile,
 } from './web-config-schema.js';
-import { readYamlFile, unreadable } from './yaml-file.js';
+import { readYamlFile } from './yaml-file.js';
+import { FileRefused, MAX_BYTES, readUserFile } from '../user-file.js';
 
 export type { ClientAuthType } from './web-config-schema.js';
 
@@ -58,10 +58,10 @@ class Problems {
 function readPem(p: Problems, base: string, key: string, file: string): { pem: Buffer; where: string } {
   const full = resolve(base, file);
   try {
-    return { pem: readFileSync(full), where: `${key} ${full}` };
+    return { pem: readUserFile({ path: full, name: key, what: 'a PEM file', maxBytes: MAX_BYTES.pem }), where: `${key} ${full}` };
   } catch (e) {
-    const { code, fix } = unreadable(e, key);
-    throw p.fail(`cannot read ${key} ${full} (${code})`, fix === `check ${key}` ? `check ${key} (relative paths start at the web config's directory)` : fix);
+    if (!(e instanceof FileRefused)) throw e;
+    throw p.fail(`cannot read ${key} ${full} (${e.detail})`, e.fix === `check ${key}` ? `check ${key} (relative paths start at the web config's directory)` : e.fix);
   }
 }
 
@@ -174,7 +174,7 @@ function headers(p: Problems, doc: WebConfigFile): Record<string, string> {
 export function loadWebConfig(path: string | undefined): WebConfig {
   if (path === undefined) return { ...PLAIN_HTTP, headers: {}, warnings: [] };
   const p = new Problems(path);
-  const doc = readYamlFile(path, { what: 'web config file', flag: '--web.config.file', code: ExitCode.WEB_CONFIG });
+  const doc = readYamlFile(path, { what: 'web config file', flag: '--web.config.file', code: ExitCode.WEB_CONFIG, levels: 'three' });
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     if (!e) throw p.fail('is invalid');

@@ -1,7 +1,7 @@
 // Bad flags, config files and web config files: each is ONE line naming the problem and the fix,
 // with its exit code (docs/architecture.md). Exact lines: a change in wording is a change here.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,13 @@ const config = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 };
+/** A file of `bytes` zeros that takes no disk (a hole). */
+const sparse = (name: string, bytes: number) => {
+  writeFileSync(join(dir, name), '');
+  truncateSync(join(dir, name), bytes);
+  return join(dir, name);
+};
+const MiB = 1024 * 1024;
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/web/${name}`, import.meta.url));
 const flags = (...argv: string[]) => () => parseOptions(argv, '0.0.0-test');
 const web = (path: string) => () => loadWebConfig(path);
@@ -120,6 +127,19 @@ const CASES: Case[] = [
     line: `${P}config file ${join(dir, 'path.yml')}: web.telemetry_path: "/metrics%2Fx" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example "web: {telemetry_path: /metrics}" (the default)`,
   },
   {
+    name: 'config file above 1 MiB',
+    run: flags(`--config.file=${sparse('big.yml', 2 * MiB)}`),
+    code: ExitCode.CONFIG,
+    line: `${P}cannot read config file ${join(dir, 'big.yml')} (2.0 MiB, above the 1 MiB limit); --config.file must name a YAML file of at most 1 MiB`,
+  },
+  { name: 'config file /dev/zero', run: flags('--config.file=/dev/zero'), code: ExitCode.CONFIG, line: `${P}cannot read config file /dev/zero (a character device, not a regular file); --config.file must name a regular file` },
+  {
+    name: 'config nested 100,000 deep',
+    run: flags(`--config.file=${config('deep.yml', '['.repeat(100_000))}`),
+    code: ExitCode.CONFIG,
+    line: `${P}config file ${join(dir, 'deep.yml')} nests too deeply to parse; look for unclosed [ or { (a config file needs two levels)`,
+  },
+  {
     name: 'config not a mapping',
     run: flags(`--config.file=${config('list.yml', '- strict\n')}`),
     code: ExitCode.CONFIG,
@@ -163,6 +183,27 @@ const CASES: Case[] = [
     run: web(fixture('missing-cert.yml')),
     code: ExitCode.WEB_CONFIG,
     line: `${P}web config ${fixture('missing-cert.yml')}: cannot read cert_file ${fixture('missing.crt')} (ENOENT); check cert_file (relative paths start at the web config's directory)`,
+  },
+  {
+    name: 'web config nested 100,000 deep',
+    run: web(config('deep-web.yml', `basic_auth_users: ${'{'.repeat(100_000)}`)),
+    code: ExitCode.WEB_CONFIG,
+    line: `${P}web config file ${join(dir, 'deep-web.yml')} nests too deeply to parse; look for unclosed [ or { (a web config file needs three levels)`,
+  },
+  {
+    name: 'web config cert_file above 1 MiB',
+    run: () => {
+      sparse('big.crt', 2 * MiB);
+      return loadWebConfig(config('big-cert.yml', 'tls_server_config:\n  cert_file: big.crt\n  key_file: big.key\n'));
+    },
+    code: ExitCode.WEB_CONFIG,
+    line: `${P}web config ${join(dir, 'big-cert.yml')}: cannot read cert_file ${join(dir, 'big.crt')} (2.0 MiB, above the 1 MiB limit); cert_file must name a PEM file of at most 1 MiB`,
+  },
+  {
+    name: 'web config cert_file /dev/zero',
+    run: web(config('zero-cert.yml', 'tls_server_config:\n  cert_file: /dev/zero\n  key_file: /dev/zero\n')),
+    code: ExitCode.WEB_CONFIG,
+    line: `${P}web config ${join(dir, 'zero-cert.yml')}: cannot read cert_file /dev/zero (a character device, not a regular file); cert_file must name a regular file`,
   },
   {
     name: 'web config header exporter-toolkit refuses',
