@@ -19,6 +19,7 @@ import {
   WEB_CONFIG_SCHEMA,
   type WebConfigFile,
 } from './web-config-schema.js';
+import { opensslCiphers } from './tls-cipher-suites.js';
 import { readYamlFile } from './yaml-file.js';
 import { FileRefused, MAX_BYTES, readUserFile } from '../user-file.js';
 
@@ -123,11 +124,21 @@ function tlsOptions(p: Problems, base: string, t: NonNullable<WebConfigFile['tls
   if (t.client_allowed_sans && clientAuth !== 'RequireAnyClientCert' && clientAuth !== 'RequireAndVerifyClientCert')
     throw p.fail('client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert', 'set client_auth_type');
 
+  for (const [key, version] of [['min_version', t.min_version], ['max_version', t.max_version]] as const)
+    if (version === 'TLS10' || version === 'TLS11')
+      throw p.fail(`${key} ${version} is not supported: TLS 1.0 and 1.1 are deprecated (RFC 8996)`, 'use TLS12 (the default) or TLS13');
   const minVersion = t.min_version ?? 'TLS12';
   const maxVersion = t.max_version ?? 'TLS13';
   if (Object.keys(TLS_VERSIONS).indexOf(minVersion) > Object.keys(TLS_VERSIONS).indexOf(maxVersion))
     throw p.fail(`min_version ${minVersion} is above max_version ${maxVersion}`, 'lower min_version or raise max_version');
-  if (t.cipher_suites?.length) warnings.push('tls_server_config.cipher_suites is ignored: OpenSSL chooses the TLS 1.2 suites, TLS 1.3 suites are fixed');
+  const suites = opensslCiphers(t.cipher_suites?.length ? t.cipher_suites : undefined);
+  if ('unknown' in suites)
+    throw p.fail(`tls_server_config.cipher_suites: unknown cipher suite ${JSON.stringify(suites.unknown)}`, "use Go's names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (as exporter-toolkit)");
+  try {
+    createSecureContext({ ciphers: suites.ciphers });
+  } catch (e) {
+    throw p.fail(`tls_server_config.cipher_suites: OpenSSL here supports none of ${t.cipher_suites?.join(', ')}: ${opensslReason(e)}`, 'choose suites from the default list in README.md');
+  }
 
   const https: ServerOptions & SecureContextOptions = {
     cert: cert.pem,
@@ -139,6 +150,7 @@ function tlsOptions(p: Problems, base: string, t: NonNullable<WebConfigFile['tls
     requestCert: clientAuth !== 'NoClientCert',
     rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
     honorCipherOrder: t.prefer_server_cipher_suites ?? true,
+    ciphers: suites.ciphers,
   };
   if (ca) https.ca = ca.pem;
   if (t.curve_preferences?.length) https.ecdhCurve = t.curve_preferences.map((c) => CURVES[c]).join(':');
