@@ -1,11 +1,11 @@
 // Slow-walk events as the daemon logs them: each is one JSON object per line, and no key appears
 // twice in it (pino writes its own "time"; JSON.parse would silently keep the last one).
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { Layout } from '../../src/bpf/abi.js';
 import { SlowWalkStore } from '../../src/collect/slow-walks.js';
 import { createLogger } from '../../src/log.js';
+import { captureLog } from '../server/capture-log.js';
 
 /** A ring-buffer record as the BPF program writes it. */
 function record(): Buffer {
@@ -41,14 +41,8 @@ function objectKeys(json: string): string[][] {
 }
 
 test('a slow-walk log line is one JSON object with unique keys; the walk start is walk_start, pino keeps time', () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const store = new SlowWalkStore(10, createLogger('info', sink), true);
+  const { raw: lines, stream } = captureLog();
+  const store = new SlowWalkStore(10, createLogger('info', stream), true);
   store.onRecord(record());
   assert.equal(lines.length, 1);
   const line = lines[0] as string;

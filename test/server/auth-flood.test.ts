@@ -2,7 +2,6 @@
 // few bcrypt compares (FAILED_AUTH_BURST), then 429 without one; verified credentials never wait
 // for bcrypt; and the failures are logged at warn, one summary line per client and interval.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { BasicAuthChecker } from '../../src/config/basic-auth.js';
@@ -10,6 +9,7 @@ import { PLAIN_HTTP } from '../../src/config/web-config.js';
 import { createLogger } from '../../src/log.js';
 import { CLIENT_ERROR_LOG_INTERVAL_MS } from '../../src/server/client-error-log.js';
 import { FAILED_AUTH_BURST } from '../../src/server/web-auth.js';
+import { captureLog } from './capture-log.js';
 import { startServer, type Started } from './start.js';
 
 const started: Started[] = [];
@@ -24,13 +24,7 @@ const basic = (userPass: string) => ({ authorization: `Basic ${Buffer.from(userP
 const HASH = bcrypt.hashSync('s3cret', 10);
 
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, stream } = captureLog();
   return { lines, logger: createLogger('info', stream) };
 }
 
