@@ -9,10 +9,11 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 export async function closeServerWithin(app: FastifyInstance, logger: Logger, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), graceMs)));
-  const outcome = await Promise.race([app.close().then(
+  const closed = app.close().then(
     () => 'closed' as const,
-    () => 'closed' as const,
-  ), deadline]);
+    () => 'closed' as const, // a failed close leaves nothing to wait for
+  );
+  const outcome = await Promise.race([closed, deadline]);
   clearTimeout(timer);
   if (outcome === 'closed') return;
   const open = await new Promise<number>((resolve) => app.server.getConnections((_e, n) => resolve(n ?? 0)));

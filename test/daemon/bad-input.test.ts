@@ -93,7 +93,6 @@ const CASES: Case[] = [
   { name: 'object above 64 MiB', args: () => Promise.resolve([`--bpf.object=${sparse('huge.bpf.o', 65 * 1024 * 1024)}`]), code: 8, line: /cannot read BPF object \S+huge\.bpf\.o \(65\.0 MiB, above the 64 MiB limit\); --bpf\.object must name a BPF object of at most 64 MiB$/ },
   { name: 'object missing', args: ['--bpf.object=/nonexistent/x.bpf.o'], code: 8, line: /BPF object \/nonexistent\/x\.bpf\.o not found; check --bpf\.object/ },
   { name: 'object corrupt', args: () => Promise.resolve([`--bpf.object=${file('corrupt.bpf.o', 'not an ELF file at all')}`]), code: 8, line: /cannot be opened .*not a valid BPF ELF object/ },
-  { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
   { name: 'LIBBPF_PATH a library that is not libbpf', args: [], env: { LIBBPF_PATH: 'libc.so.6' }, code: 7, line: /^fsnotify-exporter: LIBBPF_PATH libc\.so\.6 is not libbpf \(it has no libbpf_major_version\); point LIBBPF_PATH at libbpf\.so\.1 \(Debian: libbpf1\)$/ },
   {
     name: 'LIBBPF_PATH a file that is not a shared library',
@@ -102,6 +101,7 @@ const CASES: Case[] = [
     code: 7,
     line: /^fsnotify-exporter: LIBBPF_PATH \S+not-a-library\.so is not a shared library \(file too short\); point LIBBPF_PATH at libbpf\.so\.1 \(Debian: libbpf1\)$/,
   },
+  { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
   { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(the kernel has no kprobes/ },
   { name: 'not root', args: [], uid: 65534, code: 5, line: /^fsnotify-exporter: missing capability CAP_BPF and CAP_PERFMON \(uid 65534\): loading needs CAP_BPF, attaching CAP_PERFMON; run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG/ },
   {
