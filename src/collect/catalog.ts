@@ -58,7 +58,6 @@ export const METRICS = {
   ),
   programRunSeconds: spec('fsnotify_exporter_bpf_program_run_seconds_total', 'counter', 'CPU time spent in each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   programRuns: spec('fsnotify_exporter_bpf_program_runs_total', 'counter', 'Runs of each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
-  httpClientErrors: spec('fsnotify_exporter_http_client_errors_total', 'counter', 'HTTP answers with a 4xx status (failed basic auth, 429, 404, bad query), by status.', ['code']),
   scrapeDuration: spec('fsnotify_exporter_scrape_duration_seconds', 'gauge', 'Time the last collection of BPF maps took.'),
 } as const satisfies Record<string, MetricSpec>;
 

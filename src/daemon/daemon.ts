@@ -1,8 +1,7 @@
 // The daemon's life: web config, instrumentation, server, signals. Whatever was attached is
 // detached on every way out.
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
-import { METRICS } from '../collect/catalog.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerEventLoopLag } from '../collect/event-loop-lag.js';
 import type { Options } from '../config/options.js';
 import { ExitCode, FatalError } from '../errors.js';
@@ -60,7 +59,6 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
   // gauges named *_total: promtool check metrics rejects them, and they say little about us
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
-  const httpClientErrors = new Counter({ name: METRICS.httpClientErrors.name, help: METRICS.httpClientErrors.help, labelNames: METRICS.httpClientErrors.labels, registers: [registry] });
   const exposition = new Exposition(registry);
   let inst: Instrumentation | undefined;
   const server = buildServer({
@@ -68,7 +66,6 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
     webConfig,
     registry: exposition,
     logger,
-    onClientError: (status) => httpClientErrors.inc({ code: String(status) }),
     readiness: () => {
       if (!inst) return { ready: false, reasons: ['probes are being attached'] };
       const missing = inst.attach.probes.filter((p) => (p.probe === 'walk_entry' || p.probe === 'walk_exit') && !p.attached);

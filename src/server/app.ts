@@ -25,8 +25,6 @@ export interface ServerDeps {
   slowWalks: SlowWalkSource;
   landingInfo: () => LandingInfo;
   logger: Logger;
-  /** counts each 4xx answer by status (the daemon's fsnotify_exporter_http_client_errors_total) */
-  onClientError?: (status: number) => void;
   /** a monotonic clock in ms, for the rate limits and the client-error log (tests freeze it) */
   now?: () => number;
 }
@@ -46,10 +44,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   const now = d.now ?? (() => performance.now());
   registerWebAuth(app, d.webConfig, now);
   const clientErrors = new ClientErrorLog(logger, now);
-  app.addHook('onResponse', async (req, reply) => {
-    clientErrors.observe(req.ip, reply.statusCode);
-    if (reply.statusCode >= 400 && reply.statusCode <= 499) d.onClientError?.(reply.statusCode);
-  });
+  app.addHook('onResponse', async (req, reply) => clientErrors.observe(req.ip, reply.statusCode));
   // a client that went quiet still gets its summary
   const sweep = setInterval(() => clientErrors.flush(), CLIENT_ERROR_LOG_INTERVAL_MS);
   sweep.unref();
