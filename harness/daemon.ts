@@ -56,6 +56,7 @@ export function runDaemonSync(args: string[], env: NodeJS.ProcessEnv = {}, timeo
   const r = spawnSync(argv[0] as string, argv.slice(1), {
     encoding: 'utf8',
     timeout: timeoutMs,
+    killSignal: 'SIGKILL', // a daemon stuck past the timeout may be blocking in a read, where SIGTERM's handler never runs
     env: { ...process.env, ...env },
     ...(uid === undefined ? {} : { uid, gid: uid }),
   });

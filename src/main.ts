@@ -7,7 +7,11 @@ import type { Logger } from 'pino';
 import { HelpRequested, parseOptions } from './config/cli.js';
 import type { Options } from './config/options.js';
 import { PACKAGE_ROOT } from './daemon/resolve-object.js';
+import { Signals } from './daemon/signals.js';
 import { ExitCode, FatalError } from './errors.js';
+
+// first: a signal during startup must not take its default action (exit 129 or 143)
+const signals = new Signals().install();
 
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -36,11 +40,12 @@ async function main(): Promise<void> {
   }
   const { createLogger } = await import('./log.js');
   const logger = createLogger(options.log.level);
+  signals.useLogger(logger);
   try {
     // loaded after the flags: a bad flag must not need libbpf
     const { runDaemon, runCheck } = await import('./daemon/daemon.js');
     if (options.check) process.exit(await runCheck(options, logger, VERSION));
-    await runDaemon(options, logger, VERSION);
+    await runDaemon(options, logger, VERSION, signals);
   } catch (e) {
     die(e, logger);
   }

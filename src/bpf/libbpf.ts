@@ -9,17 +9,38 @@ import { ExitCode, FatalError } from '../errors.js';
 
 export type Ptr = unknown;
 
-/** LIBBPF_PATH points at another libbpf.so (a newer build, say); by default the system's libbpf1. */
+/** dlopen's reason without koffi's prefix: "cannot open shared object file: No such file or directory". */
+const dlopenReason = (e: unknown) => String((e as Error).message ?? e).replace(/^Failed to load shared library:\s*/, '');
+const USE_LIBBPF = 'point LIBBPF_PATH at libbpf.so.1 (Debian: libbpf1)';
+
+/**
+ * LIBBPF_PATH points at another libbpf.so (a newer build, say); by default the system's libbpf1.
+ * What a user can get wrong is one line each: no such file, a file that is no shared library, a
+ * library that is not libbpf.
+ */
 function loadLibrary(): ReturnType<typeof koffi.load> {
-  const names = process.env.LIBBPF_PATH ? [process.env.LIBBPF_PATH] : ['libbpf.so.1', 'libbpf.so'];
+  const override = process.env.LIBBPF_PATH;
+  const names = override ? [override] : ['libbpf.so.1', 'libbpf.so'];
+  let reason = '';
   for (const name of names) {
+    let candidate: ReturnType<typeof koffi.load>;
     try {
-      return koffi.load(name);
-    } catch {
-      // try the next name
+      candidate = koffi.load(name);
+    } catch (e) {
+      reason = dlopenReason(e);
+      continue; // try the next name
     }
+    try {
+      candidate.func('uint32_t libbpf_major_version(void)');
+    } catch {
+      throw new FatalError(ExitCode.LIBBPF, `${override ? 'LIBBPF_PATH ' : ''}${name} is not libbpf (it has no libbpf_major_version)`, USE_LIBBPF);
+    }
+    return candidate;
   }
-  throw new FatalError(ExitCode.LIBBPF, `${names[0]} not found`, process.env.LIBBPF_PATH ? 'check LIBBPF_PATH' : 'install it: apt-get install libbpf1');
+  // dlopen searches the library path for a bare name; a name with a slash is the file itself
+  const missing = /No such file or directory/.test(reason);
+  if (override && !missing) throw new FatalError(ExitCode.LIBBPF, `LIBBPF_PATH ${override} is not a shared library (${reason})`, USE_LIBBPF);
+  throw new FatalError(ExitCode.LIBBPF, `${names[0]} not found`, override ? 'check LIBBPF_PATH' : 'install it: apt-get install libbpf1');
 }
 
 const lib = loadLibrary();

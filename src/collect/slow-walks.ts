@@ -72,7 +72,9 @@ export class SlowWalkStore {
   onRecord = (data: Buffer): void => {
     this.read++;
     const walk = toSlowWalk(decodeSlowWalk(data), this.pathLabels);
-    this.logger.warn({ event: 'slow_walk', ...walk }, `slow fsnotify walk: ${walk.duration_seconds.toFixed(3)} s on ${walk.path || walk.inode}`);
+    // pino writes its own "time" (when logged): the walk's start goes out as walk_start
+    const { time: walkStart, ...fields } = walk;
+    this.logger.warn({ event: 'slow_walk', walk_start: walkStart, ...fields }, `slow fsnotify walk: ${walk.duration_seconds.toFixed(3)} s on ${walk.path || walk.inode}`);
     this.events.push(walk);
     if (this.events.length > this.capacity) {
       this.events.shift();

@@ -1,9 +1,10 @@
 // basic_auth_users of the web config: user name → bcrypt hash. bcrypt costs tens of ms per check by
-// design, so a user:password pair that passed is remembered in a small LRU (as exporter-toolkit
-// does), or every scrape would pay it. The cache holds SHA-256 digests, not passwords, and never
-// remembers failures: a wrong guess always costs a full bcrypt compare.
+// design, so it runs on a worker thread (bcrypt-worker.ts), and a user:password pair that passed is
+// remembered in a small LRU (as exporter-toolkit does), looked up without bcrypt, or every scrape
+// would pay it. The cache holds SHA-256 digests, not passwords, and never remembers failures: a
+// wrong guess always costs a full bcrypt compare (web-auth.ts limits how many a client gets).
 import { createHash } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { compareInWorker } from './bcrypt-worker.js';
 import { Lru } from './lru.js';
 
 /** $2a$/$2b$/$2y$ (or the original $2$), a cost of 04..31, 22 characters of salt and 31 of hash. */
@@ -28,15 +29,18 @@ export function parseBasicAuthorization(header: string | undefined): Credentials
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+export type BcryptCompare = (password: string, hash: string) => Promise<boolean>;
+
 export class BasicAuthChecker {
   private readonly verified: Lru<string, true>;
   private readonly decoy: string;
-  /** bcrypt compares that ran (cache misses), for tests and debugging */
+  /** bcrypt compares started (cache misses), for tests and debugging */
   bcryptCompares = 0;
 
   constructor(
     private readonly users: ReadonlyMap<string, string>,
     cacheSize = 100,
+    private readonly compare: BcryptCompare = compareInWorker,
   ) {
     const first = users.values().next();
     if (first.done) throw new RangeError('BasicAuthChecker needs at least one user');
@@ -49,17 +53,25 @@ export class BasicAuthChecker {
     return [...this.users.keys()];
   }
 
-  /** Whether `password` is `user`'s. */
+  private key(user: string, hash: string | undefined, password: string): string {
+    return createHash('sha256').update(`${user}\0${hash ?? ''}\0${password}`).digest('base64');
+  }
+
+  /** The user, when these credentials passed bcrypt before (no bcrypt now). */
+  verifiedUser(c: Credentials | undefined): string | undefined {
+    if (!c) return undefined;
+    const hash = this.users.get(c.user);
+    return hash !== undefined && this.verified.get(this.key(c.user, hash, c.password)) ? c.user : undefined;
+  }
+
+  /** Whether `password` is `user`'s. Rejects with BcryptBusy when too many compares wait. */
   async verify(user: string, password: string): Promise<boolean> {
+    if (this.verifiedUser({ user, password })) return true;
     const hash = this.users.get(user);
-    const key = createHash('sha256')
-      .update(`${user}\0${hash ?? ''}\0${password}`)
-      .digest('base64');
-    if (hash !== undefined && this.verified.get(key)) return true;
     this.bcryptCompares++;
-    const ok = await bcrypt.compare(password, hash ?? this.decoy);
+    const ok = await this.compare(password, hash ?? this.decoy);
     if (!ok || hash === undefined) return false;
-    this.verified.set(key, true);
+    this.verified.set(this.key(user, hash, password), true);
     return true;
   }
 

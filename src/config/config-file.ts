@@ -11,7 +11,7 @@ import { readYamlFile } from './yaml-file.js';
 
 const validate = new Ajv({ allErrors: false, strict: true, verbose: true }).compile<ConfigFile>(CONFIG_SCHEMA);
 
-const KIND = { what: 'config file', flag: '--config.file', code: ExitCode.CONFIG } as const;
+const KIND = { what: 'config file', flag: '--config.file', code: ExitCode.CONFIG, levels: 'two' } as const;
 
 /** "for example slow_walk: {threshold: 50ms} (the default)": valid YAML, nested as it must be. */
 function valueFix(key: string): string {

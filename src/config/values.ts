@@ -56,8 +56,14 @@ export function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
+/** URL path characters that need no percent-encoding (RFC 3986 unreserved, and /). */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~/]*$/;
+/** An empty, . or .. segment: clients normalise them away, so such a path could never be asked for. */
+const UNREACHABLE_SEGMENT = /\/\/|\/\.\.?(\/|$)/;
+
 export function telemetryPath(v: string): string {
-  if (!/^\/[\w\-./~%]*$/.test(v)) throw new InvalidValue('must be a URL path starting with /, e.g. /metrics');
+  if (!PLAIN_PATH.test(v) || UNREACHABLE_SEGMENT.test(v))
+    throw new InvalidValue('must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics');
   if ((RESERVED_PATHS as readonly string[]).includes(v)) throw new InvalidValue(`is used by the server itself (${RESERVED_PATHS.join(', ')})`);
   return v;
 }

@@ -2,7 +2,6 @@
 // options, the client-certificate rules TLS alone cannot enforce, a basic-auth checker, extra
 // response headers and a rate limit. Everything is read and checked at load, so a bad file fails
 // at startup (and under --check) with one line and exit 4, never at the first scrape.
-import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
@@ -20,7 +19,9 @@ import {
   WEB_CONFIG_SCHEMA,
   type WebConfigFile,
 } from './web-config-schema.js';
-import { readYamlFile, unreadable } from './yaml-file.js';
+import { opensslCiphers } from './tls-cipher-suites.js';
+import { readYamlFile } from './yaml-file.js';
+import { FileRefused, MAX_BYTES, readUserFile } from '../user-file.js';
 
 export type { ClientAuthType } from './web-config-schema.js';
 
@@ -58,10 +59,10 @@ class Problems {
 function readPem(p: Problems, base: string, key: string, file: string): { pem: Buffer; where: string } {
   const full = resolve(base, file);
   try {
-    return { pem: readFileSync(full), where: `${key} ${full}` };
+    return { pem: readUserFile({ path: full, name: key, what: 'a PEM file', maxBytes: MAX_BYTES.pem }), where: `${key} ${full}` };
   } catch (e) {
-    const { code, fix } = unreadable(e, key);
-    throw p.fail(`cannot read ${key} ${full} (${code})`, fix === `check ${key}` ? `check ${key} (relative paths start at the web config's directory)` : fix);
+    if (!(e instanceof FileRefused)) throw e;
+    throw p.fail(`cannot read ${key} ${full} (${e.detail})`, e.fix === `check ${key}` ? `check ${key} (relative paths start at the web config's directory)` : e.fix);
   }
 }
 
@@ -123,11 +124,21 @@ function tlsOptions(p: Problems, base: string, t: NonNullable<WebConfigFile['tls
   if (t.client_allowed_sans && clientAuth !== 'RequireAnyClientCert' && clientAuth !== 'RequireAndVerifyClientCert')
     throw p.fail('client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert', 'set client_auth_type');
 
+  for (const [key, version] of [['min_version', t.min_version], ['max_version', t.max_version]] as const)
+    if (version === 'TLS10' || version === 'TLS11')
+      throw p.fail(`${key} ${version} is not supported: TLS 1.0 and 1.1 are deprecated (RFC 8996)`, 'use TLS12 (the default) or TLS13');
   const minVersion = t.min_version ?? 'TLS12';
   const maxVersion = t.max_version ?? 'TLS13';
   if (Object.keys(TLS_VERSIONS).indexOf(minVersion) > Object.keys(TLS_VERSIONS).indexOf(maxVersion))
     throw p.fail(`min_version ${minVersion} is above max_version ${maxVersion}`, 'lower min_version or raise max_version');
-  if (t.cipher_suites?.length) warnings.push('tls_server_config.cipher_suites is ignored: OpenSSL chooses the TLS 1.2 suites, TLS 1.3 suites are fixed');
+  const suites = opensslCiphers(t.cipher_suites?.length ? t.cipher_suites : undefined);
+  if ('unknown' in suites)
+    throw p.fail(`tls_server_config.cipher_suites: unknown cipher suite ${JSON.stringify(suites.unknown)}`, "use Go's names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (as exporter-toolkit)");
+  try {
+    createSecureContext({ ciphers: suites.ciphers });
+  } catch (e) {
+    throw p.fail(`tls_server_config.cipher_suites: OpenSSL here supports none of ${t.cipher_suites?.join(', ')}: ${opensslReason(e)}`, 'choose suites from the default list in README.md');
+  }
 
   const https: ServerOptions & SecureContextOptions = {
     cert: cert.pem,
@@ -139,6 +150,7 @@ function tlsOptions(p: Problems, base: string, t: NonNullable<WebConfigFile['tls
     requestCert: clientAuth !== 'NoClientCert',
     rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
     honorCipherOrder: t.prefer_server_cipher_suites ?? true,
+    ciphers: suites.ciphers,
   };
   if (ca) https.ca = ca.pem;
   if (t.curve_preferences?.length) https.ecdhCurve = t.curve_preferences.map((c) => CURVES[c]).join(':');
@@ -174,7 +186,7 @@ function headers(p: Problems, doc: WebConfigFile): Record<string, string> {
 export function loadWebConfig(path: string | undefined): WebConfig {
   if (path === undefined) return { ...PLAIN_HTTP, headers: {}, warnings: [] };
   const p = new Problems(path);
-  const doc = readYamlFile(path, { what: 'web config file', flag: '--web.config.file', code: ExitCode.WEB_CONFIG });
+  const doc = readYamlFile(path, { what: 'web config file', flag: '--web.config.file', code: ExitCode.WEB_CONFIG, levels: 'three' });
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     if (!e) throw p.fail('is invalid');

@@ -1,8 +1,8 @@
-// Reading a YAML file the user named, with the two ways that fails (unreadable, bad syntax) each
-// turned into one line.
-import { readFileSync } from 'node:fs';
+// Reading a YAML file the user named, with the ways that fails (unreadable or not a small regular
+// file, nesting too deep to parse, bad syntax) each turned into one line.
 import { parse, YAMLParseError } from 'yaml';
 import { type ExitCodeValue, FatalError } from '../errors.js';
+import { FileRefused, MAX_BYTES, readUserFile } from '../user-file.js';
 
 export interface YamlFileKind {
   /** "config file" */
@@ -10,18 +10,8 @@ export interface YamlFileKind {
   /** "--config.file" */
   flag: string;
   code: ExitCodeValue;
-}
-
-/** Why a file named by a flag cannot be read, and what to do: [problem detail, fix]. */
-export function unreadable(e: unknown, flag: string): { code: string; fix: string } {
-  const code = (e as NodeJS.ErrnoException).code ?? 'error';
-  const fix =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'make it readable by the user the daemon runs as'
-      : code === 'EISDIR'
-        ? `${flag} must name a file, not a directory`
-        : `check ${flag}`;
-  return { code, fix };
+  /** how deep the file's own structure goes, for the nesting fix: "two" */
+  levels: string;
 }
 
 function yamlProblem(e: unknown): string {
@@ -34,18 +24,23 @@ function yamlProblem(e: unknown): string {
   return `is not valid YAML: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`;
 }
 
+/** The parser ran out of stack: a deeply nested (often unclosed) [ or {. */
+const isStackOverflow = (e: unknown) => e instanceof RangeError || (e instanceof YAMLParseError && /Maximum call stack size exceeded/.test(e.message));
+
 /** The parsed document; an empty file is an empty mapping. Throws FatalError(kind.code). */
 export function readYamlFile(path: string, kind: YamlFileKind): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readUserFile({ path, name: kind.flag, what: 'a YAML file', maxBytes: MAX_BYTES.config }).toString('utf8');
   } catch (e) {
-    const { code, fix } = unreadable(e, kind.flag);
-    throw new FatalError(kind.code, `cannot read ${kind.what} ${path} (${code})`, fix);
+    if (!(e instanceof FileRefused)) throw e;
+    throw new FatalError(kind.code, `cannot read ${kind.what} ${path} (${e.detail})`, e.fix);
   }
   try {
     return parse(text) ?? {};
   } catch (e) {
+    // no position: where the stack ran out depends on the stack, not on the file
+    if (isStackOverflow(e)) throw new FatalError(kind.code, `${kind.what} ${path} nests too deeply to parse`, `look for unclosed [ or { (a ${kind.what} needs ${kind.levels} levels)`);
     throw new FatalError(kind.code, `${kind.what} ${path} ${yamlProblem(e)}`, 'fix the YAML syntax');
   }
 }

@@ -10,6 +10,8 @@ import { instrument, type Instrumentation } from './instrument.js';
 import { Exposition } from '../collect/exposition.js';
 import { compactAfterStartup } from './compact-heap.js';
 import { dropCapabilitiesAfterAttach } from './drop-capabilities.js';
+import { closeServerWithin } from './shutdown.js';
+import type { Signals, StopSignal } from './signals.js';
 
 function instrumentOptions(o: Options, version: string) {
   return {
@@ -42,7 +44,7 @@ export async function runCheck(o: Options, logger: Logger, version: string): Pro
   }
 }
 
-export async function runDaemon(o: Options, logger: Logger, version: string): Promise<void> {
+export async function runDaemon(o: Options, logger: Logger, version: string, signals: Signals): Promise<void> {
   const webConfig = loadWebConfig(o.web.configFile);
   const exposition = new Exposition(logger.child({ component: 'collect' }));
   let inst: Instrumentation | undefined;
@@ -67,23 +69,21 @@ export async function runDaemon(o: Options, logger: Logger, version: string): Pr
     }),
   });
 
-  // Listen first: a busy port fails in milliseconds, before anything is attached.
-  await listen(server, o.web.listenAddress);
-  let stopping = false;
-  const shutdown = async (signal: string, code: number) => {
-    if (stopping) return;
-    stopping = true;
+  const shutdown = async (signal: StopSignal) => {
     logger.info({ signal }, 'shutting down: detaching probes');
     inst?.close();
-    await server.close().catch(() => undefined);
-    process.exit(code);
+    await closeServerWithin(server, logger);
+    process.exit(ExitCode.OK);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  signals.onStop((signal) => void shutdown(signal));
   // SIGHUP re-reads kernel settings on every scrape anyway; log the probe status for the operator
-  process.on('SIGHUP', () => {
+  signals.onSighup(() => {
     for (const p of inst?.attach.probes ?? []) logger.info({ probe: p.probe, mechanism: p.mechanism, attached: p.attached, reason: p.error }, 'probe status');
   });
+
+  // Listen first: a busy port fails in milliseconds, before anything is attached.
+  await listen(server, o.web.listenAddress);
+  if (signals.stopping) return; // a signal during listen: the shutdown is under way, attach nothing
 
   try {
     inst = instrument(exposition, instrumentOptions(o, version), logger);

@@ -1,9 +1,9 @@
 // Which precompiled object fits this machine.
-import { existsSync } from 'node:fs';
 import { arch } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FatalError } from '../errors.js';
+import { checkUserFile, FileRefused, MAX_BYTES } from '../user-file.js';
 
 /** The checkout or install root: dist/src/daemon/ → three levels up. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -16,9 +16,16 @@ export function defaultObjectPath(nodeArch = arch()): string {
   return join(PACKAGE_ROOT, 'bpf', `fsnotify.${a}.bpf.o`);
 }
 
+/** The object's path, checked to be a regular file of bounded size before libbpf opens it (a FIFO would block inside libbpf). */
 export function resolveObjectPath(override: string | undefined): string {
   const path = override ?? defaultObjectPath();
-  if (!existsSync(path))
-    throw new FatalError(ExitCode.BPF_OBJECT, `BPF object ${path} not found`, override ? 'check --bpf.object' : 'reinstall, or rebuild it with npm run build:bpf');
+  try {
+    checkUserFile({ path, name: '--bpf.object', what: 'a BPF object', maxBytes: MAX_BYTES.bpfObject });
+  } catch (e) {
+    if (!(e instanceof FileRefused)) throw e;
+    if (e.detail === 'ENOENT')
+      throw new FatalError(ExitCode.BPF_OBJECT, `BPF object ${path} not found`, override ? 'check --bpf.object' : 'reinstall, or rebuild it with npm run build:bpf');
+    throw new FatalError(ExitCode.BPF_OBJECT, `cannot read BPF object ${path} (${e.detail})`, e.fix);
+  }
   return path;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { MetricsSource } from '../collect/exposition.js';
 import type { Options } from '../config/options.js';
 import type { WebConfig } from '../config/web-config.js';
+import { CLIENT_ERROR_LOG_INTERVAL_MS, ClientErrorLog } from './client-error-log.js';
 import { healthRoutes } from './health.js';
 import { HttpLogController } from './http-log.js';
 import { landingRoute } from './landing.js';
@@ -24,6 +25,8 @@ export interface ServerDeps {
   slowWalks: SlowWalkSource;
   landingInfo: () => LandingInfo;
   logger: Logger;
+  /** a monotonic clock in ms, for the rate limits and the client-error log (tests freeze it) */
+  now?: () => number;
 }
 
 /** Builds the server (not yet listening: see listen.ts). */
@@ -38,7 +41,17 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   if (d.webConfig.https) enforceClientCertificates(app.server as unknown as TlsServer, d.webConfig, logger);
-  registerWebAuth(app, d.webConfig);
+  const now = d.now ?? (() => performance.now());
+  registerWebAuth(app, d.webConfig, now);
+  const clientErrors = new ClientErrorLog(logger, now);
+  app.addHook('onResponse', async (req, reply) => clientErrors.observe(req.ip, reply.statusCode));
+  // a client that went quiet still gets its summary
+  const sweep = setInterval(() => clientErrors.flush(), CLIENT_ERROR_LOG_INTERVAL_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    clientErrors.flush(true);
+  });
   for (const w of d.webConfig.warnings) logger.warn({ web_config: d.webConfig.file }, w);
 
   void app.register(metricsRoute, { path: d.options.web.telemetryPath, registry: d.registry });

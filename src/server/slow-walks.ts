@@ -33,14 +33,20 @@ const slowWalkProperties = {
 
 const limitMessage = `limit must be an integer from ${SLOW_WALKS_LIMIT.min} to ${SLOW_WALKS_LIMIT.max}`;
 
+/**
+ * The limit as decimal digits, 1..1000 exactly. Not `type: integer`: Ajv's coercion turns
+ * "Infinity" and "1e309" into Infinity, which passes its integer check and every maximum.
+ */
+const LIMIT_PATTERN = '^([1-9][0-9]{0,2}|1000)$';
+
 export const slowWalksRoute: FastifyPluginAsync<SlowWalksRouteOptions> = async (app, { slowWalks }) => {
-  app.get<{ Querystring: { limit: number } }>(
+  app.get<{ Querystring: { limit: string } }>(
     '/api/v1/slow-walks',
     {
       schema: {
         querystring: {
           type: 'object',
-          properties: { limit: { type: 'integer', minimum: SLOW_WALKS_LIMIT.min, maximum: SLOW_WALKS_LIMIT.max, default: SLOW_WALKS_LIMIT.default } },
+          properties: { limit: { type: 'string', pattern: LIMIT_PATTERN, default: String(SLOW_WALKS_LIMIT.default) } },
         },
         response: {
           200: {
@@ -53,6 +59,9 @@ export const slowWalksRoute: FastifyPluginAsync<SlowWalksRouteOptions> = async (
       schemaErrorFormatter: (errors: FastifySchemaValidationError[]) =>
         new Error(errors.some((e) => e.instancePath === '/limit') ? limitMessage : `bad query: ${errors[0]?.message ?? 'invalid'}`),
     },
-    async (req) => ({ events: slowWalks.list(req.query.limit).slice(0, req.query.limit) }),
+    async (req) => {
+      const limit = Number(req.query.limit);
+      return { events: slowWalks.list(limit).slice(0, limit) };
+    },
   );
 };

@@ -1,7 +1,7 @@
 // Bad flags, config files and web config files: each is ONE line naming the problem and the fix,
 // with its exit code (docs/architecture.md). Exact lines: a change in wording is a change here.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,13 @@ const config = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 };
+/** A file of `bytes` zeros that takes no disk (a hole). */
+const sparse = (name: string, bytes: number) => {
+  writeFileSync(join(dir, name), '');
+  truncateSync(join(dir, name), bytes);
+  return join(dir, name);
+};
+const MiB = 1024 * 1024;
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/web/${name}`, import.meta.url));
 const flags = (...argv: string[]) => () => parseOptions(argv, '0.0.0-test');
 const web = (path: string) => () => loadWebConfig(path);
@@ -49,6 +56,12 @@ const CASES: Case[] = [
   { name: 'IPv6 without brackets', run: flags('--web.listen-address=::1:9717'), code: ExitCode.USAGE, line: `${P}--web.listen-address: "::1:9717" has an IPv6 address without brackets: use [::1]:9717; for example --web.listen-address=:9717 (the default)` },
   { name: 'port above 65535', run: flags('--web.listen-address=:70000'), code: ExitCode.USAGE, line: `${P}--web.listen-address: ":70000" has port 70000, above 65535; for example --web.listen-address=:9717 (the default)` },
   { name: 'telemetry path taken', run: flags('--web.telemetry-path=/healthz'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/healthz" is used by the server itself (/, /healthz, /readyz, /api/v1/slow-walks); for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with %00', run: flags('--web.telemetry-path=/%00'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/%00" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with an encoded slash', run: flags('--web.telemetry-path=/metrics%2Fx'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/metrics%2Fx" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with ..', run: flags('--web.telemetry-path=/a/../metrics'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/a/../metrics" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with //', run: flags('--web.telemetry-path=//metrics'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "//metrics" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path with a query', run: flags('--web.telemetry-path=/metrics?x=1'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "/metrics?x=1" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
+  { name: 'telemetry path without /', run: flags('--web.telemetry-path=metrics'), code: ExitCode.USAGE, line: `${P}--web.telemetry-path: "metrics" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example --web.telemetry-path=/metrics (the default)` },
   {
     name: 'a bad flag wins over a good config file',
     run: () => parseOptions([`--config.file=${config('good.yml', 'top_directories: 50\n')}`, '--top-directories=0']),
@@ -108,6 +121,25 @@ const CASES: Case[] = [
     line: `${P}config file ${join(dir, 'zero.yml')}: children_scan.interval: "0s" must be a duration from 1ms to 1d; for example "children_scan: {interval: 10s}" (the default)`,
   },
   {
+    name: 'config telemetry path percent-encoded',
+    run: flags(`--config.file=${config('path.yml', 'web:\n  telemetry_path: /metrics%2Fx\n')}`),
+    code: ExitCode.CONFIG,
+    line: `${P}config file ${join(dir, 'path.yml')}: web.telemetry_path: "/metrics%2Fx" must be a URL path starting with / of letters, digits and - . _ ~ / (not percent-encoded, no empty, . or .. segments), e.g. /metrics; for example "web: {telemetry_path: /metrics}" (the default)`,
+  },
+  {
+    name: 'config file above 1 MiB',
+    run: flags(`--config.file=${sparse('big.yml', 2 * MiB)}`),
+    code: ExitCode.CONFIG,
+    line: `${P}cannot read config file ${join(dir, 'big.yml')} (2.0 MiB, above the 1 MiB limit); --config.file must name a YAML file of at most 1 MiB`,
+  },
+  { name: 'config file /dev/zero', run: flags('--config.file=/dev/zero'), code: ExitCode.CONFIG, line: `${P}cannot read config file /dev/zero (a character device, not a regular file); --config.file must name a regular file` },
+  {
+    name: 'config nested 100,000 deep',
+    run: flags(`--config.file=${config('deep.yml', '['.repeat(100_000))}`),
+    code: ExitCode.CONFIG,
+    line: `${P}config file ${join(dir, 'deep.yml')} nests too deeply to parse; look for unclosed [ or { (a config file needs two levels)`,
+  },
+  {
     name: 'config not a mapping',
     run: flags(`--config.file=${config('list.yml', '- strict\n')}`),
     code: ExitCode.CONFIG,
@@ -151,6 +183,27 @@ const CASES: Case[] = [
     run: web(fixture('missing-cert.yml')),
     code: ExitCode.WEB_CONFIG,
     line: `${P}web config ${fixture('missing-cert.yml')}: cannot read cert_file ${fixture('missing.crt')} (ENOENT); check cert_file (relative paths start at the web config's directory)`,
+  },
+  {
+    name: 'web config nested 100,000 deep',
+    run: web(config('deep-web.yml', `basic_auth_users: ${'{'.repeat(100_000)}`)),
+    code: ExitCode.WEB_CONFIG,
+    line: `${P}web config file ${join(dir, 'deep-web.yml')} nests too deeply to parse; look for unclosed [ or { (a web config file needs three levels)`,
+  },
+  {
+    name: 'web config cert_file above 1 MiB',
+    run: () => {
+      sparse('big.crt', 2 * MiB);
+      return loadWebConfig(config('big-cert.yml', 'tls_server_config:\n  cert_file: big.crt\n  key_file: big.key\n'));
+    },
+    code: ExitCode.WEB_CONFIG,
+    line: `${P}web config ${join(dir, 'big-cert.yml')}: cannot read cert_file ${join(dir, 'big.crt')} (2.0 MiB, above the 1 MiB limit); cert_file must name a PEM file of at most 1 MiB`,
+  },
+  {
+    name: 'web config cert_file /dev/zero',
+    run: web(config('zero-cert.yml', 'tls_server_config:\n  cert_file: /dev/zero\n  key_file: /dev/zero\n')),
+    code: ExitCode.WEB_CONFIG,
+    line: `${P}web config ${join(dir, 'zero-cert.yml')}: cannot read cert_file /dev/zero (a character device, not a regular file); cert_file must name a regular file`,
   },
   {
     name: 'web config header exporter-toolkit refuses',

@@ -67,7 +67,7 @@ test('client_auth_type → requestCert / rejectUnauthorized (the rest is enforce
   }
 });
 
-test('inline PEM, TLS versions, curves, cipher suites (ignored, with a warning)', () => {
+test('inline PEM, TLS versions, curves, cipher suites (Go names become OpenSSL names)', () => {
   const indent = (b: Buffer) => b.toString().trim().split('\n').join('\n    ');
   const w = load(
     'inline.yml',
@@ -76,7 +76,8 @@ test('inline PEM, TLS versions, curves, cipher suites (ignored, with a warning)'
   assert.equal(w.https?.minVersion, 'TLSv1.3');
   assert.equal(w.https?.ecdhCurve, 'X25519:P-256');
   assert.equal(w.https?.honorCipherOrder, false);
-  assert.deepEqual(w.warnings, ['tls_server_config.cipher_suites is ignored: OpenSSL chooses the TLS 1.2 suites, TLS 1.3 suites are fixed']);
+  assert.equal(w.https?.ciphers, 'ECDHE-ECDSA-AES128-GCM-SHA256');
+  assert.deepEqual(w.warnings, []);
 });
 
 test('basic auth users, headers (names as exporter-toolkit spells them), rate limit', () => {
@@ -108,6 +109,9 @@ test('certificates and keys that do not load, and settings that contradict each 
   fails('ca-not-pem.yml', `${TLS}  client_ca_file: server.ext\n  client_auth_type: RequireAndVerifyClientCert\n`, `client_ca_file ${f('server.ext')} holds no PEM certificate`, 'give the CA certificate(s) that sign client certificates, in PEM');
   fails('versions.yml', `${TLS}  min_version: TLS13\n  max_version: TLS12\n`, 'min_version TLS13 is above max_version TLS12', 'lower min_version or raise max_version');
   fails('bad-version.yml', `${TLS}  min_version: TLS14\n`, 'tls_server_config.min_version: "TLS14" must be one of TLS10, TLS11, TLS12, TLS13', 'see "Web configuration" in README.md');
+  for (const [key, version] of [['min_version', 'TLS10'], ['min_version', 'TLS11'], ['max_version', 'TLS11']])
+    fails(`old-${key}-${version}.yml`, `${TLS}  ${key}: ${version}\n`, `${key} ${version} is not supported: TLS 1.0 and 1.1 are deprecated (RFC 8996)`, 'use TLS12 (the default) or TLS13');
+  fails('bad-suite.yml', `${TLS}  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ECDHE-RSA-AES128-SHA]\n`, 'tls_server_config.cipher_suites: unknown cipher suite "ECDHE-RSA-AES128-SHA"', "use Go's names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (as exporter-toolkit)");
   fails('sans.yml', `${TLS}  client_ca_file: ca.crt\n  client_auth_type: VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n`, 'client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert', 'set client_auth_type');
   fails('colon.yml', `basic_auth_users:\n  'a:b': '${bcrypt.hashSync('x', 4)}'\n`, 'user name "a:b" contains ":", which basic auth cannot carry', 'rename the user');
   fails('plain-md5.yml', 'basic_auth_users:\n  bob: $apr1$abc$0123456789abcdef012345\n', 'the password of user "bob" is not a bcrypt hash', `generate one with: htpasswd -nBC 10 "" | tr -d ':\\n'`);

@@ -1,7 +1,8 @@
 // Bad input and hostile conditions: one line on stderr naming the problem and the fix, a distinct
 // exit code, no stack trace, nothing left attached.
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +23,18 @@ interface Case {
   line: RegExp;
   uid?: number;
   wrapper?: string[];
+  timeoutMs?: number;
 }
+
+file('not-a-library.so', 'text\n');
+const fifo = (name: string) => {
+  execFileSync('mkfifo', [join(dir, name)]);
+  return join(dir, name);
+};
+const sparse = (name: string, bytes: number) => {
+  truncateSync(file(name, ''), bytes);
+  return join(dir, name);
+};
 
 const busy = createServer();
 after(() => busy.close());
@@ -62,8 +74,33 @@ const CASES: Case[] = [
     code: 9,
     line: /address 127\.0\.0\.1:\d+ is already in use; stop the other process or pass --web\.listen-address/,
   },
+  // a FIFO nobody writes: reading it blocks for ever, so these end the daemon within 10 s or fail
+  { name: 'config file a FIFO', args: () => Promise.resolve([`--config.file=${fifo('config.fifo')}`]), timeoutMs: 10_000, code: 3, line: /cannot read config file \S+config\.fifo \(a FIFO, not a regular file\); --config\.file must name a regular file$/ },
+  { name: 'web config file a FIFO', args: () => Promise.resolve([`--web.config.file=${fifo('web.fifo')}`]), timeoutMs: 10_000, code: 4, line: /cannot read web config file \S+web\.fifo \(a FIFO, not a regular file\); --web\.config\.file must name a regular file$/ },
+  {
+    name: 'web config key_file a FIFO',
+    args: () => {
+      fifo('key.fifo');
+      return Promise.resolve([`--web.config.file=${file('fifo-key.yml', `tls_server_config:\n  cert_file: ${join(dir, 'not-a-library.so')}\n  key_file: key.fifo\n`)}`]);
+    },
+    timeoutMs: 10_000,
+    code: 4,
+    line: /cannot read key_file \S+key\.fifo \(a FIFO, not a regular file\); key_file must name a regular file$/,
+  },
+  { name: 'config file /dev/zero', args: ['--config.file=/dev/zero'], timeoutMs: 10_000, code: 3, line: /cannot read config file \/dev\/zero \(a character device, not a regular file\); --config\.file must name a regular file$/ },
+  { name: 'object a FIFO', args: () => Promise.resolve([`--bpf.object=${fifo('object.fifo')}`]), timeoutMs: 10_000, code: 8, line: /cannot read BPF object \S+object\.fifo \(a FIFO, not a regular file\); --bpf\.object must name a regular file$/ },
+  { name: 'object /dev/zero', args: ['--bpf.object=/dev/zero'], timeoutMs: 10_000, code: 8, line: /cannot read BPF object \/dev\/zero \(a character device, not a regular file\); --bpf\.object must name a regular file$/ },
+  { name: 'object above 64 MiB', args: () => Promise.resolve([`--bpf.object=${sparse('huge.bpf.o', 65 * 1024 * 1024)}`]), code: 8, line: /cannot read BPF object \S+huge\.bpf\.o \(65\.0 MiB, above the 64 MiB limit\); --bpf\.object must name a BPF object of at most 64 MiB$/ },
   { name: 'object missing', args: ['--bpf.object=/nonexistent/x.bpf.o'], code: 8, line: /BPF object \/nonexistent\/x\.bpf\.o not found; check --bpf\.object/ },
   { name: 'object corrupt', args: () => Promise.resolve([`--bpf.object=${file('corrupt.bpf.o', 'not an ELF file at all')}`]), code: 8, line: /cannot be opened .*not a valid BPF ELF object/ },
+  { name: 'LIBBPF_PATH a library that is not libbpf', args: [], env: { LIBBPF_PATH: 'libc.so.6' }, code: 7, line: /^fsnotify-exporter: LIBBPF_PATH libc\.so\.6 is not libbpf \(it has no libbpf_major_version\); point LIBBPF_PATH at libbpf\.so\.1 \(Debian: libbpf1\)$/ },
+  {
+    name: 'LIBBPF_PATH a file that is not a shared library',
+    args: [],
+    env: { LIBBPF_PATH: join(dir, 'not-a-library.so') },
+    code: 7,
+    line: /^fsnotify-exporter: LIBBPF_PATH \S+not-a-library\.so is not a shared library \(file too short\); point LIBBPF_PATH at libbpf\.so\.1 \(Debian: libbpf1\)$/,
+  },
   { name: 'libbpf missing', args: [], env: { LIBBPF_PATH: '/nonexistent/libbpf.so.1' }, code: 7, line: /\/nonexistent\/libbpf\.so\.1 not found; check LIBBPF_PATH/ },
   { name: 'strict without walk probes', args: ['--strict'], code: 10, line: /--strict: the walk probes did not attach \(fentry: the kernel refuses fentry on \w+ \(EPERM\); kprobe: the kernel has no kprobes/ },
   { name: 'not root', args: [], uid: 65534, code: 5, line: /^fsnotify-exporter: missing capability CAP_BPF and CAP_PERFMON \(uid 65534\): loading needs CAP_BPF, attaching CAP_PERFMON; run as root, or grant CAP_BPF CAP_PERFMON CAP_SYSLOG/ },
@@ -88,7 +125,7 @@ for (const c of CASES) {
     const args = typeof c.args === 'function' ? await c.args() : c.args;
     const port = await freePort();
     const withPort = args.some((a) => a.startsWith('--web.listen-address')) ? args : [`--web.listen-address=127.0.0.1:${port}`, ...args];
-    const r = runDaemonSync(withPort, c.env ?? {}, 30_000, c.uid, c.wrapper);
+    const r = runDaemonSync(withPort, c.env ?? {}, c.timeoutMs ?? 30_000, c.uid, c.wrapper);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
     assert.match(lines[0] as string, /^fsnotify-exporter: /);

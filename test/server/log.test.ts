@@ -1,26 +1,16 @@
 // Logs: pino JSON lines with the service name, level names and ISO times; the HTTP server keeps
 // scrapes out of the info log but still logs 5xx.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { Counter, Registry } from 'prom-client';
 import { createLogger } from '../../src/log.js';
 import { subjectAltNames } from '../../src/server/tls-client-auth.js';
+import { captureLog } from './capture-log.js';
 import { startServer } from './start.js';
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, stream };
-}
 
 test('createLogger: JSON with service, level name, ISO time; the level filters', () => {
-  const { lines, stream } = capture();
+  const { lines, stream } = captureLog();
   const log = createLogger('info', stream);
   log.debug('hidden');
   log.warn({ probe: 'walk_entry' }, 'not attached');
@@ -37,7 +27,7 @@ test('the HTTP server: no info line per scrape, an error line for a 500, no proc
   const warnings: Error[] = [];
   const onWarning = (w: Error) => warnings.push(w);
   process.on('warning', onWarning);
-  const { lines, stream } = capture();
+  const { lines, stream } = captureLog();
   const registry = new Registry();
   let fail = false;
   new Counter({

@@ -6,6 +6,7 @@ import bcrypt from 'bcryptjs';
 import { Counter, Registry } from 'prom-client';
 import { BasicAuthChecker } from '../../src/config/basic-auth.js';
 import { defaultOptions } from '../../src/config/options.js';
+import { telemetryPath } from '../../src/config/values.js';
 import { PLAIN_HTTP } from '../../src/config/web-config.js';
 import type { SlowWalk } from '../../src/server/types.js';
 import { startServer, type Started } from './start.js';
@@ -70,6 +71,15 @@ test('--web.telemetry-path moves the metrics', async () => {
   const { url } = await start({ options });
   assert.equal((await fetch(`${url}/prom/metrics`)).status, 200);
   assert.equal((await fetch(`${url}/metrics`)).status, 404);
+});
+
+test('every telemetry path the flag accepts can be scraped', async () => {
+  for (const path of ['/prom/metrics', '/a-b_c.d~e', '/metrics/', '/Metrics2']) {
+    const options = defaultOptions();
+    options.web.telemetryPath = telemetryPath(path);
+    const { url } = await start({ options });
+    assert.equal((await fetch(`${url}${path}`)).status, 200, path);
+  }
 });
 
 test('a failing collect() is a 500 that says why', async () => {
@@ -145,7 +155,7 @@ test('/api/v1/slow-walks: newest first, limit 1..1000, default 100', async () =>
   const max = (await (await fetch(`${url}/api/v1/slow-walks?limit=1000`)).json()) as { events: SlowWalk[] };
   assert.equal(max.events.length, 150);
 
-  for (const bad of ['0', '1001', '-1', '1.5', 'ten', '']) {
+  for (const bad of ['0', '1001', '-1', '1.5', 'ten', '', 'Infinity', '-Infinity', '1e309', '1e3', '0x10', ' 5', 'NaN']) {
     const r = await fetch(`${url}/api/v1/slow-walks?limit=${bad}`);
     assert.equal(r.status, 400, `limit=${bad}`);
     assert.equal(((await r.json()) as { message: string }).message, 'limit must be an integer from 1 to 1000', `limit=${bad}`);

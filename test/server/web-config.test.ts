@@ -34,6 +34,8 @@ interface Get {
   cert?: 'client' | 'rogue';
   plain?: boolean;
   maxVersion?: 'TLSv1.2';
+  /** the only TLS 1.2 suites the client offers (OpenSSL names) */
+  ciphers?: string;
 }
 interface Answer {
   status: number;
@@ -62,6 +64,7 @@ function get(port: number, o: Get = {}): Promise<Answer> {
             servername: 'localhost',
             ...(o.cert ? { cert: pki.read(`${o.cert}.crt`), key: pki.read(`${o.cert}.key`) } : {}),
             ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
+            ...(o.ciphers ? { ciphers: o.ciphers } : {}),
           },
           done,
         );
@@ -138,4 +141,24 @@ test('min_version TLS13 refuses a TLS 1.2 client', async () => {
   assert.equal(await status(port), 200);
   const tls12 = await serve(TLS);
   assert.equal(await status(tls12, { maxVersion: 'TLSv1.2' }), 200, 'the default minimum is TLS 1.2');
+});
+
+const RSA_TLS = 'tls_server_config:\n  cert_file: server-rsa.crt\n  key_file: server-rsa.key\n';
+const tls12 = (ciphers: string): Get => ({ maxVersion: 'TLSv1.2', ciphers });
+
+test("TLS 1.2 by default takes Go's secure suites only (ECDHE with AEAD): static RSA and CBC are refused", async () => {
+  const port = await serve(RSA_TLS);
+  for (const suite of ['AES128-SHA', 'AES256-SHA', 'AES128-GCM-SHA256', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA384'])
+    await assert.rejects(get(port, tls12(suite)), suite);
+  for (const suite of ['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305']) assert.equal(await status(port, tls12(suite)), 200, suite);
+  assert.equal(await status(port), 200, 'TLS 1.3');
+});
+
+test('cipher_suites, in Go names, are the TLS 1.2 suites offered; TLS 1.3 is unaffected (as in Go)', async () => {
+  const port = await serve(`${RSA_TLS}  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_CBC_SHA]\n`);
+  await assert.rejects(get(port, tls12('ECDHE-RSA-AES128-GCM-SHA256')));
+  assert.equal(await status(port, tls12('ECDHE-RSA-AES256-GCM-SHA384')), 200);
+  assert.equal(await status(port, tls12('AES128-SHA')), 200, 'an insecure suite the config asks for');
+  await assert.rejects(get(port, tls12('AES256-SHA')));
+  assert.equal(await status(port), 200, 'TLS 1.3');
 });
