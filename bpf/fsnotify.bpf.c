@@ -769,10 +769,16 @@ int BPF_PROG(watch_inotify_remove_fexit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* The syscall function takes the user's registers; flags is the second argument. */
+/*
+ * The syscall function takes the user's registers; flags is the second argument. The pointer is
+ * read with a probe read: 5.10's BTF types that argument so that the verifier refuses a direct read.
+ */
 SEC("fentry/__x64_sys_fanotify_mark")
-int BPF_PROG(watch_fanotify_mark_fentry, struct pt_regs *regs)
+int watch_fanotify_mark_fentry(__u64 *ctx)
 {
+	struct pt_regs *regs = NULL;
+
+	bpf_probe_read_kernel(&regs, sizeof(regs), ctx);
 	fanotify_mark_enter(PT_REGS_PARM2_CORE_SYSCALL(regs));
 	return 0;
 }
