@@ -229,5 +229,8 @@ export const MAP_NAMES = [
   'events',
 ] as const;
 
+/** The maps with a capacity worth reporting (fsnotify_exporter_map_capacity): the bounded hash maps, the lock nest, the ring. */
+export const BOUNDED_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'lock_nest', 'events'] as const satisfies ReadonlyArray<(typeof MAP_NAMES)[number]>;
+
 /** The `const volatile` tunables the daemon writes before load. */
 export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end'] as const;

@@ -8,7 +8,7 @@ import { ExitCode, FatalError } from '../errors.js';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
 import { kernelHasKprobes, perfEventParanoid, tracepointExists } from '../kernel/tracing.js';
 import { tracefsState } from '../kernel/tracefs.js';
-import { SCAN_BOUNDED_MAX } from './abi.js';
+import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
 import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
 import { probeBpfFeatures, type BpfFeatures } from './features.js';
 import { BpfObject } from './object.js';
@@ -190,6 +190,12 @@ function attachVariant(obj: BpfObject, v: Variant, target: string | undefined): 
 
 const targetOf = (v: Variant, target: string | undefined, side: number): string =>
   v.family === 'tracepoint' ? (v.tracepoints?.[side] ?? []).join(':') : (target ?? '');
+
+/** Children a scan counts exactly: the cap, or with the bounded scan the cap rounded up to its step, at most SCAN_BOUNDED_MAX. */
+export function childrenScanLimit(scan: AttachResult['childScan'], cap: number): number {
+  if (scan === 'none') return 0;
+  return scan === 'bounded' ? Math.min(SCAN_BOUNDED_MAX, Math.ceil(cap / SCAN_BOUNDED_STEP) * SCAN_BOUNDED_STEP) : cap;
+}
 
 /** The variant a probe that could not run at all is reported under: the last one it would have tried. */
 function lastConsidered(spec: ProbeSpec, mechanism: AttachOptions['mechanism']): Variant | undefined {

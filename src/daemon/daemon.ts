@@ -13,27 +13,10 @@ import { dropCapabilitiesAfterAttach } from './drop-capabilities.js';
 import { closeServerWithin } from './shutdown.js';
 import type { Signals, StopSignal } from './signals.js';
 
-function instrumentOptions(o: Options, version: string) {
-  return {
-    objectPath: o.bpf.object,
-    mechanism: o.bpf.mechanism,
-    childrenScanCap: o.childrenScan.cap,
-    childrenScanIntervalMs: o.childrenScan.intervalMs,
-    slowWalkThresholdMs: o.slowWalk.thresholdMs,
-    slowWalkMaxEvents: o.slowWalk.maxEvents,
-    topDirectories: o.topDirectories,
-    pathLabels: o.pathLabels,
-    parentCalls: o.parentCalls,
-    nearSoftlockupRatio: o.nearSoftlockup.ratio,
-    nearSoftlockupCheckIntervalMs: o.nearSoftlockup.checkIntervalMs,
-    version,
-  };
-}
-
 /** --check: load, attach, report, detach. 0 when the walk probes attach. */
 export async function runCheck(o: Options, logger: Logger, version: string): Promise<number> {
   loadWebConfig(o.web.configFile); // --check validates the web config too
-  const inst = instrument(new Exposition(), instrumentOptions(o, version), logger);
+  const inst = instrument(new Exposition(), o, version, logger);
   try {
     for (const p of inst.attach.probes)
       process.stdout.write(`${p.probe}: ${p.attached ? `attached (${p.mechanism} on ${p.target})` : `NOT attached (${p.mechanism} on ${p.target}): ${p.error}`}\n`);
@@ -86,7 +69,7 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
   if (signals.stopping) return; // a signal during listen: the shutdown is under way, attach nothing
 
   try {
-    inst = instrument(exposition, instrumentOptions(o, version), logger);
+    inst = instrument(exposition, o, version, logger);
   } catch (e) {
     await server.close().catch(() => undefined);
     throw e;

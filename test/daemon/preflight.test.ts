@@ -2,7 +2,7 @@
 // them into errors: the exact code and line for each.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { preflight, type PreflightHost } from '../../src/daemon/instrument.js';
+import { preflight, type PreflightHost } from '../../src/daemon/preflight.js';
 import { FatalError } from '../../src/errors.js';
 import { CAP } from '../../src/kernel/capabilities.js';
 import type { KernelInfo } from '../../src/kernel/kernel-info.js';

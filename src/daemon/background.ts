@@ -1,0 +1,53 @@
+// What runs beside the server once the probes are attached, each returning its stop(): the
+// slow-walk ring drained on a timer, the in-flight walk checker; and the probe status in the log.
+import type { Logger } from 'pino';
+import { decodeDirStats, decodeWalkState, encodeDirKey, type WalkState } from '../bpf/abi.js';
+import type { AttachResult } from '../bpf/attach-plan.js';
+import type { BpfObject } from '../bpf/object.js';
+import { NearLockupChecker } from '../collect/near-lockup.js';
+import type { SlowWalkStore } from '../collect/slow-walks.js';
+
+/** Slow-walk events are rare and counted when lost: 4 wakeups a second keep an idle daemon idle. */
+const RING_POLL_MS = 250;
+
+export function drainSlowWalks(obj: BpfObject, store: SlowWalkStore): () => void {
+  const ring = obj.ringBuffer('events', store.onRecord);
+  const timer = setInterval(() => ring.poll(), RING_POLL_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    ring.poll();
+    ring.close();
+  };
+}
+
+/** Reads the walks in flight and reports one running past ratio x the soft-lockup threshold. */
+export function nearLockupChecker(
+  obj: BpfObject,
+  o: { threshold: () => number; ratio: number; pathLabels: boolean; logger: Logger; onNearLockup: () => void },
+): NearLockupChecker {
+  const inFlight = obj.map('walks_in_flight');
+  const dirStats = obj.map('dir_stats');
+  return new NearLockupChecker({
+    thresholdSeconds: o.threshold,
+    ratio: o.ratio,
+    logger: o.logger,
+    inFlight: (): WalkState[] => inFlight.entries().map(([, v]) => decodeWalkState(v)),
+    pathOf: (w) => {
+      if (!o.pathLabels) return '';
+      const v = dirStats.lookup(encodeDirKey(w.dir));
+      return v ? decodeDirStats(v).path : '';
+    },
+    onNearLockup: o.onNearLockup,
+  });
+}
+
+export function logProbeStatus(attach: AttachResult, logger: Logger): void {
+  for (const p of attach.probes) {
+    if (p.attached)
+      logger.info({ probe: p.probe, mechanism: p.mechanism, target: p.target, note: p.note }, `probe ${p.probe}: attached as ${p.mechanism} on ${p.target}${p.note ? ` (${p.note})` : ''}`);
+    else if (p.off) logger.info({ probe: p.probe, target: p.target, reason: p.error }, `probe ${p.probe}: ${p.error}`);
+    else logger.warn({ probe: p.probe, mechanism: p.mechanism, target: p.target, reason: p.error }, `probe ${p.probe}: not attached (${p.mechanism} on ${p.target}): ${p.error}`);
+  }
+  logger.info({ lock_wait_mechanism: attach.lockWaitMechanism }, `lock waits measured with: ${attach.lockWaitMechanism}`);
+}
