@@ -24,6 +24,8 @@ log() { echo "prepare-arm64: $*" >&2; }
 # A private apt state for arm64 under the cache (arm64-apt.sh): the host's dpkg is not touched.
 # shellcheck source=arm64-apt.sh
 source "$repo/harness/guest/arm64-apt.sh"
+# shellcheck source=kernel-packages.sh
+source "$repo/harness/guest/kernel-packages.sh"
 arm64_apt_state "$cache/arm64/apt" || exit 1
 
 download() { # <dir> <package>=<version>...
@@ -41,13 +43,7 @@ resolve_packages() {
   lists=$(stat -c '%n %Y' "$ARM64_APT_DIR"/lists/*_binary-arm64_Packages* 2>/dev/null || true)
   resolved="$cache/arm64/resolved-$(printf '%s\n' "$lists" "$pattern" "$roots" | sha256sum | cut -c1-12)"
   if [[ ! -s $resolved ]]; then
-    if [[ $pattern == *'*'* ]]; then # a glob: the newest match, not the rt, cloud or 16k-page flavours
-      kpkg=$(apt-cache "${APT[@]}" search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' |
-        grep -v -e '-rt-' -e '-cloud-' -e '-16k-' | sort -V | tail -1 || true)
-    else
-      kpkg=$(apt-cache "${APT[@]}" depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
-      if [[ -z $kpkg ]] && apt-cache "${APT[@]}" show "$pattern" >/dev/null 2>&1; then kpkg=$pattern; fi
-    fi
+    kpkg=$(kernel_packages "$pattern" | head -1)
     [[ -n $kpkg ]] || { log "no arm64 package matches $pattern"; exit 1; }
     # shellcheck disable=SC2086
     pkgs=$(apt-cache "${APT[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \

@@ -20,15 +20,9 @@ if (($# > 0)); then
   source "$here/suite-apt.sh"
   suite_apt_state "$cache/apt/amd64-$(IFS=+; echo "$*")" amd64 "$@" || exit 1
 fi
-find_pkg() {
-if [[ $pattern == *'*'* ]]; then
-  pkg=$(apt-cache "${APT[@]}" search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' -e '-dbg$' | sort -V | tail -1 || true)
-else
-  pkg=$(apt-cache "${APT[@]}" depends "$pattern" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}' || true)
-  if [[ -z $pkg ]] && apt-cache "${APT[@]}" show "$pattern" >/dev/null 2>&1; then pkg=$pattern; fi
-fi
-return 0
-}
+# shellcheck source=kernel-packages.sh
+source "$here/kernel-packages.sh"
+find_pkg() { pkg=$(kernel_packages "$pattern" | head -1); }
 find_pkg
 # a fresh machine may have no package lists yet
 [[ -n $pkg ]] || { apt-get "${APT[@]}" update -qq >/dev/null 2>&1; find_pkg; }
@@ -36,9 +30,7 @@ find_pkg
 dir="$cache/$pkg"
 if [[ ! -f $dir/initramfs.cpio.gz ]]; then
   rm -rf "$dir" && mkdir -p "$dir/root"
-  # 7.x splits the image package into linux-binary-* (the image) and linux-modules-*
-  pkgs=("$pkg")
-  for split in $(apt-cache "${APT[@]}" show "$pkg" | sed -n 's/^Depends: //p' | head -1 | tr ',' '\n' | awk '{print $1}' | grep -E '^linux-(binary|modules)-' || true); do pkgs+=("$split"); done
+  mapfile -t pkgs < <(kernel_image_packages "$pkg")
   (cd "$dir" && apt-get "${APT[@]}" download "${pkgs[@]}" >/dev/null 2>&1) || { echo "prepare-kernel: apt-get download ${pkgs[*]} failed" >&2; exit 1; }
   for deb in "$dir"/*.deb; do dpkg-deb -x "$deb" "$dir/x"; done
   rm -f "$dir"/*.deb

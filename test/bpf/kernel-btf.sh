@@ -9,6 +9,8 @@ cache=$(realpath -m "$1")
 shift
 # shellcheck source=../../harness/guest/suite-apt.sh
 source "$repo/harness/guest/suite-apt.sh"
+# shellcheck source=../../harness/guest/kernel-packages.sh
+source "$repo/harness/guest/kernel-packages.sh"
 # name  debian-arch  suites  package glob (the newest match wins)
 MATRIX="
 x86-5.10    amd64 bullseye,bullseye-security       linux-image-5.10.0-*-amd64-unsigned
@@ -33,9 +35,9 @@ echo "$MATRIX" | while read -r name arch suites glob; do
   work=$(mktemp -d)
   pkg=
   # the newest match that downloads (a mirror can lack a superseded security build)
-  for cand in $(apt-cache "${APT[@]}" search --names-only "^${glob//\*/.*}\$" | awk '{print $1}' | grep -v -e '-rt-' -e '-cloud-' -e '-dbg$' | sort -rV | head -20); do
+  for cand in $(kernel_packages "$glob" | head -20); do
     # 7.x splits the image into linux-binary-* (the boot image) and linux-modules-*
-    binary=$(apt-cache "${APT[@]}" show "$cand" | sed -n 's/^Depends: //p' | head -1 | tr ',' '\n' | awk '{print $1}' | grep -E '^linux-binary-' || true)
+    binary=$(kernel_image_packages "$cand" | grep -E '^linux-binary-' || true)
     if (cd "$work" && apt-get "${APT[@]}" download "${binary:-$cand}" >/dev/null 2>&1); then pkg=$cand; break; fi
     echo "kernel-btf: apt-get download ${binary:-$cand} failed, trying an older one" >&2
   done
