@@ -1,5 +1,6 @@
 // The real daemon as a child process on this host (daemon tests, host bench), and what of ours the kernel holds.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -69,8 +70,40 @@ export function ourPrograms(): string[] {
   return out.split('\n').filter((l) => OUR_PROGRAMS.test(l));
 }
 
+/** Ids of the programs a live process holds an fd of (fdinfo's prog_id: program and link fds). */
+function heldProgramIds(): Set<string> {
+  const ids = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fdinfo`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        const id = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+        if (id) ids.add(id);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return ids;
+}
+
+/**
+ * Our programs that no live process holds: what a daemon that exited left behind. Programs another
+ * daemon on the same host holds (a second test run, another checkout's) are not leftovers.
+ */
+export function leftPrograms(): string[] {
+  const held = heldProgramIds();
+  return ourPrograms().filter((l) => !held.has(l.split(':')[0] as string));
+}
+
+/** Links of the programs that no live process holds. */
 export function ourLinks(): string[] {
   const out = spawnSync('bpftool', ['link', 'show'], { encoding: 'utf8' }).stdout;
-  const ids = new Set(ourPrograms().map((l) => l.split(':')[0]));
+  const ids = new Set(leftPrograms().map((l) => l.split(':')[0]));
   return out.split('\n').filter((l) => [...ids].some((id) => new RegExp(`prog ${id}\\b`).test(l)));
 }

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { freePort, MAIN, ourPrograms, runDaemonSync } from '../../harness/daemon.js';
+import { freePort, MAIN, leftPrograms, runDaemonSync } from '../../harness/daemon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const file = (name: string, text: string) => {
@@ -131,7 +131,7 @@ for (const c of CASES) {
     assert.match(lines[0] as string, /^fsnotify-exporter: /);
     assert.match(lines[0] as string, c.line);
     assert.equal(r.code, c.code, r.stderr);
-    assert.deepEqual(ourPrograms(), [], 'programs left loaded');
+    assert.deepEqual(leftPrograms(), [], 'programs left loaded');
   });
 }
 
@@ -141,7 +141,7 @@ test('--check on this kernel: prints each probe, exit 1 (no walk probes), nothin
   assert.match(r.stdout, /walk_entry: NOT attached \(kprobe on fsnotify_set_children_dentry_flags\): fentry: the kernel refuses fentry on fsnotify_set_children_dentry_flags \(EPERM\); kprobe: the kernel has no kprobes/);
   assert.match(r.stdout, /watch_inotify_add: attached \(tracepoint on syscalls:sys_enter_inotify_add_watch\)/);
   assert.match(r.stdout, /lock waits: contention_tracepoint/);
-  assert.deepEqual(ourPrograms(), []);
+  assert.deepEqual(leftPrograms(), []);
 });
 
 test('--check without tracefs: each tracepoint probe says tracefs is not mounted and how to mount it', () => {
@@ -150,7 +150,7 @@ test('--check without tracefs: each tracepoint probe says tracefs is not mounted
   const r = runDaemonSync(['--check'], {}, 30_000, undefined, ['unshare', '-m', 'sh', '-c', hide, 'sh']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /watch_inotify_add: NOT attached \(tracepoint on syscalls:sys_enter_inotify_add_watch\): tracefs is not mounted at \/sys\/kernel\/tracing, so tracepoint syscalls:sys_enter_inotify_add_watch cannot be found: mount -t tracefs tracefs \/sys\/kernel\/tracing/);
-  assert.deepEqual(ourPrograms(), []);
+  assert.deepEqual(leftPrograms(), []);
 });
 
 test('--help and --version exit 0', () => {

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { ALL_METRICS } from '../../src/collect/catalog.js';
 import { COLLECTORS } from '../../src/collect/registry.js';
-import { ourLinks, ourPrograms, sleep, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { ourLinks, leftPrograms, ourPrograms, sleep, startDaemon, type Daemon } from '../../harness/daemon.js';
 
 let d: Daemon;
 const scrape = async () => (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
@@ -19,7 +19,7 @@ const sample = (body: string, series: string): number | undefined => {
 };
 
 before(async () => {
-  assert.deepEqual(ourPrograms(), [], 'programs of ours are loaded before the test: a previous run leaked');
+  assert.deepEqual(leftPrograms(), [], 'programs of ours are loaded before the test: a previous run leaked');
   d = await startDaemon();
 });
 
@@ -147,6 +147,6 @@ test('SIGTERM: exit 0 and nothing of ours left loaded or linked', async () => {
   assert.ok(ourPrograms().length > 0, 'the daemon should have programs loaded while it runs');
   d.child.kill('SIGTERM');
   assert.equal(await d.exited, 0);
-  assert.deepEqual(ourPrograms(), []);
+  assert.deepEqual(leftPrograms(), []);
   assert.deepEqual(ourLinks(), []);
 });

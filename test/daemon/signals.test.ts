@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { ourLinks, ourPrograms, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { ourLinks, leftPrograms, startDaemon, type Daemon } from '../../harness/daemon.js';
 
 const PRELOAD = ['--import', './dist/test/daemon/fixtures/signal-on-import.js'];
 
@@ -36,7 +36,7 @@ async function halfRequest(port: number): Promise<Socket> {
 }
 
 const nothingLeft = () => {
-  assert.deepEqual(ourPrograms(), [], 'programs left loaded');
+  assert.deepEqual(leftPrograms(), [], 'programs left loaded');
   assert.deepEqual(ourLinks(), [], 'links left');
 };
 
