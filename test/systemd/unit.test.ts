@@ -5,10 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { SCORE_CEILING } from './exposure.js';
 
 const UNIT = 'systemd/fsnotify-exporter.service';
-/** systemd-analyze security --offline score recorded in README.md (systemd 252, bookworm) */
-const SCORE_CEILING = 3.0;
 const text = readFileSync(UNIT, 'utf8');
 const directive = (name: string) => text.split('\n').find((l) => l.startsWith(`${name}=`))?.slice(name.length + 1);
 
