@@ -11,14 +11,14 @@ interface Dashboard {
   templating: { list: Array<{ name: string; definition?: string }> };
 }
 
-export const dashboard = (): Dashboard => JSON.parse(readFileSync('dashboards/fsnotify-exporter.json', 'utf8')) as Dashboard;
+export const dashboard = (file = 'dashboards/fsnotify-exporter.json'): Dashboard => JSON.parse(readFileSync(file, 'utf8')) as Dashboard;
 
-/** `window` stands in for $__rate_interval and $__interval; `instance` is a regex. */
-export function dashboardQueries(window = '1m', instance = '.+'): DashboardQuery[] {
-  return dashboard().panels.flatMap((p) =>
+/** `window` stands in for $__rate_interval and $__interval; `instance` (and the fleet's `job`) is a regex. */
+export function dashboardQueries(window = '1m', instance = '.+', file?: string): DashboardQuery[] {
+  return dashboard(file).panels.flatMap((p) =>
     p.targets.map((t) => ({
       panel: p.title,
-      expr: t.expr.replaceAll('$__rate_interval', window).replaceAll('$__interval', window).replaceAll('$instance', instance),
+      expr: t.expr.replaceAll('$__rate_interval', window).replaceAll('$__interval', window).replaceAll('$instance', instance).replaceAll('$job', instance),
     })),
   );
 }
