@@ -67,11 +67,13 @@ sleep 2
 curl -s $url/metrics > /tmp/metrics
 grep -E '^fsnotify_exporter_probe_attached\{' /tmp/metrics | sed 's/^/@@ metric /'
 grep -E '^fsnotify_walks_total\{' /tmp/metrics | sed 's/^/@@ metric /'
+say series "$(grep -vc '^#' /tmp/metrics)"
 say rss_kb "$(awk '/^VmRSS/{print $2}' /proc/"$pid"/status)"
 say memory_current "$(systemctl show -p MemoryCurrent --value $unit)"
 say journal_lines "$(journalctl -u $unit --no-pager -o cat | wc -l)"
 journalctl -u $unit --no-pager -o cat | grep -m1 '"msg":"fsnotify-exporter ready"' | cut -c1-300 | sed 's/^/@@ journal_ready /'
-journalctl -u $unit --no-pager -o cat | grep -E '"level":(50|60)' | head -5 | cut -c1-300 | sed 's/^/@@ journal_error /'
+journalctl -u $unit --no-pager -o cat | grep -E '"level":(50|60)|^fsnotify-exporter: ' | head -5 | cut -c1-300 | sed 's/^/@@ journal_error /'
+journalctl -u $unit --no-pager -o short-monotonic | head -40 | cut -c1-400 | sed 's/^/@@ journal /'
 say security "$(systemd-analyze security $unit 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')"
 say leftovers_running "$(leftovers)"
 
