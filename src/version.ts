@@ -3,8 +3,8 @@
 export async function versionText(version: string): Promise<string> {
   let libbpf: string;
   try {
-    const { libbpf: lib } = await import('./bpf/libbpf.js');
-    libbpf = `${lib.majorVersion()}.${lib.minorVersion()} (${process.env.LIBBPF_PATH ?? 'system libbpf.so.1'})`;
+    const { libbpfVersion } = await import('./bpf/libbpf.js');
+    libbpf = `${libbpfVersion()} (${process.env.LIBBPF_PATH ?? 'system libbpf.so.1'})`;
   } catch (e) {
     libbpf = `not loadable: ${e instanceof Error ? e.message : String(e)}`;
   }
