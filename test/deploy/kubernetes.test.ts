@@ -231,7 +231,7 @@ test("the image's layout finds package.json and the BPF objects (assembled from 
     assert.equal(node, 'node');
     const version = spawnSync(process.execPath, [...entry, '--version'], { cwd: app, encoding: 'utf8' });
     assert.equal(version.status, 0, version.stderr);
-    assert.equal(version.stdout.trim(), JSON.parse(readFileSync('package.json', 'utf8')).version);
+    assert.equal(version.stdout.split('\n')[0], `fsnotify-exporter ${JSON.parse(readFileSync('package.json', 'utf8')).version}`);
     const script = "const m = await import('./dist/src/daemon/resolve-object.js'); console.log(['x64', 'arm64'].map((a) => m.defaultObjectPath(a)).join('\\n'));";
     const objects = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
     assert.equal(objects.status, 0, objects.stderr);
