@@ -23,8 +23,8 @@ fetch_libbpf() {
   local apt=() dir
   if [[ $1 == arm64 ]]; then
     # the private arm64 apt state the arm64 guest uses: the host's dpkg is not touched
-    # shellcheck source=../test/guest/arm64-apt.sh
-    source test/guest/arm64-apt.sh
+    # shellcheck source=../harness/guest/arm64-apt.sh
+    source harness/guest/arm64-apt.sh
     arm64_apt_state "$PWD/.cache/vm/arm64/apt" >&2 || return 1
     apt=("${APT[@]}")
   fi

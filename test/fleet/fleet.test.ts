@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { dashboardQueries } from '../dashboards/queries.js';
-import { freePort, startDaemon, type Daemon } from '../daemon/harness.js';
+import { freePort, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { Prometheus } from '../e2e/prometheus.js';
 
 const NEEDS_A_WALK = 'instance:fsnotify_worst_directory_walk_seconds:rate5m';
