@@ -1,5 +1,6 @@
 // node --test on Node 20 takes every .js under a test/ directory as a test file; this passes only
-// the *.test.js files of the given suite: "unit" (everything but e2e) or "e2e".
+// the *.test.js files of the given suite: "unit" (everything but the guests), "e2e", or "systemd"
+// (the package on a Debian guest booted with systemd, test/systemd-guest/).
 // e2e runs the x86 guests; `--arch arm64` (or E2E_ARCH=arm64) runs the arm64 guests instead
 // (test/e2e/arm64.test.ts, docs/arm64.md), `--arch all` both. Other arguments go to node --test.
 import { spawnSync } from 'node:child_process';
@@ -28,8 +29,14 @@ const walk = (dir) => {
 };
 walk('dist/test');
 const isE2e = (f) => f.startsWith('dist/test/e2e/');
+const isSystemd = (f) => f.startsWith('dist/test/systemd-guest/');
 const isArm64 = (f) => /^dist\/test\/e2e\/arm64[^/]*\.test\.js$/.test(f);
 const inArch = (f) => (arch === 'all' ? true : arch === 'arm64' ? isArm64(f) : !isArm64(f));
-const chosen = files.filter((f) => (suite === 'e2e' ? isE2e(f) && inArch(f) : !isE2e(f))).sort();
+const inSuite = { e2e: (f) => isE2e(f) && inArch(f), systemd: isSystemd, unit: (f) => !isE2e(f) && !isSystemd(f) }[suite];
+if (!inSuite) {
+  process.stderr.write(`run-tests: unknown suite ${suite} (unit, e2e, systemd)\n`);
+  process.exit(2);
+}
+const chosen = files.filter(inSuite).sort();
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...rest, ...chosen], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

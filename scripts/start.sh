@@ -7,5 +7,5 @@ bash scripts/deps.sh runtime
 bash scripts/mounts.sh
 [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
-# the same V8 heap limits as systemd/fsnotify-exporter.service
+# the same V8 heap limits as the packaged wrapper, packaging/fsnotify-exporter.sh
 exec node --max-semi-space-size=4 --max-old-space-size=96 dist/src/main.js "$@"

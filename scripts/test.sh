@@ -5,6 +5,8 @@
 #   E2E_ARCH=all bash scripts/test.sh   x86 and arm64 guests (E2E_ARCH=arm64: the arm64 ones only);
 #                                   arm64 is a separate job, not CI's: see docs/arm64.md
 #   BENCH=0 bash scripts/test.sh    skip the benchmark smoke run (npm run bench -- --short)
+#   SYSTEMD_E2E=0 bash scripts/test.sh  skip the amd64 package build and its Debian 12 systemd guest
+#                                   (npm run package -- amd64, npm run test:systemd; docs/packaging.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh runtime test
@@ -18,4 +20,9 @@ if [[ "${E2E:-1}" != 0 ]]; then
   E2E_ARCH=$arch npm run test:e2e
   # a short run of every benchmark, so the bench cannot rot; it fails on load errors, not on timings
   if [[ "${BENCH:-1}" != 0 ]]; then npm run bench --silent -- --short; fi
+fi
+if [[ "${E2E:-1}" != 0 && "${SYSTEMD_E2E:-1}" != 0 ]]; then
+  bash scripts/deps.sh package systemd
+  npm run package --silent -- amd64
+  npm run test:systemd
 fi

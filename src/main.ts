@@ -9,6 +9,7 @@ import type { Options } from './config/options.js';
 import { PACKAGE_ROOT } from './daemon/resolve-object.js';
 import { Signals } from './daemon/signals.js';
 import { ExitCode, FatalError } from './errors.js';
+import { versionText } from './version.js';
 
 // first: a signal during startup must not take its default action (exit 129 or 143)
 const signals = new Signals().install();
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     options = parseOptions(process.argv.slice(2), VERSION);
   } catch (e) {
     if (e instanceof HelpRequested) {
-      process.stdout.write(e.output);
+      process.stdout.write(e.isVersion ? await versionText(VERSION) : e.output);
       process.exit(0);
     }
     die(e);

@@ -30,6 +30,12 @@ export interface VmOptions {
    * Single-threaded TCG (the vCPUs take turns).
    */
   icountShift?: number;
+  /**
+   * Boot a whole Debian system instead of the 9p guest init: this kernel and initrd, the disk image
+   * as root (/dev/vda, copy-on-write: the image stays as it is) and its own init (systemd), whose
+   * unit prints the markers (test/systemd-guest/image/). The scratch disk becomes /dev/vdb.
+   */
+  system?: { name: string; kernel: string; initrd: string; disk: string };
 }
 
 export interface VmResult {
@@ -51,14 +57,14 @@ function need(cmd: string, pkg: string): void {
 }
 
 export async function runInVm(o: VmOptions): Promise<VmResult> {
-  const spec = kernelSpec(o.kernel);
+  const spec = o.system ? { name: o.system.name, describe: o.system.name } : kernelSpec(o.kernel);
   const arm64 = spec.arch === 'arm64';
   const qemuBinary = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
   need(qemuBinary, arm64 ? 'qemu-system-arm (or bash scripts/deps.sh arm64)' : 'qemu-system-x86');
   need('mkfs.ext4', 'e2fsprogs');
   const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
   progress(`preparing ${spec.name}`);
-  const boot = bootFiles(spec);
+  const boot = o.system ? { kernel: o.system.kernel, initrd: o.system.initrd } : bootFiles(spec);
   mkdirSync(CACHE, { recursive: true });
   const outDir = o.outDir ?? mkdtempSync(join(CACHE, 'out-'));
   mkdirSync(outDir, { recursive: true });
@@ -76,7 +82,9 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
     'panic=-1',
     `vm_out=${outDir}`,
     `vm_cwd=${o.cwd ?? process.cwd()}`,
-    ...(boot.initrd
+    ...(o.system
+      ? ['root=/dev/vda', 'rw', 'systemd.show_status=0']
+      : boot.initrd
       ? ['rdinit=/init', `guest_init=${arm64 ? GUEST_INIT_ARM64 : GUEST_INIT}`]
       : ['root=hostroot', 'rootfstype=9p', 'rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose', 'ro', `init=${GUEST_INIT}`]),
     o.append ?? '',
@@ -96,6 +104,7 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
     ...(boot.userland ? ['-virtfs', `local,path=${boot.userland},mount_tag=arm64root,security_model=none,readonly=on,multidevs=remap`] : []),
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${outDir},mount_tag=vmout,security_model=none,multidevs=remap`,
+    ...(o.system ? ['-drive', `file=${o.system.disk},if=virtio,format=raw,snapshot=on`] : []),
     '-drive', `file=${scratch},if=virtio,format=raw,cache=unsafe`,
     // romfile=: no PXE option ROM (ipxe-qemu), which a -kernel boot never runs
     '-netdev', `user,id=n0${fwd}`, '-device', arm64 ? 'virtio-net-pci,netdev=n0,romfile=' : 'virtio-net-pci,netdev=n0',

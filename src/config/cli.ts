@@ -9,9 +9,12 @@ import { formatDuration } from './durations.js';
 import { defaultOptions, LIMITS, LOG_LEVELS, MECHANISMS, type Options } from './options.js';
 import { durationIn, integerIn, InvalidValue, listenAddress, nonEmpty, oneOf, ratio, telemetryPath } from './values.js';
 
-/** --help or --version: print `output` on stdout and exit 0. */
+/** --help or --version: print `output` on stdout and exit 0 (--version: the caller adds the runtime's). */
 export class HelpRequested {
-  constructor(readonly output: string) {}
+  constructor(
+    readonly output: string,
+    readonly isVersion = false,
+  ) {}
 }
 
 interface ValueFlag {
@@ -142,7 +145,7 @@ export function parseOptions(argv: readonly string[], version: string = packageV
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw new HelpRequested(out);
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw new HelpRequested(out, e.code === 'commander.version');
     throw usageError(e);
   }
   if (cmd.args.length > 0)

@@ -145,7 +145,7 @@ test('an empty config file (or only comments) is the defaults', () => {
 test('--help and --version are HelpRequested with the text to print', () => {
   assert.throws(
     () => parseOptions(['--version'], '1.2.3'),
-    (e: unknown) => e instanceof HelpRequested && e.output === '1.2.3\n',
+    (e: unknown) => e instanceof HelpRequested && e.isVersion && e.output === '1.2.3\n',
   );
   for (const flag of ['--help', '-h']) {
     let help = '';

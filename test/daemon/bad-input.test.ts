@@ -157,5 +157,5 @@ test('--help and --version exit 0', () => {
   assert.equal(runDaemonSync(['--help']).code, 0);
   const v = runDaemonSync(['--version']);
   assert.equal(v.code, 0);
-  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+  assert.match(v.stdout, /^fsnotify-exporter \d+\.\d+\.\d+\n/);
 });

@@ -29,13 +29,13 @@ export class Prometheus {
     private readonly log: () => string,
   ) {}
 
-  /** Starts a server scraping 127.0.0.1:targetPort, with rules loaded; resolves when it is ready. */
-  static async start(port: number, targetPort: number, ruleFiles: string[]): Promise<Prometheus> {
+  /** Starts a server scraping 127.0.0.1:targetPort (or each of several), with rules loaded; resolves when it is ready. */
+  static async start(port: number, targetPort: number | number[], ruleFiles: string[]): Promise<Prometheus> {
     const dir = mkdtempSync(join(tmpdir(), 'e2e-prom-'));
     const config = {
       global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
       rule_files: ruleFiles.map((f) => resolve(f)),
-      scrape_configs: [{ job_name: JOB, static_configs: [{ targets: [`127.0.0.1:${targetPort}`] }] }],
+      scrape_configs: [{ job_name: JOB, static_configs: [{ targets: [targetPort].flat().map((p) => `127.0.0.1:${p}`) }] }],
     };
     writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 1));
     const child = spawn(

@@ -1,12 +1,12 @@
 // The alert rules under real promtool: syntax, unit tests (a firing and a quiet case per alert),
 // runbook anchors, and metric names the daemon really exports.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { ALL_METRICS, exposedSeriesNames } from '../../src/collect/catalog.js';
 import { metricNames } from './promql.js';
+import { promtool } from './promtool.js';
 
 const RULES = 'rules/fsnotify-alerts.yml';
 const TESTS = 'rules/tests/fsnotify-alerts.test.yml';
@@ -18,11 +18,6 @@ interface Rule {
 }
 const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
 
-const promtool = (...args: string[]) => {
-  const r = spawnSync('promtool', args, { encoding: 'utf8' });
-  assert.notEqual(r.error?.message.includes('ENOENT'), true, 'promtool not found: apt-get install prometheus');
-  return r;
-};
 
 test('promtool check rules', () => {
   const r = promtool('check', 'rules', RULES);
