@@ -1,9 +1,5 @@
-// The system libbpf (Debian libbpf1, 1.x) through koffi. Only the calls the daemon uses are
-// declared; koffi pointers never leave src/bpf.
-//
-// Why koffi and not ffi-napi: ffi-napi is unmaintained since 2022 and fails to install on Node 20;
-// measured here a no-op call costs 13 ns with koffi vs 2,325 ns with ffi-napi, a per-CPU map lookup
-// 0.87 µs vs 25 µs (README: "Why koffi").
+// The system libbpf (Debian libbpf1, 1.x) through koffi (why koffi: README "Why koffi and not
+// ffi-napi"). Only the calls the daemon uses are declared; koffi pointers never leave src/bpf.
 import koffi from 'koffi';
 import { ExitCode, FatalError } from '../errors.js';
 
@@ -146,9 +142,9 @@ export function formatVaList(fmt: string, args: unknown): string | undefined {
 }
 
 /**
- * glibc's malloc_trim(0): hands the free heap back to the kernel. Loading leaves ~16 MB of freed
- * libbpf allocations (the kernel's vmlinux BTF, parsed for CO-RE) in the malloc heap, which glibc
- * keeps mapped otherwise. A no-op where libc has no malloc_trim (musl).
+ * glibc's malloc_trim(0): hands the free heap back to the kernel, which keeps libbpf's freed
+ * allocations from loading (the kernel's BTF, parsed for CO-RE) mapped otherwise. A no-op where
+ * libc has no malloc_trim (musl).
  */
 export const mallocTrim: () => void = (() => {
   try {
