@@ -1,5 +1,6 @@
 // Kernel symbols from /proc/kallsyms. Addresses read as 0 without CAP_SYSLOG; names are still listed.
 import { readFileSync } from 'node:fs';
+import { ExitCode, FatalError } from '../errors.js';
 
 export interface KernelSymbols {
   has(name: string): boolean;
@@ -86,5 +87,13 @@ export function parseKallsyms(text: string, wanted: readonly string[] = WANTED_S
 }
 
 export function readKallsyms(path = '/proc/kallsyms'): KernelSymbols {
-  return parseKallsyms(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    // a sandbox can hide it: systemd's ProtectKernelTunables=yes makes /proc/kallsyms unreadable
+    throw new FatalError(ExitCode.PRIVILEGE, `cannot read ${path} (${code})`, 'leave /proc/kallsyms readable to the daemon (not ProtectKernelTunables=yes; see systemd/fsnotify-exporter.service)');
+  }
+  return parseKallsyms(text);
 }

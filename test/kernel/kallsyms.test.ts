@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ExitCode, FatalError } from '../../src/errors.js';
 import { parseKallsyms, readKallsyms, syscallFunction, WALK_FUNCTIONS, WANTED_SYMBOLS, WATCH_SYSCALLS } from '../../src/kernel/kallsyms.js';
 
 const WANTED = [...WANTED_SYMBOLS, 'mod_fn', 'some_data'];
@@ -49,4 +50,11 @@ test("a watch syscall's own function: the arch wrapper where there is one", () =
 test('this kernel lists a function for every watch syscall', () => {
   const s = readKallsyms();
   for (const name of WATCH_SYSCALLS) assert.ok(syscallFunction(s, name), name);
+});
+
+test('an unreadable kallsyms is one line and exit 5, naming the sandbox setting', () => {
+  assert.throws(
+    () => readKallsyms('/nonexistent/kallsyms'),
+    (e: unknown) => e instanceof FatalError && e.code === ExitCode.PRIVILEGE && /^cannot read \/nonexistent\/kallsyms \(ENOENT\); leave \/proc\/kallsyms readable/.test(e.message),
+  );
 });
