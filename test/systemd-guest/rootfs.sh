@@ -8,11 +8,16 @@
 set -euo pipefail
 cache=$1 suite=$2
 here=$(cd "$(dirname "$0")" && pwd)
-mirror=http://deb.debian.org/debian
+# shellcheck source=../../harness/guest/suite-apt.sh
+source "$here/../../harness/guest/suite-apt.sh"
+# the host's own Debian mirrors
+mirror=$(suite_apt_uri '[^y]$')
+security=$(suite_apt_uri 'security$')
+[[ -n $mirror ]] || { echo "rootfs: no Debian mirror in the host's apt sources" >&2; exit 1; }
 packages=systemd,systemd-sysv,udev,kmod,procps,curl,ca-certificates,bpftool,linux-image-amd64,initramfs-tools
 sources=("deb $mirror $suite main" "deb $mirror $suite-updates main")
 # bullseye's security pool on this archive lacks files its index names (404s): its point release only
-[[ $suite == bullseye ]] || sources+=("deb http://deb.debian.org/debian-security $suite-security main")
+[[ $suite == bullseye ]] || sources+=("deb ${security:-$mirror-security} $suite-security main")
 hooks=(
   "copy-in $here/image/vm-command /usr/local/sbin"
   "copy-in $here/image/vm-command.service /etc/systemd/system"
