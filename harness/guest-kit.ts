@@ -41,7 +41,8 @@ export interface Bpftrace {
 
 /** bpftrace running `program`, once its probes are attached. */
 export async function startBpftrace(program: string): Promise<Bpftrace> {
-  const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // unbuffered: its lines are read while it runs
+  const child = spawn('bpftrace', ['-B', 'none', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   // drained, so a chatty stderr cannot fill its pipe and block bpftrace
