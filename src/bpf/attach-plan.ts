@@ -72,7 +72,6 @@ export interface Choice {
   off?: string;
 }
 
-export { kernelHasKprobes };
 
 /** Why `v` cannot run on this kernel, or undefined when it can. */
 function unfit(v: Variant, target: string | undefined, facts: KernelFacts, mechanism: AttachOptions['mechanism']): string | undefined {
