@@ -37,7 +37,7 @@ if [[ ! -f $dir/.complete ]]; then
   cp "$(ls "$dir"/root/boot/vmlinuz-* | sort -V | tail -1)" "$dir/vmlinuz"
   cp "$(ls "$dir"/root/boot/initrd.img-* | sort -V | tail -1)" "$dir/initrd.img"
   rm -f "$dir"/root/var/cache/apt/*.bin "$dir"/root/var/lib/apt/lists/*_Packages
-  mkfs.ext4 -q -F -L root -d "$dir/root" "$dir/root.img" 3G
+  mkfs.ext4 -q -F -L root -d "$dir/root" "$dir/root.img" 3G >&2 # it prints "Creating regular file" on stdout, which carries the paths
   rm -rf "$dir/root"
   touch "$dir/.complete"
   find "$cache" -maxdepth 1 -name "$suite-*" ! -name "$suite-$key" -exec rm -rf {} +
