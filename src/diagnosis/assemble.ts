@@ -1,0 +1,132 @@
+// Joins the walked top-K directories with who fills them (CreatorSource), who watches them
+// (WatcherSource) and whose threads they stalled, into the objects GET /api/v1/directories
+// serves; then the directories filling with negative dentries that nobody has walked yet.
+// Every list is bounded and largest first, whatever the sources return.
+import { formatDevice } from '../bpf/abi.js';
+import type {
+  CgroupIdentity,
+  CgroupResolver,
+  Creator,
+  CreatorSource,
+  DirId,
+  DirectoryDiagnosis,
+  StalledWorkload,
+  WatchChurn,
+  Watcher,
+  WatcherSource,
+} from './model.js';
+
+/** A directory the walk probes saw (dir_stats), as the top-K cut orders it: most walk time first. */
+export interface WalkedDirectory {
+  dir: DirId;
+  path: string;
+  children: { positive: number; negative: number; truncated: boolean };
+  walks: number;
+  walkSeconds: number;
+}
+
+export interface DiagnosisSources {
+  /** the top-K walked directories, most walk time first */
+  walked: () => readonly WalkedDirectory[];
+  creators: CreatorSource;
+  watchers: WatcherSource;
+  cgroups: CgroupResolver;
+}
+
+export interface DiagnosisLimits {
+  /** walked directories, and separately filling ones nobody walked */
+  directories: number;
+  /** entries per list (creators, watchers, watch changes, stalled) */
+  perList: number;
+  /** false: paths are "" (--no-path-labels) */
+  paths: boolean;
+}
+
+const dirKey = (d: DirId): string => `${d.dev}:${d.ino}`;
+
+/** Only the identity fields the resolver knows: absent ones stay absent in the JSON. */
+function identity(c: CgroupIdentity): CgroupIdentity {
+  const out: CgroupIdentity = { cgroup: c.cgroup };
+  if (c.pod_uid) out.pod_uid = c.pod_uid;
+  if (c.container_id) out.container_id = c.container_id;
+  if (c.unit) out.unit = c.unit;
+  return out;
+}
+
+/** the `limit` largest by `size`, largest first (a source's order is not trusted) */
+function largest<T>(rows: readonly T[], size: (t: T) => number, limit: number): T[] {
+  return [...rows].sort((a, b) => size(b) - size(a)).slice(0, Math.max(0, limit));
+}
+
+function creatorsOf(s: DiagnosisSources, dir: DirId, limit: number): Creator[] {
+  if (!s.creators.enabled) return [];
+  return largest(s.creators.negativeCreators(dir, limit), (c) => c.count, limit).map((c) => ({
+    comm: c.comm,
+    tgid: c.tgid,
+    count: c.count,
+    ...identity(s.cgroups.resolve(c.cgroupId)),
+  }));
+}
+
+function churnOf(s: DiagnosisSources, dir: DirId, limit: number): WatchChurn[] {
+  return largest(s.creators.churn(dir, limit), (c) => c.adds + c.removes, limit).map((c) => ({
+    comm: c.comm,
+    cgroup: s.cgroups.resolve(c.cgroupId).cgroup,
+    adds: c.adds,
+    removes: c.removes,
+  }));
+}
+
+function stalledOf(s: DiagnosisSources, dir: DirId, limit: number): StalledWorkload[] {
+  return largest(s.creators.stalled(dir, limit), (w) => w.lockWaitNs, limit).map((w) => ({
+    ...identity(s.cgroups.resolve(w.cgroupId)),
+    lock_wait_seconds: w.lockWaitNs / 1e9,
+  }));
+}
+
+/** Oldest mark first (the long-lived watcher is the one that re-walks on every restart), then pid. */
+function watchersOf(s: DiagnosisSources, dir: DirId, limit: number): Watcher[] {
+  return [...s.watchers.watchersOf(dir)]
+    .sort((a, b) => a.since.localeCompare(b.since) || a.pid - b.pid)
+    .slice(0, Math.max(0, limit))
+    .map((w) => ({ pid: w.pid, comm: w.comm, ...identity(w), api: w.api, mask: w.mask, since: w.since }));
+}
+
+function diagnose(
+  s: DiagnosisSources,
+  l: DiagnosisLimits,
+  dir: DirId,
+  base: Pick<DirectoryDiagnosis, 'path' | 'children' | 'walks' | 'walk_seconds'>,
+): DirectoryDiagnosis {
+  const creations = s.creators.enabled ? s.creators.creations(dir) : undefined;
+  return {
+    device: formatDevice(dir.dev),
+    inode: dir.ino.toString(),
+    ...base,
+    path: l.paths ? base.path : '',
+    ...(creations ? { dentry_creations: { positive: creations.positive, negative: creations.negative } } : {}),
+    negative_creators: creatorsOf(s, dir, l.perList),
+    watchers: watchersOf(s, dir, l.perList),
+    watch_changes: churnOf(s, dir, l.perList),
+    stalled: stalledOf(s, dir, l.perList),
+  };
+}
+
+/** The walked top-K, most walk time first, then the filling directories not among them, most negative creations first. */
+export function assembleDiagnosis(s: DiagnosisSources, l: DiagnosisLimits): DirectoryDiagnosis[] {
+  const walked = s.walked().slice(0, Math.max(0, l.directories));
+  const seen = new Set(walked.map((w) => dirKey(w.dir)));
+  const out = walked.map((w) =>
+    diagnose(s, l, w.dir, { path: w.path, children: { ...w.children }, walks: w.walks, walk_seconds: w.walkSeconds }),
+  );
+  if (!s.creators.enabled) return out;
+  // asks for as many more as were walked: walked ones in the filling top-K must not eat its budget
+  const asked = l.directories + walked.length;
+  const filling = largest(s.creators.filling(asked), (f) => f.negative, asked)
+    .filter((f) => !seen.has(dirKey(f.dir)))
+    .slice(0, Math.max(0, l.directories));
+  for (const f of filling)
+    // never walked: no child scan yet, so the children are unknown (0, not truncated)
+    out.push(diagnose(s, l, f.dir, { path: f.path, children: { positive: 0, negative: 0, truncated: false }, walks: 0, walk_seconds: 0 }));
+  return out;
+}
