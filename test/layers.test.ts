@@ -10,6 +10,7 @@ const FORBIDDEN: Record<string, string[]> = {
   kernel: ['bpf', 'collect', 'server', 'daemon', 'config'],
   bpf: ['collect', 'server', 'daemon', 'config'],
   collect: ['server', 'daemon', 'config'],
+  diagnosis: ['server', 'daemon', 'config'],
   server: ['bpf', 'kernel', 'daemon'],
 };
 

@@ -1,4 +1,4 @@
-// The HTTP(S) server: metrics, health, landing page, slow-walk API, and the web config's TLS,
+// The HTTP(S) server: metrics, health, landing page, slow-walk and directory APIs, and the web config's TLS,
 // client-certificate, header, rate-limit and basic-auth rules on all of them. It knows nothing
 // about BPF: values reach it through the prom-client registry and the providers passed in.
 import type { Server as TlsServer } from 'node:tls';
@@ -8,13 +8,14 @@ import type { MetricsSource } from '../collect/exposition.js';
 import type { Options } from '../config/options.js';
 import type { WebConfig } from '../config/web-config.js';
 import { CLIENT_ERROR_LOG_INTERVAL_MS, ClientErrorLog } from './client-error-log.js';
+import { directoriesRoute } from './directories.js';
 import { healthRoutes } from './health.js';
 import { HttpLogController } from './http-log.js';
 import { landingRoute } from './landing.js';
 import { metricsRoute } from './metrics.js';
 import { slowWalksRoute } from './slow-walks.js';
 import { enforceClientCertificates } from './tls-client-auth.js';
-import type { LandingInfo, Readiness, SlowWalkSource } from './types.js';
+import type { DirectorySource, LandingInfo, Readiness, SlowWalkSource } from './types.js';
 import { registerWebAuth } from './web-auth.js';
 
 export interface ServerDeps {
@@ -23,6 +24,8 @@ export interface ServerDeps {
   registry: MetricsSource;
   readiness: () => Readiness;
   slowWalks: SlowWalkSource;
+  /** the diagnosis behind /api/v1/directories and the landing page's diagnosis; absent: neither is served */
+  directories?: DirectorySource;
   landingInfo: () => LandingInfo;
   logger: Logger;
   /** a monotonic clock in ms, for the rate limits and the client-error log (tests freeze it) */
@@ -58,5 +61,6 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   void app.register(healthRoutes, { readiness: d.readiness });
   void app.register(landingRoute, { telemetryPath: d.options.web.telemetryPath, landingInfo: d.landingInfo });
   void app.register(slowWalksRoute, { slowWalks: d.slowWalks });
+  if (d.directories) void app.register(directoriesRoute, { directories: d.directories });
   return app;
 }

@@ -2,10 +2,17 @@
 
 export type { SlowWalk } from '../collect/slow-walks.js';
 import type { SlowWalk } from '../collect/slow-walks.js';
+import type { DirectoryDiagnosis } from '../diagnosis/model.js';
+export type { DirectoryDiagnosis } from '../diagnosis/model.js';
 
 /** Slow-walk events, newest first. */
 export interface SlowWalkSource {
   list(limit: number): SlowWalk[];
+}
+
+/** The diagnosis of the top-K directories and the filling ones (src/diagnosis/assemble.ts), newest data. */
+export interface DirectorySource {
+  list(): DirectoryDiagnosis[];
 }
 
 export interface Readiness {

@@ -173,9 +173,9 @@ test('web config over plain HTTP: headers on every answer, basic auth on every r
     headers: { 'X-Frame-Options': 'deny', 'X-Content-Type-Options': 'nosniff' },
     basicAuth: new BasicAuthChecker(new Map([['prom', bcrypt.hashSync('s3cret', 4)]])),
   };
-  const { url } = await start({ webConfig, slowWalks });
+  const { url } = await start({ webConfig, slowWalks, directories: { list: () => [] } });
   const auth = { authorization: `Basic ${Buffer.from('prom:s3cret').toString('base64')}` };
-  for (const path of ['/metrics', '/healthz', '/readyz', '/', '/api/v1/slow-walks', '/nope']) {
+  for (const path of ['/metrics', '/healthz', '/readyz', '/', '/api/v1/slow-walks', '/api/v1/directories', '/nope']) {
     const denied = await fetch(`${url}${path}`);
     assert.equal(denied.status, 401, path);
     assert.match(denied.headers.get('www-authenticate') ?? '', /^Basic realm="fsnotify-exporter"/, path);
