@@ -36,6 +36,18 @@ export const METRICS = {
   directoryWalkSeconds: spec('fsnotify_directory_walk_seconds_total', 'counter', 'Time spent walking one directory (top-K directories).', DIR_LABELS),
   directoryLockWaitSeconds: spec('fsnotify_directory_lock_wait_seconds_total', 'counter', "Spin-wait time on one directory's locks (top-K directories).", [...DIR_LABELS, 'lock']),
   directoryChildren: spec('fsnotify_directory_children', 'gauge', "Children of one directory at its last scan (top-K directories).", [...DIR_LABELS, 'kind']),
+  directoryDentryCreations: spec(
+    'fsnotify_directory_dentry_creations_total',
+    'counter',
+    'Dentries created in one directory since the daemon started, negative (no inode) and positive apart (top-K walked and top-K filling directories).',
+    [...DIR_LABELS, 'kind'],
+  ),
+  directoryWatchers: spec(
+    'fsnotify_directory_watchers',
+    'gauge',
+    'inotify and fanotify marks held on one directory (top-K walked and top-K filling directories).',
+    [...DIR_LABELS, 'api'],
+  ),
   softlockupThreshold: spec('fsnotify_softlockup_threshold_seconds', 'gauge', 'Soft-lockup threshold: 2 x kernel.watchdog_thresh.'),
   nearSoftlockup: spec('fsnotify_near_softlockup_total', 'counter', 'Walks that, while still running, passed near_softlockup.ratio of the soft-lockup threshold.'),
   softlockups: spec('fsnotify_softlockups_total', 'counter', 'Soft-lockup reports in the kernel log, by whether the backtrace names the walk.', ['in_walk']),

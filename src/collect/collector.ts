@@ -2,6 +2,7 @@
 // collector is one file under collectors/, listed once in registry.ts; a scrape runs every one,
 // and one that throws is reported (fsnotify_exporter_collector_success 0) while the rest are served.
 import type { LockWaitMechanism, ProbeStatus } from '../bpf/attach-plan.js';
+import type { DirectoryCounts } from '../diagnosis/assemble.js';
 import type { DentryState } from '../kernel/dentry-state.js';
 import type { KernelInfo } from '../kernel/kernel-info.js';
 import type { CollectorMetrics } from './exposition.js';
@@ -37,6 +38,8 @@ export interface CollectorContext {
   /** run time and count per attached program; zero unless kernel.bpf_stats_enabled=1 */
   readonly programStats: () => ReadonlyArray<{ program: string; runTimeNs: bigint; runCount: bigint }>;
   readonly slowWalkEvents: { readonly read: number; readonly evicted: number };
+  /** the diagnosis's directories with their marks and creations (src/diagnosis/assemble.ts directoryCounts); absent: no series */
+  readonly directoryCounts?: () => readonly DirectoryCounts[];
   readonly counts: DaemonCounts;
 }
 

@@ -3,7 +3,9 @@
 import type { Collector, CollectorContext } from './collector.js';
 import { bpfMaps } from './collectors/bpf-maps.js';
 import { bpfPrograms } from './collectors/bpf-programs.js';
+import { dentryCreations } from './collectors/dentry-creations.js';
 import { directories } from './collectors/directories.js';
+import { directoryWatchers } from './collectors/directory-watchers.js';
 import { eventLoopLag } from './collectors/event-loop-lag.js';
 import { exporter } from './collectors/exporter.js';
 import { kernel } from './collectors/kernel.js';
@@ -22,6 +24,8 @@ export const COLLECTORS: readonly Collector[] = [
   locks,
   watchChanges,
   directories,
+  directoryWatchers,
+  dentryCreations,
   softlockups,
   kernel,
   exporter,

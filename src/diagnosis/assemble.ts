@@ -92,19 +92,26 @@ function watchersOf(s: DiagnosisSources, dir: DirId, limit: number): Watcher[] {
     .map((w) => ({ pid: w.pid, comm: w.comm, ...identity(w), api: w.api, mask: w.mask, since: w.since }));
 }
 
-function diagnose(
-  s: DiagnosisSources,
-  l: DiagnosisLimits,
-  dir: DirId,
-  base: Pick<DirectoryDiagnosis, 'path' | 'children' | 'walks' | 'walk_seconds'>,
-): DirectoryDiagnosis {
+type Base = Pick<DirectoryDiagnosis, 'path' | 'children' | 'walks' | 'walk_seconds'>;
+type Head = Pick<DirectoryDiagnosis, 'device' | 'inode' | 'path' | 'dentry_creations'>;
+
+/** The identity and creation counts both the API and the metrics show. */
+function head(s: DiagnosisSources, l: DiagnosisLimits, dir: DirId, path: string): Head {
   const creations = s.creators.enabled ? s.creators.creations(dir) : undefined;
   return {
     device: formatDevice(dir.dev),
     inode: dir.ino.toString(),
-    ...base,
-    path: l.paths ? base.path : '',
+    path: l.paths ? path : '',
     ...(creations ? { dentry_creations: { positive: creations.positive, negative: creations.negative } } : {}),
+  };
+}
+
+function diagnose(s: DiagnosisSources, l: DiagnosisLimits, dir: DirId, base: Base): DirectoryDiagnosis {
+  return {
+    ...head(s, l, dir, base.path),
+    children: base.children,
+    walks: base.walks,
+    walk_seconds: base.walk_seconds,
     negative_creators: creatorsOf(s, dir, l.perList),
     watchers: watchersOf(s, dir, l.perList),
     watch_changes: churnOf(s, dir, l.perList),
@@ -113,20 +120,34 @@ function diagnose(
 }
 
 /** The walked top-K, most walk time first, then the filling directories not among them, most negative creations first. */
-export function assembleDiagnosis(s: DiagnosisSources, l: DiagnosisLimits): DirectoryDiagnosis[] {
+function directorySet(s: DiagnosisSources, l: DiagnosisLimits): Array<{ dir: DirId; base: Base }> {
   const walked = s.walked().slice(0, Math.max(0, l.directories));
   const seen = new Set(walked.map((w) => dirKey(w.dir)));
-  const out = walked.map((w) =>
-    diagnose(s, l, w.dir, { path: w.path, children: { ...w.children }, walks: w.walks, walk_seconds: w.walkSeconds }),
-  );
+  const out = walked.map((w) => ({ dir: w.dir, base: { path: w.path, children: { ...w.children }, walks: w.walks, walk_seconds: w.walkSeconds } }));
   if (!s.creators.enabled) return out;
   // asks for as many more as were walked: walked ones in the filling top-K must not eat its budget
   const asked = l.directories + walked.length;
   const filling = largest(s.creators.filling(asked), (f) => f.negative, asked)
     .filter((f) => !seen.has(dirKey(f.dir)))
     .slice(0, Math.max(0, l.directories));
-  for (const f of filling)
-    // never walked: no child scan yet, so the children are unknown (0, not truncated)
-    out.push(diagnose(s, l, f.dir, { path: f.path, children: { positive: 0, negative: 0, truncated: false }, walks: 0, walk_seconds: 0 }));
+  // never walked: no child scan yet, so the children are unknown (0, not truncated)
+  for (const f of filling) out.push({ dir: f.dir, base: { path: f.path, children: { positive: 0, negative: 0, truncated: false }, walks: 0, walk_seconds: 0 } });
   return out;
+}
+
+export function assembleDiagnosis(s: DiagnosisSources, l: DiagnosisLimits): DirectoryDiagnosis[] {
+  return directorySet(s, l).map(({ dir, base }) => diagnose(s, l, dir, base));
+}
+
+/** What the per-directory metrics need, for the same directories, with every mark (the gauge must not stop at perList). */
+export interface DirectoryCounts {
+  device: string;
+  inode: string;
+  path: string;
+  dentry_creations?: { positive: number; negative: number };
+  watchers: ReadonlyArray<Pick<Watcher, 'api'>>;
+}
+
+export function directoryCounts(s: DiagnosisSources, l: DiagnosisLimits): DirectoryCounts[] {
+  return directorySet(s, l).map(({ dir, base }) => ({ ...head(s, l, dir, base.path), watchers: s.watchers.watchersOf(dir) }));
 }
