@@ -97,7 +97,8 @@ type Head = Pick<DirectoryDiagnosis, 'device' | 'inode' | 'path' | 'dentry_creat
 
 /** The identity and creation counts both the API and the metrics show. */
 function head(s: DiagnosisSources, l: DiagnosisLimits, dir: DirId, path: string): Head {
-  const creations = s.creators.enabled ? s.creators.creations(dir) : undefined;
+  // counted but none seen here is 0: absent must mean only "not counted" (creators off)
+  const creations = s.creators.enabled ? (s.creators.creations(dir) ?? { positive: 0, negative: 0 }) : undefined;
   return {
     device: formatDevice(dir.dev),
     inode: dir.ino.toString(),

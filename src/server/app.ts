@@ -59,7 +59,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
 
   void app.register(metricsRoute, { path: d.options.web.telemetryPath, registry: d.registry });
   void app.register(healthRoutes, { readiness: d.readiness });
-  void app.register(landingRoute, { telemetryPath: d.options.web.telemetryPath, landingInfo: d.landingInfo });
+  void app.register(landingRoute, { telemetryPath: d.options.web.telemetryPath, landingInfo: d.landingInfo, slowWalks: d.slowWalks, directories: d.directories });
   void app.register(slowWalksRoute, { slowWalks: d.slowWalks });
   if (d.directories) void app.register(directoriesRoute, { directories: d.directories });
   return app;

@@ -60,9 +60,20 @@ test('the response schema is applied: keys outside the model dropped, a missing 
   assert.equal((await broken.inject({ method: 'GET', url: '/api/v1/directories' })).statusCode, 500);
 });
 
-test('no provider: no route (404), the other APIs unaffected', async () => {
+test('no provider: no route (404), no diagnosis on the landing page, the other APIs unaffected', async () => {
   const { app } = await startServer();
   apps.push(app);
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/directories' })).statusCode, 404);
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/slow-walks' })).statusCode, 200);
+  const html = (await app.inject({ method: 'GET', url: '/' })).body;
+  assert.doesNotMatch(html, /Diagnosis|api\/v1\/directories/);
+});
+
+test('with a provider the landing page links the API and renders the diagnosis, also when it is empty', async () => {
+  const app = await serve(() => []);
+  const html = (await app.inject({ method: 'GET', url: '/' })).body;
+  assert.match(html, /href="\/api\/v1\/directories"/);
+  assert.match(html, /<h2 id="diagnosis">Diagnosis<\/h2>/);
+  assert.match(html, /No directory walked or filling up yet\./);
+  assert.match(html, /Last slow walks:<\/b> none since the daemon started/);
 });
