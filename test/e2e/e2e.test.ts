@@ -283,7 +283,7 @@ for (const kernel of kernels) {
         assert.ok(quiet, 'no observation at the quiet checkpoint');
         report.prometheusQuiet = { scrapes: quiet.scrapes };
         assert.ok(quiet.scrapes >= 10, `only ${quiet.scrapes} successful scrapes`);
-        assert.equal(quiet.rules.length, 9);
+        assert.equal(quiet.rules.length, 10);
         for (const rule of quiet.rules) {
           assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
           assert.equal(rule.state, 'inactive', `${rule.name} is ${rule.state} in a quiet run`);

@@ -1,5 +1,7 @@
 // What the host's Prometheus sees at the guest suite's two checkpoints: after the daemon is ready
 // and before any workload ("quiet"), and after the workloads with their long walks ("loaded").
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { dashboardQueries, instanceVariableMetric } from '../dashboards/queries.js';
 import { sleep } from '../../harness/daemon.js';
 import { JOB, type AlertRule, type Prometheus } from './prometheus.js';
@@ -71,4 +73,45 @@ export async function observeLoaded(p: Prometheus): Promise<LoadedObservation> {
     queries,
     instances: await p.labelValues('instance', instanceVariableMetric()),
   };
+}
+
+export const FLOOD_ALERT = 'FsnotifyNegativeDentryFlood';
+
+export interface FloodObservation {
+  /** the rule as the live server evaluates it: healthy, and pending or firing only with a long enough flood */
+  rule: RuleState | undefined;
+  /** negative dentries created in the directory, as Prometheus last scraped them */
+  created: number;
+  /** the alert's own expression over `window` for that directory (new negative dentries an hour); undefined: under the line */
+  perHour: number | undefined;
+  /** the series' labels, to check device, inode and path against the API's */
+  labels: Record<string, string> | undefined;
+}
+
+/** The alert's expression from the shipped rule file, its [30m] swapped for `window`. */
+export function floodExpr(window: string): string {
+  const groups = (parse(readFileSync('rules/fsnotify-alerts.yml', 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; expr: string }> }> }).groups;
+  const expr = groups.flatMap((g) => g.rules).find((r) => r.alert === FLOOD_ALERT)?.expr;
+  if (!expr?.includes('[30m]')) throw new Error(`${FLOOD_ALERT}: no [30m] window in its expression`);
+  return expr.replace('[30m]', `[${window}]`);
+}
+
+/**
+ * After a flood workload in the guest: the creations of `path` reached Prometheus with their labels,
+ * and the alert's expression, over a window a guest run fills (the rule's 30 minutes need 500k
+ * creations in a fresh series, and its `for: 10m` outlasts a run), puts the directory over the line.
+ */
+export async function observeFlood(p: Prometheus, path: string, window = '1m'): Promise<FloodObservation> {
+  const created = `sum(fsnotify_directory_dentry_creations_total{job="${JOB}",kind="negative",path="${path}"})`;
+  const n = (await p.waitFor(created, (v) => v > 0, 30_000)) ?? 0;
+  const expr = floodExpr(window);
+  const deadline = Date.now() + 30_000;
+  let hit: { labels: Record<string, string>; value: number } | undefined;
+  while (!hit && Date.now() < deadline) {
+    const s = (await p.query(expr).catch(() => [])).find((v) => v.metric.path === path);
+    if (s) hit = { labels: s.metric, value: Number(s.value[1]) };
+    else await sleep(500);
+  }
+  const rule = (await p.alertRules()).find((r) => r.name === FLOOD_ALERT);
+  return { rule: rule && states([rule])[0], created: n, perHour: hit?.value, labels: hit?.labels };
 }
