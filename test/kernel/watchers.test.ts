@@ -188,3 +188,32 @@ test('scan cost on this host (reported, and bounded per event-loop turn)', async
   assert.ok(s.lastScanBusySeconds <= s.lastScanSeconds);
   assert.ok(s.lastScanProcesses >= Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]?.split('/')[0]));
 });
+
+// The daemon drops its capabilities after attaching and the unit grants no CAP_SYS_PTRACE: /proc's
+// fd and fdinfo need ptrace read access (proc_fd_access_allowed), which a root process without
+// capabilities lacks for any process holding capabilities it does not have.
+test('the scan needs CAP_SYS_PTRACE: without it, a root inotifywait is invisible', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fsx-cap-'));
+  const child = spawn('inotifywait', ['-m', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    await started(child, /Watches established/, 'stderr');
+    const module = new URL('../../src/kernel/watcher-index.js', import.meta.url).pathname;
+    const script = `import { WatcherIndex } from ${JSON.stringify(module)};
+const ix = new WatcherIndex({ identityOfPid: () => ({ cgroup: '' }) });
+await ix.refresh();
+process.stdout.write(String(ix.stats.marks > 0));`;
+    const run = (caps: string) =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn('setpriv', [`--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=${caps}`, '--', process.execPath, '--input-type=module', '-e', script]);
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d));
+        p.on('error', reject);
+        p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`setpriv exited ${code}`))));
+      });
+    assert.equal(await run('-all'), 'false', 'no capabilities: no marks of a root process with capabilities');
+    assert.equal(await run('-all,+sys_ptrace'), 'true', 'CAP_SYS_PTRACE alone is enough');
+    assert.equal(await run('-all,+dac_read_search'), 'false', 'CAP_DAC_READ_SEARCH is not');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
