@@ -217,3 +217,24 @@ process.stdout.write(String(ix.stats.marks > 0));`;
     child.kill('SIGKILL');
   }
 });
+
+test('start(): a scan at once, another when the watch-change counters move, none while they stand still', async () => {
+  let changes = 5;
+  const index = new WatcherIndex({ identityOfPid: () => ({ cgroup: '' }) });
+  const stop = index.start({ changes: () => changes, pollMs: 20, minGapMs: 0, intervalMs: 3_600_000 });
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+  try {
+    await settle();
+    assert.equal(index.stats.scans, 1, 'the startup scan');
+    await settle();
+    assert.equal(index.stats.scans, 1, 'counters unchanged: no scan');
+    changes += 2;
+    await settle();
+    assert.equal(index.stats.scans, 2, 'counters moved: one scan');
+  } finally {
+    stop();
+  }
+  changes += 1;
+  await settle();
+  assert.equal(index.stats.scans, 2, 'stopped');
+});
