@@ -47,10 +47,6 @@ export function parseMarkLine(line: string): FdinfoMark | undefined {
   return out;
 }
 
-export function parseFdinfoMarks(text: string): FdinfoMark[] {
-  return text.split('\n').flatMap((l) => parseMarkLine(l) ?? []);
-}
-
 /** readlink of an fd: what inotify_init and fanotify_init return (fs/anon_inodes.c names) */
 export function notifyApiOfLink(link: string): 'inotify' | 'fanotify' | undefined {
   return link === 'anon_inode:inotify' ? 'inotify' : link === 'anon_inode:[fanotify]' ? 'fanotify' : undefined;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { kernelDev, kernelDevOfUserDev, majorMinorOfUserDev } from '../../src/kernel/dev-t.js';
-import { parseFdinfoMarks, parseMarkLine } from '../../src/kernel/fdinfo-marks.js';
+import { parseMarkLine } from '../../src/kernel/fdinfo-marks.js';
 import { readMountinfo } from '../../src/kernel/mountinfo.js';
 import { WatcherIndex } from '../../src/kernel/watcher-index.js';
 
@@ -33,7 +33,6 @@ test('fdinfo lines (fs/notify/fdinfo.c formats) → marks', () => {
     assert.equal(parseMarkLine(other), undefined, other);
   // 64-bit inode numbers survive (xfs, btrfs)
   assert.equal(parseMarkLine('inotify wd:1 ino:fffffffffffffff1 sdev:800001 mask:2 ignored_mask:0')?.ino, 0xfffffffffffffff1n);
-  assert.equal(parseFdinfoMarks('pos:\t0\nflags:\t00\nmnt_id:\t17\nino:\t1039\ninotify wd:1 ino:2 sdev:3 mask:4 ignored_mask:0\ninotify wd:2 ino:5 sdev:3 mask:4 ignored_mask:0\n').length, 2);
 });
 
 test('dev_t: glibc user encoding → the kernel encoding (major << 20 | minor)', () => {

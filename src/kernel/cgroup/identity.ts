@@ -13,7 +13,7 @@ const CGROUPFS = new RegExp(`^(?:crio-)?(${HEX64})$`);
 const POD = /(?:^|-)pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}|[0-9a-f]{32})(?:\.slice)?$/;
 const UNIT = /\.(?:service|scope)$/;
 
-export function containerIdOf(component: string): string | undefined {
+function containerIdOf(component: string): string | undefined {
   return SCOPE.exec(component)?.[1] ?? CGROUPFS.exec(component)?.[1];
 }
 

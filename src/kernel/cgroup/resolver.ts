@@ -68,10 +68,6 @@ export class CgroupIdResolver implements CgroupResolver {
     this.mountRoot = root === '/' ? '' : root.replace(/\/$/, '');
   }
 
-  get labels(): boolean {
-    return this.o.labels;
-  }
-
   resolve(cgroupId: bigint): CgroupIdentity {
     if (!this.o.labels || this.mountPoint === undefined) return UNKNOWN;
     const cached = this.cache.get(cgroupId);
