@@ -18,12 +18,12 @@ const TABLE: Array<[string, { pod_uid?: string; container_id?: string; unit?: st
   [
     `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
     { pod_uid: UID, container_id: ID, unit: `cri-containerd-${ID}.scope` },
-    'kubelet pkg/kubelet/cm/cgroup_manager_linux.go ToSystemd + escapeSystemdCgroupName ("-" → "_"), SystemdPathPrefixOfRuntime("containerd") = "cri-containerd"; containerd getCgroupsPath "slice:cri-containerd:id"; runc getUnitName "<prefix>-<name>.scope"',
+    'kubernetes/kubernetes pkg/kubelet/cm/cgroup_manager_linux.go ToSystemd + escapeSystemdCgroupName ("-" → "_"), SystemdPathPrefixOfRuntime("containerd") = "cri-containerd"; containerd/containerd internal/cri getCgroupsPath "slice:cri-containerd:id"; opencontainers/runc libcontainer/cgroups/systemd getUnitName "<prefix>-<name>.scope"',
   ],
   [
     `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-${ID}.scope`,
     { pod_uid: UID, container_id: ID, unit: `crio-${ID}.scope` },
-    'CRI-O internal/config/cgmgr/systemd_linux.go ContainerCgroupPath: parent + ":" + "crio" + ":" + id',
+    'cri-o/cri-o internal/config/cgmgr/systemd_linux.go ContainerCgroupPath: parent + ":" + "crio" + ":" + id',
   ],
   [
     `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-conmon-${ID}.scope`,
@@ -38,12 +38,12 @@ const TABLE: Array<[string, { pod_uid?: string; container_id?: string; unit?: st
   [
     `/kubepods/burstable/pod${UID}/${ID}`,
     { pod_uid: UID, container_id: ID },
-    'kubelet cgroupfs driver ToCgroupfs "/" + join(name...), pod cgroup "pod" + UID; containerd getCgroupsPath join(parent, id)',
+    'kubernetes/kubernetes pkg/kubelet/cm cgroupfs driver ToCgroupfs "/" + join(name...), pod cgroup "pod" + UID (GetPodCgroupNameSuffix); containerd/containerd getCgroupsPath join(parent, id)',
   ],
   [
     `/kubepods/pod${UID}/crio-${ID}`,
     { pod_uid: UID, container_id: ID },
-    'CRI-O internal/config/cgmgr/cgroupfs_linux.go ContainerCgroupPath: join(parent, "crio-" + id)',
+    'cri-o/cri-o internal/config/cgmgr/cgroupfs_linux.go ContainerCgroupPath: join("/", parent, "crio-" + id)',
   ],
   [
     '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod6e4f7c5d3b2a19081726354453627180.slice',
@@ -55,7 +55,7 @@ const TABLE: Array<[string, { pod_uid?: string; container_id?: string; unit?: st
     { pod_uid: UID, container_id: ID, unit: `cri-containerd-${ID}.scope` },
     'kubelet --cgroup-root=/kubelet.slice (kind, some distributions): the same names one level down',
   ],
-  [`/system.slice/docker-${ID}.scope`, { container_id: ID, unit: `docker-${ID}.scope` }, 'moby cmd/dockerd/daemon_systemd_unix.go newCgroupParent: "system.slice" + ":docker:"'],
+  [`/system.slice/docker-${ID}.scope`, { container_id: ID, unit: `docker-${ID}.scope` }, 'moby/moby cmd/dockerd/daemon_systemd_unix.go newCgroupParent: "system.slice" + ":docker:", so runc makes docker-<id>.scope'],
   [`/docker/${ID}`, { container_id: ID }, 'moby newCgroupParent without systemd: "docker", so /docker/<id>'],
   [`/system.slice/docker-${ID}.scope/init.scope`, { container_id: ID, unit: 'init.scope' }, 'a container running systemd (nested cgroups under its scope)'],
   [`/default/${ID}`, { container_id: ID }, 'containerd outside Kubernetes (ctr, nerdctl with cgroupfs): /<namespace>/<id>'],
