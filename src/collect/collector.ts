@@ -2,8 +2,10 @@
 // collector is one file under collectors/, listed once in registry.ts; a scrape runs every one,
 // and one that throws is reported (fsnotify_exporter_collector_success 0) while the rest are served.
 import type { LockWaitMechanism, ProbeStatus } from '../bpf/attach-plan.js';
+import type { CgroupResolverStats } from '../kernel/cgroup/resolver.js';
 import type { DentryState } from '../kernel/dentry-state.js';
 import type { KernelInfo } from '../kernel/kernel-info.js';
+import type { WatcherScanStats } from '../kernel/watcher-index.js';
 import type { CollectorMetrics } from './exposition.js';
 import type { SnapshotCache } from './snapshot.js';
 
@@ -38,6 +40,10 @@ export interface CollectorContext {
   readonly programStats: () => ReadonlyArray<{ program: string; runTimeNs: bigint; runCount: bigint }>;
   readonly slowWalkEvents: { readonly read: number; readonly evicted: number };
   readonly counts: DaemonCounts;
+  /** the /proc mark scanner behind watchers (absent: not running) */
+  readonly watcherIndex?: { readonly stats: WatcherScanStats };
+  /** the cgroup id resolver (absent: not running) */
+  readonly cgroupResolver?: { readonly stats: CgroupResolverStats };
 }
 
 export interface Collector {

@@ -3,6 +3,7 @@
 import type { Collector, CollectorContext } from './collector.js';
 import { bpfMaps } from './collectors/bpf-maps.js';
 import { bpfPrograms } from './collectors/bpf-programs.js';
+import { cgroups } from './collectors/cgroups.js';
 import { directories } from './collectors/directories.js';
 import { eventLoopLag } from './collectors/event-loop-lag.js';
 import { exporter } from './collectors/exporter.js';
@@ -13,6 +14,7 @@ import { slowWalkEvents } from './collectors/slow-walk-events.js';
 import { softlockups } from './collectors/softlockups.js';
 import { walks } from './collectors/walks.js';
 import { watchChanges } from './collectors/watch-changes.js';
+import { watchers } from './collectors/watchers.js';
 import type { Exposition } from './exposition.js';
 
 export const COLLECTORS: readonly Collector[] = [
@@ -28,6 +30,8 @@ export const COLLECTORS: readonly Collector[] = [
   bpfMaps,
   bpfPrograms,
   slowWalkEvents,
+  watchers,
+  cgroups,
 ];
 
 /** Registers every collector; the returned function stops the ones that run something. */
