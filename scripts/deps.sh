@@ -14,7 +14,7 @@ declare -A PKG_GROUPS=(
   [arm64]="qemu-system-arm e2fsprogs cpio kmod xz-utils"
   [package]="binutils xz-utils"
   [systemd]="mmdebstrap qemu-system-x86 e2fsprogs"
-  [systemd-arm64]="mmdebstrap qemu-system-arm qemu-user-static e2fsprogs"
+  [systemd-arm64]="mmdebstrap arch-test qemu-system-arm qemu-user-static e2fsprogs"
 )
 want=()
 for g in "${@:-runtime}"; do
