@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what fsnotify-exporter needs from Debian, idempotently: only missing packages, and
 # `apt-get update` only when something is missing. Groups: runtime, build, test, e2e, arm64,
-# package (npm run package) and systemd (the systemd guest: npm run test:systemd).
+# package (npm run package), systemd (the systemd guest: npm run test:systemd) and systemd-arm64
+# (its arm64 image, built under qemu-user: SYSTEMD_SUITES=bookworm:arm64).
 # (arm64: the arm64 guest's host side; its arm64 packages are fetched by harness/guest/prepare-arm64.sh)
 #   bash scripts/deps.sh runtime test
 set -euo pipefail
@@ -13,10 +14,11 @@ declare -A PKG_GROUPS=(
   [arm64]="qemu-system-arm e2fsprogs cpio kmod xz-utils"
   [package]="binutils xz-utils"
   [systemd]="mmdebstrap qemu-system-x86 e2fsprogs"
+  [systemd-arm64]="mmdebstrap arch-test qemu-system-arm qemu-user-static e2fsprogs"
 )
 want=()
 for g in "${@:-runtime}"; do
-  [[ -n "${PKG_GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e, arm64, package, systemd)" >&2; exit 2; }
+  [[ -n "${PKG_GROUPS[$g]:-}" ]] || { echo "deps.sh: unknown group '$g' (runtime, build, test, e2e, arm64, package, systemd, systemd-arm64)" >&2; exit 2; }
   # shellcheck disable=SC2206
   want+=(${PKG_GROUPS[$g]})
 done

@@ -35,7 +35,7 @@ export interface VmOptions {
    * as root (/dev/vda, copy-on-write: the image stays as it is) and its own init (systemd), whose
    * unit prints the markers (test/systemd-guest/image/). The scratch disk becomes /dev/vdb.
    */
-  system?: { name: string; kernel: string; initrd: string; disk: string };
+  system?: { name: string; kernel: string; initrd: string; disk: string; arch?: 'x86' | 'arm64' };
 }
 
 export interface VmResult {
@@ -57,7 +57,7 @@ function need(cmd: string, pkg: string): void {
 }
 
 export async function runInVm(o: VmOptions): Promise<VmResult> {
-  const spec = o.system ? { name: o.system.name, describe: o.system.name } : kernelSpec(o.kernel);
+  const spec = o.system ? { name: o.system.name, describe: o.system.name, arch: o.system.arch } : kernelSpec(o.kernel);
   const arm64 = spec.arch === 'arm64';
   const qemuBinary = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
   need(qemuBinary, arm64 ? 'qemu-system-arm (or bash scripts/deps.sh arm64)' : 'qemu-system-x86');

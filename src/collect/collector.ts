@@ -3,8 +3,10 @@
 // and one that throws is reported (fsnotify_exporter_collector_success 0) while the rest are served.
 import type { LockWaitMechanism, ProbeStatus } from '../bpf/attach-plan.js';
 import type { DirectoryCounts } from '../diagnosis/assemble.js';
+import type { CgroupResolverStats } from '../kernel/cgroup/resolver.js';
 import type { DentryState } from '../kernel/dentry-state.js';
 import type { KernelInfo } from '../kernel/kernel-info.js';
+import type { WatcherScanStats } from '../kernel/watcher-index.js';
 import type { CollectorMetrics } from './exposition.js';
 import type { SnapshotCache } from './snapshot.js';
 
@@ -41,6 +43,10 @@ export interface CollectorContext {
   /** the diagnosis's directories with their marks and creations (src/diagnosis/assemble.ts directoryCounts); absent: no series */
   readonly directoryCounts?: () => readonly DirectoryCounts[];
   readonly counts: DaemonCounts;
+  /** the /proc mark scanner behind watchers (absent: not running) */
+  readonly watcherIndex?: { readonly stats: WatcherScanStats };
+  /** the cgroup id resolver (absent: not running) */
+  readonly cgroupResolver?: { readonly stats: CgroupResolverStats };
 }
 
 export interface Collector {

@@ -3,6 +3,7 @@
 import type { Collector, CollectorContext } from './collector.js';
 import { bpfMaps } from './collectors/bpf-maps.js';
 import { bpfPrograms } from './collectors/bpf-programs.js';
+import { cgroups } from './collectors/cgroups.js';
 import { dentryCreations } from './collectors/dentry-creations.js';
 import { directories } from './collectors/directories.js';
 import { directoryWatchers } from './collectors/directory-watchers.js';
@@ -15,6 +16,7 @@ import { slowWalkEvents } from './collectors/slow-walk-events.js';
 import { softlockups } from './collectors/softlockups.js';
 import { walks } from './collectors/walks.js';
 import { watchChanges } from './collectors/watch-changes.js';
+import { watchers } from './collectors/watchers.js';
 import type { Exposition } from './exposition.js';
 
 export const COLLECTORS: readonly Collector[] = [
@@ -32,6 +34,8 @@ export const COLLECTORS: readonly Collector[] = [
   bpfMaps,
   bpfPrograms,
   slowWalkEvents,
+  watchers,
+  cgroups,
 ];
 
 /** Registers every collector; the returned function stops the ones that run something. */

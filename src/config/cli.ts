@@ -59,6 +59,13 @@ const VALUE_FLAGS: ValueFlag[] = [
 const SWITCHES: SwitchFlag[] = [
   { flag: '--path-labels', help: 'label directory series and events with their path (default; undoes path_labels: false)', set: (o, v) => (o.pathLabels = v), negatable: true, negativeHelp: 'drop the path label (paths can be sensitive)' },
   {
+    flag: '--cgroup-labels',
+    help: 'name the cgroup, pod, container and systemd unit of watchers, creators and stalled workloads (default; undoes cgroup_labels: false)',
+    set: (o, v) => (o.cgroupLabels = v),
+    negatable: true,
+    negativeHelp: 'drop cgroup, pod_uid, container_id and unit (no cgroup tree walks either)',
+  },
+  {
     flag: '--parent-calls',
     help: 'count every __fsnotify_parent() call in fsnotify_parent_calls_total: a probe on the file-event hot path, off by default (herd walks are told apart without it)',
     set: (o, v) => (o.parentCalls = v),
@@ -71,7 +78,8 @@ const SWITCHES: SwitchFlag[] = [
 
 const EPILOG = `
 Durations are like 250ms, 10s, 1m or 1h30m. Config-file keys mirror the flags:
---children-scan.cap is children_scan: {cap: ...}, --no-path-labels is path_labels: false.
+--children-scan.cap is children_scan: {cap: ...}, --no-path-labels is path_labels: false,
+--no-cgroup-labels is cgroup_labels: false.
 Exit codes and every setting: README.md.`;
 
 function program(version: string): Command {

@@ -27,6 +27,8 @@ export interface Options {
   slowWalk: { thresholdMs: number; maxEvents: number };
   topDirectories: number;
   pathLabels: boolean;
+  /** label watchers, creators and stalled workloads with their cgroup, pod, container and unit */
+  cgroupLabels: boolean;
   /** probe every __fsnotify_parent() call for fsnotify_parent_calls_total (a hot path: off by default) */
   parentCalls: boolean;
   nearSoftlockup: { ratio: number; checkIntervalMs: number };
@@ -49,6 +51,7 @@ export function defaultOptions(): Options {
     slowWalk: { thresholdMs: 50, maxEvents: 1000 },
     topDirectories: 20,
     pathLabels: true,
+    cgroupLabels: true,
     parentCalls: false,
     nearSoftlockup: { ratio: 0.5, checkIntervalMs: 250 },
     log: { level: 'info' },
@@ -87,6 +90,7 @@ export const FLAG_OF_KEY = {
   'slow_walk.max_events': '--slow-walk.max-events',
   top_directories: '--top-directories',
   path_labels: '--no-path-labels',
+  cgroup_labels: '--no-cgroup-labels',
   parent_calls: '--parent-calls',
   'near_softlockup.ratio': '--near-softlockup.ratio',
   'near_softlockup.check_interval': '--near-softlockup.check-interval',
@@ -108,6 +112,7 @@ export function defaultText(key: keyof typeof FLAG_OF_KEY): string | undefined {
     'slow_walk.max_events': String(d.slowWalk.maxEvents),
     top_directories: String(d.topDirectories),
     path_labels: String(d.pathLabels),
+    cgroup_labels: String(d.cgroupLabels),
     parent_calls: String(d.parentCalls),
     'near_softlockup.ratio': String(d.nearSoftlockup.ratio),
     'near_softlockup.check_interval': formatDuration(d.nearSoftlockup.checkIntervalMs),

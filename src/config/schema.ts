@@ -18,6 +18,7 @@ export const CONFIG_SCHEMA = section({
   slow_walk: section({ threshold: duration, max_events: integer(LIMITS.slowWalkMaxEvents) }),
   top_directories: integer(LIMITS.topDirectories),
   path_labels: { type: 'boolean' },
+  cgroup_labels: { type: 'boolean' },
   parent_calls: { type: 'boolean' },
   near_softlockup: section({ ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, check_interval: duration }),
   log: section({ level: { type: 'string', enum: [...LOG_LEVELS] } }),
@@ -32,6 +33,7 @@ export interface ConfigFile {
   slow_walk?: { threshold?: string; max_events?: number };
   top_directories?: number;
   path_labels?: boolean;
+  cgroup_labels?: boolean;
   parent_calls?: boolean;
   near_softlockup?: { ratio?: number; check_interval?: string };
   log?: { level?: LogLevel };

@@ -15,6 +15,7 @@ import koffi from 'koffi';
 
 export const CAP = {
   SETPCAP: 8,
+  SYS_PTRACE: 19,
   SYS_ADMIN: 21,
   SYS_RESOURCE: 24,
   SYSLOG: 34,

@@ -26,6 +26,7 @@ test('no flags: the defaults of the names table', () => {
   assert.equal(o.slowWalk.maxEvents, 1000);
   assert.equal(o.topDirectories, 20);
   assert.equal(o.pathLabels, true);
+  assert.equal(o.cgroupLabels, true);
   assert.equal(o.nearSoftlockup.ratio, 0.5);
   assert.equal(o.nearSoftlockup.checkIntervalMs, 250);
   assert.equal(o.log.level, 'info');
@@ -50,6 +51,7 @@ test('every flag, with = and as a separate argument', () => {
       '--slow-walk.max-events=5',
       '--top-directories=1000',
       '--no-path-labels',
+      '--no-cgroup-labels',
       '--parent-calls',
       '--near-softlockup.ratio=1',
       '--near-softlockup.check-interval=10ms',
@@ -67,6 +69,7 @@ test('every flag, with = and as a separate argument', () => {
     slowWalk: { thresholdMs: 5_400_000, maxEvents: 5 },
     topDirectories: 1000,
     pathLabels: false,
+    cgroupLabels: false,
     parentCalls: true,
     nearSoftlockup: { ratio: 1, checkIntervalMs: 10 },
     log: { level: 'debug' },
@@ -92,6 +95,7 @@ slow_walk:
   max_events: 50
 top_directories: 7
 path_labels: false
+cgroup_labels: false
 parent_calls: true
 near_softlockup:
   ratio: 0.8
@@ -115,6 +119,7 @@ test('config file: every key, relative paths from the file\'s directory', () => 
     slowWalk: { thresholdMs: 100, maxEvents: 50 },
     topDirectories: 7,
     pathLabels: false,
+    cgroupLabels: false,
     parentCalls: true,
     nearSoftlockup: { ratio: 0.8, checkIntervalMs: 1000 },
     log: { level: 'warn' },
@@ -125,12 +130,13 @@ test('config file: every key, relative paths from the file\'s directory', () => 
   });
 });
 
-test('flags win over the config file, in either order; --path-labels and --no-strict undo it', () => {
+test('flags win over the config file, in either order; --path-labels, --cgroup-labels and --no-strict undo it', () => {
   const path = write('override.yml', FULL_CONFIG);
-  const o = parseOptions(['--top-directories=3', `--config.file=${path}`, '--slow-walk.threshold=5s', '--path-labels', '--no-strict', '--no-capabilities.keep', '--web.config.file=w.yml'], 't');
+  const o = parseOptions(['--top-directories=3', `--config.file=${path}`, '--slow-walk.threshold=5s', '--path-labels', '--cgroup-labels', '--no-strict', '--no-capabilities.keep', '--web.config.file=w.yml'], 't');
   assert.equal(o.topDirectories, 3);
   assert.equal(o.slowWalk.thresholdMs, 5000);
   assert.equal(o.pathLabels, true);
+  assert.equal(o.cgroupLabels, true);
   assert.equal(o.strict, false);
   assert.equal(o.capabilities.keep, false);
   assert.equal(o.web.configFile, 'w.yml', 'a flag path stays relative to the working directory');

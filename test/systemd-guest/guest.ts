@@ -16,20 +16,20 @@ export function packagePath(debarch = 'amd64'): string {
   return deb;
 }
 
-export async function runChecks(suite: string, deb: string, log: (line: string) => void): Promise<{ status: number; report: Report; durationMs: number; bootSeconds: number }> {
-  const [kernel, initrd, disk] = execFileSync('bash', [join(REPO, 'test', 'systemd-guest', 'rootfs.sh'), join(REPO, '.cache', 'systemd-guest'), suite], {
+export async function runChecks(suite: string, debarch: 'amd64' | 'arm64', deb: string, log: (line: string) => void): Promise<{ status: number; report: Report; durationMs: number; bootSeconds: number }> {
+  const [kernel, initrd, disk] = execFileSync('bash', [join(REPO, 'test', 'systemd-guest', 'rootfs.sh'), join(REPO, '.cache', 'systemd-guest'), suite, debarch], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   })
     .trim()
     .split(' ') as [string, string, string];
-  const outDir = mkdtempSync(join(CACHE, `systemd-${suite}-`));
+  const outDir = mkdtempSync(join(CACHE, `systemd-${suite}-${debarch}-`));
   copyFileSync(deb, join(outDir, basename(deb)));
   copyFileSync(join(REPO, 'test', 'systemd-guest', 'checks.sh'), join(outDir, 'checks.sh'));
   const report: Report = new Map();
   const r = await runInVm({
     kernel: suite,
-    system: { name: `debian-${suite}-systemd`, kernel, initrd, disk },
+    system: { name: `debian-${suite}-${debarch}-systemd`, kernel, initrd, disk, arch: debarch === 'arm64' ? 'arm64' : 'x86' },
     command: `sh ./checks.sh ./${basename(deb)}`,
     outDir,
     timeoutSec: 1800,

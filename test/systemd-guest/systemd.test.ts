@@ -1,7 +1,8 @@
 // The package on real Debian hosts with systemd as PID 1 (npm run test:systemd; docs/packaging.md):
 // install with dpkg on a host without Node, enable, probes attached under the unit's hardening,
 // journal, scrape, restart/stop/kill -9 leave nothing of ours, live exposure score, purge.
-// SYSTEMD_SUITES=bookworm,bullseye picks the Debian releases (default bookworm).
+// SYSTEMD_SUITES=bookworm,bullseye,bookworm:arm64 picks the Debian releases and architectures
+// (default bookworm, amd64; arm64 needs bash scripts/deps.sh systemd-arm64).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
@@ -12,18 +13,19 @@ const SUITES = (process.env.SYSTEMD_SUITES ?? 'bookworm').split(',');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 const NOTHING = 'progs=none links=0 kprobe_events=0';
 
-for (const suite of SUITES) {
-  describe(`Debian ${suite}, systemd as PID 1`, () => {
+for (const entry of SUITES) {
+  const [suite, debarch = 'amd64'] = entry.split(':') as [string, ('amd64' | 'arm64')?];
+  describe(`Debian ${suite} ${debarch}, systemd as PID 1`, () => {
     let report: Report = new Map();
     const one = (key: string) => report.get(key)?.[0] ?? '';
     const ids = (key: string) => (one(key) === 'none' ? [] : one(key).split(','));
 
     before(async () => {
-      const r = await runChecks(suite, packagePath('amd64'), (l) => process.stderr.write(`  ${suite} | ${l}\n`));
+      const r = await runChecks(suite, debarch, packagePath(debarch), (l) => process.stderr.write(`  ${entry} | ${l}\n`));
       report = r.report;
       assert.equal(r.status, 0, `the guest's checks exited ${r.status}`);
       const numbers = ['package_bytes', 'installed_kb', 'install_ms', 'serving_ms', 'ready_ms', 'rss_kb', 'memory_current', 'restart_ready_ms', 'kill9_ready_ms', 'purge_ms'];
-      process.stderr.write(`  ${suite} | numbers: ${numbers.map((k) => `${k}=${one(k)}`).join(' ')} boot=${r.bootSeconds}s guest=${(r.durationMs / 1000).toFixed(0)}s\n`);
+      process.stderr.write(`  ${entry} | numbers: ${numbers.map((k) => `${k}=${one(k)}`).join(' ')} boot=${r.bootSeconds}s guest=${(r.durationMs / 1000).toFixed(0)}s\n`);
     });
 
     test('dpkg -i on a host without Node: installed, nothing enabled or started', () => {
@@ -35,6 +37,8 @@ for (const suite of SUITES) {
       assert.equal(exporter, `fsnotify-exporter ${version}`);
       assert.match(node ?? '', /^node 20\./);
       assert.match(libbpf ?? '', /^libbpf 1\.\d+ /);
+      // a host's own libbpf 0.x (Debian 11's libbpf0) is never the one loaded
+      if (suite === 'bullseye') assert.match(one('host_libbpf'), /libbpf\.so\.0/, 'the bullseye image has libbpf0 installed');
     });
 
     test('systemctl enable --now: serving, walk probes attached under the hardening, logs in the journal', () => {
@@ -42,6 +46,8 @@ for (const suite of SUITES) {
       assert.match(one('ready_ms'), /^\d+$/, 'never ready');
       const attached = (report.get('metric') ?? []).find((l) => l.startsWith('fsnotify_exporter_probe_attached{probe="walk_entry"'));
       assert.match(attached ?? '', / 1$/, `walk_entry: ${attached}`);
+      assert.match(one('libbpf_mapped'), /libbpf\.so\.1/);
+      assert.doesNotMatch(one('libbpf_mapped'), /libbpf\.so\.0/);
       assert.match(one('journal_ready'), /fsnotify-exporter ready/);
       assert.deepEqual(report.get('journal_error') ?? [], []);
       assert.ok((report.get('metric') ?? []).some((l) => /^fsnotify_walks_total\{trigger="watch_change"\} [1-9]/.test(l)), 'no walk counted');

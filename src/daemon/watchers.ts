@@ -1,0 +1,37 @@
+// The watcher index and the cgroup resolver, started once beside the probes: instrument.ts hands
+// `index` (WatcherSource) and `resolver` (CgroupResolver) to the diagnosis and to the collectors
+// (watcherIndex, cgroupResolver in CollectorContext), and pushes stop() onto its cleanup.
+import type { Logger } from 'pino';
+import { CgroupIdResolver } from '../kernel/cgroup/resolver.js';
+import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
+import { WatcherIndex } from '../kernel/watcher-index.js';
+
+export interface Watchers {
+  resolver: CgroupIdResolver;
+  index: WatcherIndex;
+  stop(): void;
+}
+
+/**
+ * `watchChanges`: the sum of the inotify/fanotify add and remove counters (the BPF counters map);
+ * a change triggers a rescan. Reading other processes' fdinfo needs CAP_SYS_PTRACE in the main
+ * thread, also after capabilities are dropped: without it the index stays empty, and this says so.
+ */
+export function startWatchers(o: { cgroupLabels: boolean; watchChanges: () => number; logger: Logger; intervalMs?: number }): Watchers {
+  const resolver = new CgroupIdResolver({ labels: o.cgroupLabels });
+  if (o.cgroupLabels && resolver.mountPoint === undefined) o.logger.warn('no cgroup2 mount in /proc/self/mountinfo: cgroup labels stay empty');
+  const index = new WatcherIndex({ identityOfPid: (pid) => resolver.identityOfPid(pid) });
+  let warned = false;
+  const stop = index.start({
+    changes: () => {
+      if (!warned && !has(ownCapabilities().effective, CAP.SYS_PTRACE)) {
+        warned = true;
+        o.logger.warn({ missing: 'CAP_SYS_PTRACE' }, 'watchers: without CAP_SYS_PTRACE the /proc scan cannot read the marks of other users\' processes or of processes with capabilities; grant CAP_SYS_PTRACE');
+      }
+      return o.watchChanges();
+    },
+    intervalMs: o.intervalMs,
+    onError: (e) => o.logger.warn({ err: String(e) }, 'watcher scan failed'),
+  });
+  return { resolver, index, stop };
+}
