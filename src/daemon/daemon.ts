@@ -43,6 +43,7 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
       return { ready: missing.length === 0, reasons: missing.map((p) => `${p.probe} not attached: ${p.error}`), degraded };
     },
     slowWalks: { list: (limit) => inst?.slowWalks.list(limit) ?? [] },
+    directories: { list: () => inst?.directories.list() ?? [] },
     landingInfo: () => ({
       version,
       kernel: inst ? `${inst.kernel.release} (${inst.kernel.arch})` : 'unknown',

@@ -11,7 +11,13 @@ import type { DaemonCounts } from '../collect/collector.js';
 import { registerCollectors } from '../collect/registry.js';
 import type { NearLockupChecker } from '../collect/near-lockup.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
-import { SnapshotCache, type BpfMapsReader } from '../collect/snapshot.js';
+import { SnapshotCache, type BpfMapsReader, type Snapshot } from '../collect/snapshot.js';
+import { assembleDiagnosis, directoryCounts, type DiagnosisLimits, type DiagnosisSources } from '../diagnosis/assemble.js';
+import { NO_CREATORS } from '../diagnosis/no-creators.js';
+import { walkedDirectories } from '../diagnosis/walked.js';
+import type { DirectorySource } from '../server/types.js';
+import { Counter } from '../bpf/abi.js';
+import { startWatchers } from './watchers.js';
 import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
 import { readDentryState } from '../kernel/dentry-state.js';
 import { readKallsyms, PARENT_FUNCTION } from '../kernel/kallsyms.js';
@@ -27,8 +33,13 @@ export interface Instrumentation {
   kernel: KernelInfo;
   slowWalks: SlowWalkStore;
   nearLockup: NearLockupChecker;
+  /** the root-cause diagnosis behind /api/v1/directories and the landing page */
+  directories: DirectorySource;
   close(): void;
 }
+
+/** creators, watchers, watch changes and stalled workloads shown per directory */
+const DIAGNOSIS_LIST_LIMIT = 10;
 
 function mapsReader(obj: AttachResult['object']): BpfMapsReader {
   return {
@@ -94,9 +105,25 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const counts: DaemonCounts = { nearSoftlockups: 0, softlockups: { inWalk: 0, notInWalk: 0 } };
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
+    const maps = new SnapshotCache(reader);
+    const watchChanges = () =>
+      maps.counter(Counter.WATCH_INOTIFY_ADD) + maps.counter(Counter.WATCH_INOTIFY_REMOVE) + maps.counter(Counter.WATCH_FANOTIFY_ADD) + maps.counter(Counter.WATCH_FANOTIFY_REMOVE);
+    const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
+    stops.push(watchers.stop);
+    const walked = (s: Snapshot) => walkedDirectories(s, o.topDirectories); // one function: derive() memoizes by it
+    const sources: DiagnosisSources = {
+      walked: () => maps.derive(walked),
+      creators: NO_CREATORS,
+      watchers: watchers.index,
+      cgroups: watchers.resolver,
+    };
+    const limits: DiagnosisLimits = { directories: o.topDirectories, perList: DIAGNOSIS_LIST_LIMIT, paths: o.pathLabels };
     stops.push(
       registerCollectors(registry, {
-        maps: new SnapshotCache(reader),
+        maps,
+        watcherIndex: watchers.index,
+        cgroupResolver: watchers.resolver,
+        directoryCounts: perTurn(() => directoryCounts(sources, limits)),
         capacities,
         topDirectories: o.topDirectories,
         pathLabels: o.pathLabels,
@@ -119,7 +146,8 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     stops.push(nearLockup.start(o.nearSoftlockup.checkIntervalMs));
     stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 
-    return { attach, kernel, slowWalks, nearLockup, close };
+    const directories: DirectorySource = { list: () => assembleDiagnosis(sources, limits) };
+    return { attach, kernel, slowWalks, nearLockup, directories, close };
   } catch (e) {
     close();
     throw e;

@@ -6,6 +6,7 @@
 // and BPF_PROG_LOAD; map lookups, batch reads, BPF_OBJ_GET_INFO_BY_FD and the ring buffer work on
 // the fds we already hold. /dev/kmsg is opened before the drop, kallsyms read before it. Older
 // kernels refuse every bpf() command without CAP_BPF while that sysctl is set, so CAP_BPF stays.
+// CAP_SYS_PTRACE, when granted, stays too: the watchers read other processes' fdinfo with it.
 //
 // Capabilities are per thread (capset(2) changes the calling thread only). Every bpf(), perf and
 // socket call of ours runs on the main thread, which is the one dropped; threads that already
@@ -67,8 +68,10 @@ export function missingForAttach(effective: bigint): number[] {
 export function neededAfterAttach(release: string, unprivilegedBpfDisabled: number, effective: bigint): number[] {
   const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
   const fdCommandsNeedCap = unprivilegedBpfDisabled !== 0 && (major < 5 || (major === 5 && minor < 19));
-  if (!fdCommandsNeedCap) return [];
-  return [has(effective, CAP.BPF) ? CAP.BPF : CAP.SYS_ADMIN];
+  // the watchers' /proc/<pid>/fdinfo scan (read-only ptrace access), when the operator granted it
+  const ptrace = has(effective, CAP.SYS_PTRACE) ? [CAP.SYS_PTRACE] : [];
+  if (!fdCommandsNeedCap) return ptrace;
+  return [has(effective, CAP.BPF) ? CAP.BPF : CAP.SYS_ADMIN, ...ptrace];
 }
 
 const libc = koffi.load('libc.so.6');

@@ -30,8 +30,8 @@ test(`systemd-analyze security exposure stays at or below ${SCORE_CEILING}`, () 
   assert.ok(Number(m[1]) <= SCORE_CEILING, `exposure ${m[1]}`);
 });
 
-test('capabilities are exactly the four the daemon needs; no W^X ban for V8', () => {
-  const caps = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYSLOG', 'CAP_SYS_RESOURCE'];
+test('capabilities are exactly the five the daemon needs; no W^X ban for V8', () => {
+  const caps = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYSLOG', 'CAP_SYS_RESOURCE', 'CAP_SYS_PTRACE'];
   assert.deepEqual(directive('CapabilityBoundingSet')?.split(' ').sort(), [...caps].sort());
   assert.deepEqual(directive('AmbientCapabilities')?.split(' ').sort(), [...caps].sort());
   assert.equal(directive('MemoryDenyWriteExecute'), undefined);
