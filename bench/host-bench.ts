@@ -11,8 +11,17 @@ import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 
-/** The node flags the systemd unit runs the daemon with: the bench measures what production runs. */
-export const UNIT_NODE_FLAGS = (/^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(readFileSync('systemd/fsnotify-exporter.service', 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+/**
+ * The node flags the package's launcher (/usr/bin/fsnotify-exporter, which the systemd unit runs)
+ * starts the daemon with: the bench measures what production runs.
+ */
+export const UNIT_NODE_FLAGS = launcherNodeFlags(readFileSync('packaging/fsnotify-exporter.sh', 'utf8'));
+
+export function launcherNodeFlags(script: string): string[] {
+  const m = /^exec "\$dir\/node\/bin\/node"((?:\s+--\S+)*)\s/m.exec(script);
+  if (!m) throw new Error('packaging/fsnotify-exporter.sh: no exec of the bundled node found');
+  return (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+}
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 export interface WrkResult {
