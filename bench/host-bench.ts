@@ -252,7 +252,10 @@ export async function startNodeExporter(): Promise<Target & { version: string; s
   const v = spawnSync(NODE_EXPORTER, ['--version'], { encoding: 'utf8' });
   const version = /version (\S+)/.exec(`${v.stdout}${v.stderr}`)?.[1] ?? '?';
   const port = await freePort();
-  const child = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Debian's build turns the systemd collector on; without systemd as PID 1 (containers, this
+  // build host) it fails at every scrape and logs an error line each time: off there
+  const systemd = existsSync('/run/systemd/private') ? [] : ['--no-collector.systemd'];
+  const child = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...systemd], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`node_exporter exited ${child.exitCode}`);
