@@ -97,7 +97,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   md.push('What these numbers do and do not establish, and the open findings: [benchmark-findings.md](benchmark-findings.md).', '');
   md.push('## /metrics latency by series count (host, wrk -t1 -c1: back-to-back scrapes on one connection, as a Prometheus server scrapes)', '');
   md.push(
-    'The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape. wrk sends `Accept-Encoding: gzip`, as Prometheus does. *Steady*: the directories\' counters do not change between scrapes, the common case (a directory\'s counters change only when it is walked), so each directory\'s lines are reused. *All changing*: a second process rewrites every directory with new counters continuously (using a core of its own), so every scrape renders every directory again: the worst case.',
+    'The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape. wrk sends `Accept-Encoding: gzip`, as Prometheus does. *Steady*: the directories\' counters do not change between scrapes, the common case (a directory\'s counters change only when it is walked), so only the values are read again (each directory\'s line prefixes are kept). *All changing*: a second process rewrites every directory with new counters continuously (using a core of its own), so every scrape renders every directory again: the worst case.',
     '',
   );
   md.push(
@@ -179,6 +179,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
       if (ours.changing) md.push(`| fsnotify-exporter, every directory changing | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.changing.requestsPerSecond, 0)} | ${f(ours.changing.p50ms)} | ${f(ours.changing.p99ms)} | | |`);
     }
     md.push('', 'Not the same work: node_exporter reads /proc and /sys files for every scrape (its latency is its collectors\' reads), the daemon reads BPF maps and renders what changed.');
+    md.push('', `Goal (issue 18): node_exporter measured in the same run, with ours at its series count: ${goal(ours !== undefined && ne.idle.seconds > 0)}. The gap in RSS is mostly Node's own floor (a bare \`node\`: ${r.bareNodeRssMb ?? '–'} MB).`);
     for (const e of [ne.scrape.errors]) if (e > 0) failures.push(`${e} errors scraping node_exporter`);
   }
 
