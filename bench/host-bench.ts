@@ -2,17 +2,26 @@
 // number of directory series grows (the daemon's own dir_stats map filled from user space, since
 // the walk probes cannot attach here), wrk load on /metrics and /api/v1/slow-walks, and the
 // daemon's RSS and CPU at idle and under a watch-syscall storm.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
-import { sleep, startDaemon, type Daemon } from '../harness/daemon.js';
+import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 
-/** The node flags the systemd unit runs the daemon with: the bench measures what production runs. */
-export const UNIT_NODE_FLAGS = (/^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(readFileSync('systemd/fsnotify-exporter.service', 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+/**
+ * The node flags the package's launcher (/usr/bin/fsnotify-exporter, which the systemd unit runs)
+ * starts the daemon with: the bench measures what production runs.
+ */
+export const UNIT_NODE_FLAGS = launcherNodeFlags(readFileSync('packaging/fsnotify-exporter.sh', 'utf8'));
+
+export function launcherNodeFlags(script: string): string[] {
+  const m = /^exec "\$dir\/node\/bin\/node"((?:\s+--\S+)*)\s/m.exec(script);
+  if (!m) throw new Error('packaging/fsnotify-exporter.sh: no exec of the bundled node found');
+  return (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+}
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 export interface WrkResult {
@@ -166,8 +175,11 @@ function cpuTicks(pid: number): number {
 }
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
+/** A process serving /metrics on 127.0.0.1:port: the daemon or a peer (node_exporter). */
+type Target = { child: ChildProcess; port: number };
+
 /** RSS and CPU over `seconds`, scraped every `scrapeEverySeconds`, with `load` running meanwhile. */
-async function footprint(d: Daemon, seconds: number, scrapeEverySeconds: number, load?: () => { stop: () => Promise<number> }) {
+async function footprint(d: Target, seconds: number, scrapeEverySeconds: number, load?: () => { stop: () => Promise<number> }) {
   const pid = d.child.pid as number;
   const running = load?.();
   const t0 = Date.now();
@@ -217,34 +229,120 @@ function watchStorm(seconds: number) {
 }
 
 /** wrk on /metrics and the slow-walk API, then the daemon's RSS: what an HTTP flood leaves behind. */
-async function load(seconds: number) {
-  const d = await startDaemon(['--log.level=warn'], {}, UNIT_NODE_FLAGS);
+async function load(seconds: number, topDirectories: number) {
+  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
   try {
+    fillDirStats(d.child.pid as number, Math.ceil(topDirectories * 1.5));
     const base = `http://127.0.0.1:${d.port}`;
     const rssBeforeMb = Number(rssMb(d.child.pid as number).toFixed(1));
     const results = [wrk(`${base}/metrics`, seconds), wrk(`${base}/api/v1/slow-walks?limit=100`, seconds)];
     return { results, rssBeforeMb, rssAfterMb: Number(rssMb(d.child.pid as number).toFixed(1)), alive: (await fetch(`${base}/healthz`)).status === 200 };
   } finally {
+    closeDaemonMaps(d.child.pid as number);
     await stopDaemon(d);
   }
 }
 
-/** Idle, then a watch-syscall storm, in a daemon of its own (not one just flooded by wrk). */
-export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number) {
-  const flood = await load(loadSeconds);
-  const d = await startDaemon(['--log.level=warn'], {}, UNIT_NODE_FLAGS);
+/** Debian's prometheus-node-exporter, as the package installs it (its service never enabled). */
+export const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+
+/** node_exporter as a child process on a free loopback port, with its default collectors. */
+export async function startNodeExporter(): Promise<Target & { version: string; stop: () => Promise<void> }> {
+  if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: bash scripts/deps.sh bench`);
+  const v = spawnSync(NODE_EXPORTER, ['--version'], { encoding: 'utf8' });
+  const version = /version (\S+)/.exec(`${v.stdout}${v.stderr}`)?.[1] ?? '?';
+  const port = await freePort();
+  // Debian's build turns the systemd collector on; without systemd as PID 1 (containers, this
+  // build host) it fails at every scrape and logs an error line each time: off there
+  const systemd = existsSync('/run/systemd/private') ? [] : ['--no-collector.systemd'];
+  const child = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...systemd], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`node_exporter exited ${child.exitCode}`);
+    if (await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.ok, () => false)) break;
+    await sleep(100);
+  }
+  return {
+    child,
+    port,
+    version,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Series and size of a target's /metrics, then wrk on it as in the scrape table (steady). */
+export async function peerScrape(t: Target, seconds: number) {
+  const url = `http://127.0.0.1:${t.port}/metrics`;
+  const body = await (await fetch(url)).text();
+  const result = wrk(url, seconds, 1, true);
+  return {
+    series: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
+    bytes: Buffer.byteLength(body),
+    gzipBytes: gzipSync(body, { level: 1 }).length,
+    ...result,
+    rssAfterMb: Number(rssMb(t.child.pid as number).toFixed(1)),
+  };
+}
+
+/** RSS of a bare `node` (the launcher's flags, a timer keeping it alive): the floor the daemon stands on. */
+export async function bareNodeRssMb(): Promise<number> {
+  const p = spawn(process.execPath, [...UNIT_NODE_FLAGS, '-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' });
+  await sleep(3000);
+  const mb = rssMb(p.pid as number);
+  p.kill('SIGTERM');
+  return Number(mb.toFixed(1));
+}
+
+/** bench/module-footprint.js under the launcher's flags: RSS after each dependency, in load order. */
+export function moduleFootprint(): Array<{ module: string; rssMb: number; anonMb: number; fileMb: number; heapUsedMb: number }> {
+  return JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...UNIT_NODE_FLAGS, 'dist/bench/module-footprint.js'], { encoding: 'utf8' }));
+}
+
+/** Where an idle daemon's RSS is: anonymous (heap, malloc) and file-backed pages, and V8's own view. */
+async function memoryBreakdown(d: Target) {
+  const status = readFileSync(`/proc/${d.child.pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  const body = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+  const metric = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(body)?.[1] ?? NaN) / 2 ** 20;
+  const round = (x: number) => Number(x.toFixed(1));
+  return {
+    rssMb: round(kb('VmRSS')),
+    anonMb: round(kb('RssAnon')),
+    fileMb: round(kb('RssFile')),
+    heapTotalMb: round(metric('nodejs_heap_size_total_bytes')),
+    heapUsedMb: round(metric('nodejs_heap_size_used_bytes')),
+    externalMb: round(metric('nodejs_external_memory_bytes')),
+    newSpaceMb: round(metric('nodejs_heap_space_size_total_bytes{space="new"}')),
+    oldSpaceMb: round(metric('nodejs_heap_space_size_total_bytes{space="old"}')),
+    codeSpaceMb: round(metric('nodejs_heap_space_size_total_bytes{space="code"}')),
+  };
+}
+
+/** Idle, then a watch-syscall storm, in a daemon of its own (not one just flooded by wrk); `peer`
+ * (node_exporter), when given, is measured idle over the same window, scraped the same way. */
+export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number, topDirectories: number, peer?: Target) {
+  const flood = await load(loadSeconds, topDirectories);
+  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
   try {
+    // the series of the scrape table's 1,000-series row: the footprint goals are at 1,000 series
+    fillDirStats(d.child.pid as number, Math.ceil(topDirectories * 1.5));
     const base = `http://127.0.0.1:${d.port}`;
     // settle first: the first scrape compiles the collectors (tens of ms of CPU, once)
     await fetch(`${base}/metrics`).then((r) => r.text());
     await sleep(3000);
-    const idle = await footprint(d, idleSeconds, Math.min(15, idleSeconds));
+    const [idle, peerIdle] = await Promise.all([footprint(d, idleSeconds, Math.min(15, idleSeconds)), peer ? footprint(peer, idleSeconds, Math.min(15, idleSeconds)) : undefined]);
+    const idleMemory = await memoryBreakdown(d);
     const storm = await footprint(d, stormSeconds, 1, watchStorm(stormSeconds));
     const body = await (await fetch(`${base}/metrics`)).text();
     const drops = body.split('\n').filter((l) => /^fsnotify_exporter_(map_drops|events_lost)_total/.test(l));
     const alive = flood.alive && (await fetch(`${base}/healthz`)).status === 200;
-    return { load: flood.results, rssAfterLoad: { beforeMb: flood.rssBeforeMb, afterMb: flood.rssAfterMb }, idle, storm, dropCounters: drops, alive };
+    const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    return { load: flood.results, rssAfterLoad: { beforeMb: flood.rssBeforeMb, afterMb: flood.rssAfterMb }, footprintSeries: series, idle, idleMemory, peerIdle, storm, dropCounters: drops, alive };
   } finally {
+    closeDaemonMaps(d.child.pid as number);
     await stopDaemon(d);
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CACHE } from '../harness/guest/kernels.js';
 import { runInVm } from '../harness/guest/vm.js';
-import { loadAndFootprint, scrapeScaling, UNIT_NODE_FLAGS } from './host-bench.js';
+import { bareNodeRssMb, loadAndFootprint, moduleFootprint, peerScrape, scrapeScaling, startNodeExporter, UNIT_NODE_FLAGS } from './host-bench.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 
 const o = new Command('bench')
@@ -66,24 +66,38 @@ async function guestBench(): Promise<GuestBench | { error: string }> {
 }
 
 async function hostBench() {
-  log('scrape latency by series count (host)');
-  // the issue's 100 / 1,000 / 10,000: 100 directory series (the fixed set alone is ~360), then
-  // 1,000 and 10,000 series in all
-  const scrape = await scrapeScaling([{ directorySeries: 100 }, { series: 1000 }, { series: 10_000 }], short ? 2 : 15);
-  log('load and footprint (host)');
-  // idle and storm for several minutes each (the issue), so RSS drift and idle wakeups show
-  const host = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300);
-  return {
-    host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS },
-    scrape,
-    ...host,
-  };
+  // node_exporter, the peer SREs already run, in the same run: idle alongside the daemon's idle
+  // phase, and scraped as the daemon is, at its own series count and ours at the same count
+  log('node_exporter (host)');
+  const ne = await startNodeExporter();
+  try {
+    const neScrape = await peerScrape(ne, short ? 2 : 15);
+    log('scrape latency by series count (host)');
+    // the issue's 100 / 1,000 / 10,000: 100 directory series (the fixed set alone is ~360), then
+    // 1,000 and 10,000 series in all; then node_exporter's count
+    const scrape = await scrapeScaling([{ directorySeries: 100 }, { series: 1000 }, { series: 10_000 }, { series: neScrape.series }], short ? 2 : 15);
+    log('load and footprint (host)');
+    // idle and storm for several minutes each (the issue), so RSS drift and idle wakeups show
+    // at the 1,000-series row's --top-directories, as the footprint goals are stated
+    const { peerIdle, ...host } = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300, scrape[1]!.topDirectories, ne);
+    log('bare node and module footprint (host)');
+    return {
+      host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS },
+      scrape,
+      ...host,
+      nodeExporter: { version: ne.version, scrape: neScrape, idle: peerIdle! },
+      bareNodeRssMb: await bareNodeRssMb(),
+      modules: moduleFootprint(),
+    };
+  } finally {
+    await ne.stop();
+  }
 }
 
 /** The host part of a previous run's results. */
-function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'idle' | 'storm' | 'dropCounters' | 'alive'> {
-  const { host, scrape, load, rssAfterLoad, idle, storm, dropCounters, alive } = r;
-  return { host, scrape, load, rssAfterLoad, idle, storm, dropCounters, alive };
+function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
+  const { host, scrape, load, rssAfterLoad, footprintSeries, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
+  return { host, scrape, load, rssAfterLoad, footprintSeries, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules };
 }
 
 async function main() {

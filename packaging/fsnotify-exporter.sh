@@ -7,8 +7,11 @@ if [ -z "${LIBBPF_PATH:-}" ] && ! /sbin/ldconfig -p 2>/dev/null | grep -q '^[[:s
   LIBBPF_PATH=$dir/lib/libbpf.so.1
   export LIBBPF_PATH
 fi
-# V8 heap limits: 4 MB semi-spaces and a 96 MB old space keep RSS near 80 MB under scrape load
-# (unbounded V8 grows to ~160 MB; docs/benchmarks.md); the daemon's own data is bounded
-# (--top-directories <= 2000), so the limit is never reached by design. 4 rather than 2 MB: a
-# scrape leaves ~0.4 MB of garbage, and half as many young-generation GCs land in scrapes.
-exec "$dir/node/bin/node" --max-semi-space-size=4 --max-old-space-size=96 "$dir/app/dist/src/main.js" "$@"
+# V8: 2 MB semi-spaces and a 96 MB old space bound RSS under scrape load (unbounded V8 grows to
+# ~160 MB; docs/benchmarks.md); the daemon's own data is bounded (--top-directories <= 2000), so
+# the limit is never reached by design. 2 rather than 4 MB semi-spaces: ~7 MB less RSS for the same
+# scrape CPU now that a scrape makes no string per directory; 1 MB cost ~20% more CPU per scrape at
+# 10,000 series. One V8 worker thread rather than 4: ~2 MB less (a malloc arena and stack each),
+# no measurable scrape cost on a heap this small. --lite-mode and --no-opt save 4-10 MB more but
+# make a 10,000-series scrape 6-10 times slower (docs/benchmark-findings.md).
+exec "$dir/node/bin/node" --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 "$dir/app/dist/src/main.js" "$@"

@@ -8,4 +8,4 @@ bash scripts/mounts.sh
 [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
 # the same V8 heap limits as the packaged wrapper, packaging/fsnotify-exporter.sh
-exec node --max-semi-space-size=4 --max-old-space-size=96 dist/src/main.js "$@"
+exec node --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 dist/src/main.js "$@"

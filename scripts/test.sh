@@ -16,7 +16,7 @@ npm ci --no-audit --no-fund --loglevel=error
 npm test
 if [[ "${E2E:-1}" != 0 ]]; then
   arch=${E2E_ARCH:-x86}
-  if [[ $arch == x86 ]]; then bash scripts/deps.sh e2e; else bash scripts/deps.sh e2e arm64; fi
+  if [[ $arch == x86 ]]; then bash scripts/deps.sh e2e bench; else bash scripts/deps.sh e2e arm64 bench; fi
   E2E_ARCH=$arch npm run test:e2e
   # a short run of every benchmark, so the bench cannot rot; it fails on load errors, not on timings
   if [[ "${BENCH:-1}" != 0 ]]; then npm run bench --silent -- --short; fi

@@ -1,60 +1,110 @@
-// The per-directory series of the top-K directories. A directory's counters change only when it is
-// walked, so its lines are rendered once and kept while its dir_stats value (the raw bytes) stays
-// the same: kept strings are promoted once, lines rendered at every scrape are garbage every scrape.
-import { CHILD_KINDS, LOCK_KINDS, decodeDirKey, decodeDirStats } from '../bpf/abi.js';
+// The per-directory series of the top-K directories. What a directory's lines share from scrape to
+// scrape, their text up to the value (name and labels), is built once as UTF-8 bytes and kept while
+// the directory stays in the top K; the values are written as digits straight from the dir_stats
+// bytes into the exposition. So a scrape makes no string per directory, changed or not: keeping
+// rendered lines made every changed directory 4 strings that lived until the next scrape, were
+// promoted, and filled V8's old generation (docs/benchmark-findings.md).
+import { CHILD_KINDS, LOCK_KINDS, Layout, decodeDirKey, formatDevice } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
-import { LabelSet, sampleLines } from './exposition.js';
-import { directoryLabels, type DirEntry, type DirRecord } from './top-directories.js';
+import { LabelSet, linePrefix, type Labels, type TextSink } from './exposition.js';
+import type { DirRecord } from './top-directories.js';
 
-const n = (v: bigint | undefined): number => Number(v ?? 0n);
 const NO_LABELS = new LabelSet({});
 const LOCK_LABELS = LOCK_KINDS.map((lock) => new LabelSet({ lock }));
 const KIND_LABELS = CHILD_KINDS.map((kind) => new LabelSet({ kind }));
+const L = Layout.dirStats;
+const PATH_BYTES = L.size - L.path;
+const NEWLINE = 0x0a;
 
 export const DIRECTORY_METRICS = [METRICS.directoryWalks, METRICS.directoryWalkSeconds, METRICS.directoryLockWaitSeconds, METRICS.directoryChildren] as const;
 
-interface Rendered {
-  /** a copy of the dir_stats value the lines were rendered from */
-  raw: Buffer;
-  /** one text per DIRECTORY_METRICS entry */
-  lines: string[];
+/** Per DIRECTORY_METRICS entry: its series' dir_stats offsets, and whether each is nanoseconds. */
+const SERIES: ReadonlyArray<ReadonlyArray<{ offset: number; nanos: boolean; own: LabelSet }>> = [
+  [{ offset: L.walks, nanos: false, own: NO_LABELS }],
+  [{ offset: L.walkNs, nanos: true, own: NO_LABELS }],
+  LOCK_LABELS.map((own, i) => ({ offset: L.lockWaitNs + 8 * i, nanos: true, own })),
+  KIND_LABELS.map((own, i) => ({ offset: L.children + 8 * i, nanos: false, own })),
+];
+
+/** A u64 counter as a double: exact below 2^53, rounded above it, as Number(bigint) does. */
+const u64 = (b: Buffer, offset: number): number => b.readUInt32LE(offset) + b.readUInt32LE(offset + 4) * 2 ** 32;
+
+interface Kept {
+  /** the path bytes (up to the NUL) the prefixes were built from; empty without path labels */
+  path: Buffer;
+  /** [metric][series]: `name{labels} ` as UTF-8 */
+  prefixes: Buffer[][];
+  /** the select() that last saw it */
+  seen: number;
 }
 
-function render(d: DirEntry, pathLabels: boolean): string[] {
-  const shared = new LabelSet(directoryLabels(d, pathLabels));
-  const s = d.stats;
-  return [
-    sampleLines(METRICS.directoryWalks, [{ shared, labels: NO_LABELS, value: n(s.walks) }]),
-    sampleLines(METRICS.directoryWalkSeconds, [{ shared, labels: NO_LABELS, value: n(s.walkNs) / 1e9 }]),
-    sampleLines(METRICS.directoryLockWaitSeconds, LOCK_LABELS.map((labels, i) => ({ shared, labels, value: n(s.lockWaitNs[i]) / 1e9 }))),
-    sampleLines(METRICS.directoryChildren, KIND_LABELS.map((labels, i) => ({ shared, labels, value: n(s.children[i]) }))),
-  ];
+/** The top-K cut of one scrape: each directory's kept prefixes and its dir_stats bytes. */
+export interface DirectoryCut {
+  kept: Kept[];
+  values: Buffer[];
+}
+
+function samePath(kept: Buffer, value: Buffer): boolean {
+  const n = kept.length;
+  return (n === PATH_BYTES || value[L.path + n] === 0) && value.compare(kept, 0, n, L.path, L.path + n) === 0;
 }
 
 export class DirectorySeries {
-  private rendered = new Map<string, Rendered>();
-  /** renders done and reused since start, for the tests */
+  private readonly kept = new Map<string, Kept>();
+  private generation = 0;
+  /** prefixes built and reused since start, for the tests */
   readonly stats = { rendered: 0, reused: 0 };
 
   constructor(private readonly pathLabels: boolean) {}
 
-  /** The lines of each directory metric for this top-K cut; forgets directories no longer in it. */
-  lines(top: readonly DirRecord[]): string[][] {
-    const next = new Map<string, Rendered>();
-    const out: string[][] = DIRECTORY_METRICS.map(() => []);
+  /** This scrape's top-K directories with their prefixes; forgets directories no longer in it. */
+  select(top: readonly DirRecord[]): DirectoryCut {
+    const generation = ++this.generation;
+    const cut: DirectoryCut = { kept: [], values: [] };
     for (const d of top) {
       const id = d.key.toString('latin1');
-      let r = this.rendered.get(id);
-      if (r && r.raw.equals(d.value)) this.stats.reused++;
+      let k = this.kept.get(id);
+      if (k && (!this.pathLabels || samePath(k.path, d.value))) this.stats.reused++;
       else {
-        // decoded only here: an unchanged directory costs a byte comparison
-        r = { raw: Buffer.from(d.value), lines: render({ key: decodeDirKey(d.key), stats: decodeDirStats(d.value) }, this.pathLabels) };
+        k = this.build(d);
+        this.kept.set(id, k);
         this.stats.rendered++;
       }
-      next.set(id, r);
-      r.lines.forEach((text, i) => out[i]!.push(text));
+      k.seen = generation;
+      cut.kept.push(k);
+      cut.values.push(d.value);
     }
-    this.rendered = next;
-    return out;
+    if (this.kept.size > cut.kept.length) for (const [id, k] of this.kept) if (k.seen !== generation) this.kept.delete(id);
+    return cut;
+  }
+
+  private build(d: DirRecord): Kept {
+    const nul = d.value.indexOf(0, L.path);
+    const path = d.value.subarray(L.path, nul < 0 ? L.size : nul);
+    const key = decodeDirKey(d.key);
+    const labels: Labels = { device: formatDevice(key.dev), inode: key.ino.toString() };
+    if (this.pathLabels) labels.path = path.toString('utf8');
+    const shared = new LabelSet(labels);
+    return {
+      path: this.pathLabels ? Buffer.from(path) : Buffer.alloc(0),
+      prefixes: DIRECTORY_METRICS.map((spec, i) => SERIES[i]!.map((s) => Buffer.from(linePrefix(spec, shared, s.own)))),
+      seen: 0,
+    };
+  }
+
+  /** The sample lines of DIRECTORY_METRICS[metric] for `cut`. */
+  write(metric: number, cut: DirectoryCut, out: TextSink): void {
+    const series = SERIES[metric]!;
+    for (let i = 0; i < cut.kept.length; i++) {
+      const prefixes = cut.kept[i]!.prefixes[metric]!;
+      const value = cut.values[i]!;
+      for (let j = 0; j < series.length; j++) {
+        const s = series[j]!;
+        out.bytes(prefixes[j]!);
+        if (s.nanos) out.nanosAsSeconds(u64(value, s.offset));
+        else out.uint(u64(value, s.offset));
+        out.byte(NEWLINE);
+      }
+    }
   }
 }

@@ -74,19 +74,19 @@ function writeSample(out: { write(s: string): void }, spec: MetricSpec, s: Sampl
   out.write('\n');
 }
 
-/** The sample lines of `spec` as one string, for a caller that keeps them while their values hold. */
-export function sampleLines(spec: MetricSpec, samples: readonly Sample[]): string {
-  let text = '';
-  const out = { write: (s: string) => void (text += s) };
-  for (const s of samples) writeSample(out, spec, s);
-  return text;
+/** `name{shared,own} `: a sample line up to its value, for a caller that keeps it and writes values with TextSink.uint() or nanosAsSeconds(). */
+export function linePrefix(spec: MetricSpec, shared: LabelSet, own: LabelSet): string {
+  checkLabels(spec, shared.labels);
+  checkLabels(spec, own.labels);
+  const pairs = shared.text && own.text ? `${shared.text},${own.text}` : shared.text || own.text;
+  return `${spec.name}${braces(pairs)} `;
 }
 
 /**
  * UTF-8 text in a Buffer that grows by doubling. Small pieces gather in a string of up to
  * PENDING_CHARS first: one copy into the Buffer per few dozen lines, not per piece (a Buffer write
- * is a call into C++), and the string is short-lived, unlike a rope of the whole text. Whole lines
- * (kept directory lines, say) go straight in: gathering them would only copy them once more.
+ * is a call into C++), and the string is short-lived, unlike a rope of the whole text. Long
+ * pieces (a collector's whole text) go straight in: gathering them would only copy them once more.
  */
 const PENDING_CHARS = 8192;
 const DIRECT_CHARS = 64;
@@ -118,12 +118,7 @@ export class TextSink {
   }
 
   private copyIn(s: string): void {
-    // s.length UTF-16 units take at most 3 bytes each in UTF-8
-    if (this.length + s.length * 3 > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + s.length * 3));
-      this.buf.copy(next, 0, 0, this.length);
-      this.buf = next;
-    }
+    this.room(s.length * 3); // s.length UTF-16 units take at most 3 bytes each in UTF-8
     this.length += this.buf.write(s, this.length);
   }
 
@@ -131,6 +126,61 @@ export class TextSink {
   mark(): number {
     this.flush();
     return this.length;
+  }
+
+  /**
+   * Bytes as they are (a kept line prefix). With uint() and nanosAsSeconds() a line is written
+   * with no string made: a scrape with every directory changed made ~5 MB of strings at 10,000
+   * series, and V8 spent more time collecting them than rendering (docs/benchmark-findings.md).
+   */
+  bytes(b: Uint8Array): void {
+    this.flush();
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** One byte: an ASCII character's code. */
+  byte(c: number): void {
+    this.flush();
+    this.room(1);
+    this.buf[this.length++] = c;
+  }
+
+  /** A counter as decimal digits, as String(v) writes it; past 2^53 (or fractional) through String(). */
+  uint(v: number): void {
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) return this.write(formatValue(v));
+    this.flush();
+    this.room(16);
+    this.length = writeDigits(this.buf, this.length, v, 0);
+  }
+
+  /**
+   * A u64 of nanoseconds as seconds: the exact decimal of ns / 1e9, which parses to the same
+   * double as String(ns / 1e9) (both are the double nearest the quotient), without the string.
+   */
+  nanosAsSeconds(ns: number): void {
+    if (!(ns >= 0 && ns <= Number.MAX_SAFE_INTEGER && Number.isInteger(ns))) return this.write(formatValue(ns / 1e9));
+    this.flush();
+    this.room(27);
+    const whole = Math.floor(ns / 1e9);
+    let frac = ns - whole * 1e9;
+    this.length = writeDigits(this.buf, this.length, whole, 0);
+    if (frac === 0) return;
+    let digits = 9;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    this.buf[this.length++] = 0x2e; // '.'
+    this.length = writeDigits(this.buf, this.length, frac, digits);
+  }
+
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
   }
 
   truncate(mark: number): void {
@@ -149,15 +199,29 @@ export class TextSink {
   }
 }
 
+/** v (an integer, 0 ≤ v < 2^53) in decimal at buf[at], left-padded with zeros to `width` digits; returns the end. */
+function writeDigits(buf: Buffer, at: number, v: number, width: number): number {
+  let digits = 1;
+  for (let p = 10; p <= v; p *= 10) digits++; // exact powers of ten up to 1e16 > 2^53
+  if (digits < width) digits = width;
+  const end = at + digits;
+  for (let i = end - 1; i >= at; i--) {
+    const q = Math.floor(v / 10);
+    buf[i] = 0x30 + (v - q * 10);
+    v = q;
+  }
+  return end;
+}
+
 type Render = (out: TextSink) => void | Promise<void>;
 
 /** Declares one collector's metrics; each read callback runs at every scrape. */
 export interface CollectorMetrics {
   /** A counter or gauge whose samples `read` returns. */
   samples(spec: MetricSpec, read: () => Sample[]): void;
-  /** A counter or gauge whose lines the caller renders with sampleLines() (and may keep). */
-  lines(spec: MetricSpec, read: () => Iterable<string>): void;
   histogram(spec: MetricSpec, read: () => HistogramSample[]): void;
+  /** A counter or gauge whose sample lines `body` writes into the exposition itself. */
+  write(spec: MetricSpec, body: (out: TextSink) => void): void;
   /** Text already in the exposition format (prom-client's registry). */
   text(read: () => string | Promise<string>): void;
 }
@@ -209,11 +273,9 @@ export class Exposition implements MetricsSource {
           for (const s of read()) writeSample(out, spec, s);
         });
       },
-      lines(spec, read) {
+      write(spec, body) {
         notHistogram(spec);
-        family(spec, (out) => {
-          for (const text of read()) out.write(text);
-        });
+        family(spec, body);
       },
       histogram(spec, read) {
         if (spec.type !== 'histogram') throw new Error(`${spec.name} is not a histogram`);

@@ -1,15 +1,15 @@
 // --config.file: read, validate against the schema, check the values the schema cannot (durations,
 // addresses), and apply over the defaults. Every problem is one line naming the key; exit 3.
 import { dirname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { ExitCode, FatalError } from '../errors.js';
 import { defaultText, FLAG_OF_KEY, LIMITS, type Options } from './options.js';
+import { lazyValidator } from './lazy.js';
 import { CONFIG_SCHEMA, type ConfigFile } from './schema.js';
 import { describeSchemaError, keyOf, showValue } from './schema-errors.js';
 import { durationIn, InvalidValue, listenAddress, telemetryPath } from './values.js';
 import { readYamlFile } from './yaml-file.js';
 
-const validate = new Ajv({ allErrors: false, strict: true, verbose: true }).compile<ConfigFile>(CONFIG_SCHEMA);
+const validator = lazyValidator<ConfigFile>(CONFIG_SCHEMA);
 
 const KIND = { what: 'config file', flag: '--config.file', code: ExitCode.CONFIG, levels: 'two' } as const;
 
@@ -24,6 +24,7 @@ function valueFix(key: string): string {
 /** The validated document. Throws FatalError(CONFIG). */
 export function readConfigFile(path: string): ConfigFile {
   const doc = readYamlFile(path, KIND);
+  const validate = validator();
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     if (!e) throw new FatalError(ExitCode.CONFIG, `config file ${path} is invalid`, 'see README.md');

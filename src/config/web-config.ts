@@ -6,10 +6,10 @@ import type { ServerOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { Ajv } from 'ajv';
 import { ExitCode, FatalError } from '../errors.js';
 import { BasicAuthChecker, isBcryptHash } from './basic-auth.js';
 import { parseDurationMs } from './durations.js';
+import { lazyValidator } from './lazy.js';
 import { describeSchemaError } from './schema-errors.js';
 import {
   ALLOWED_HEADERS,
@@ -45,7 +45,7 @@ export interface WebConfig {
 /** No web config file: plain HTTP, no auth. */
 export const PLAIN_HTTP: WebConfig = Object.freeze({ clientAuth: 'NoClientCert', headers: {}, warnings: [] }) as WebConfig;
 
-const validate = new Ajv({ strict: true, verbose: true, allErrors: false }).compile<WebConfigFile>(WEB_CONFIG_SCHEMA);
+const validator = lazyValidator<WebConfigFile>(WEB_CONFIG_SCHEMA);
 const README = 'see "Web configuration" in README.md';
 
 class Problems {
@@ -187,6 +187,7 @@ export function loadWebConfig(path: string | undefined): WebConfig {
   if (path === undefined) return { ...PLAIN_HTTP, headers: {}, warnings: [] };
   const p = new Problems(path);
   const doc = readYamlFile(path, { what: 'web config file', flag: '--web.config.file', code: ExitCode.WEB_CONFIG, levels: 'three' });
+  const validate = validator();
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     if (!e) throw p.fail('is invalid');

@@ -1,7 +1,7 @@
 // Reading a YAML file the user named, with the ways that fails (unreadable or not a small regular
 // file, nesting too deep to parse, bad syntax) each turned into one line.
-import { parse, YAMLParseError } from 'yaml';
 import { type ExitCodeValue, FatalError } from '../errors.js';
+import { yaml } from './lazy.js';
 import { FileRefused, MAX_BYTES, readUserFile } from '../user-file.js';
 
 export interface YamlFileKind {
@@ -15,7 +15,7 @@ export interface YamlFileKind {
 }
 
 function yamlProblem(e: unknown): string {
-  if (e instanceof YAMLParseError) {
+  if (e instanceof yaml().YAMLParseError) {
     const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     const what = e.code === 'MULTIPLE_DOCS' ? 'it holds more than one YAML document (---)' : first;
     const at = e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
@@ -25,7 +25,7 @@ function yamlProblem(e: unknown): string {
 }
 
 /** The parser ran out of stack: a deeply nested (often unclosed) [ or {. */
-const isStackOverflow = (e: unknown) => e instanceof RangeError || (e instanceof YAMLParseError && /Maximum call stack size exceeded/.test(e.message));
+const isStackOverflow = (e: unknown) => e instanceof RangeError || (e instanceof yaml().YAMLParseError && /Maximum call stack size exceeded/.test(e.message));
 
 /** The parsed document; an empty file is an empty mapping. Throws FatalError(kind.code). */
 export function readYamlFile(path: string, kind: YamlFileKind): unknown {
@@ -37,7 +37,7 @@ export function readYamlFile(path: string, kind: YamlFileKind): unknown {
     throw new FatalError(kind.code, `cannot read ${kind.what} ${path} (${e.detail})`, e.fix);
   }
   try {
-    return parse(text) ?? {};
+    return yaml().parse(text) ?? {};
   } catch (e) {
     // no position: where the stack ran out depends on the stack, not on the file
     if (isStackOverflow(e)) throw new FatalError(kind.code, `${kind.what} ${path} nests too deeply to parse`, `look for unclosed [ or { (a ${kind.what} needs ${kind.levels} levels)`);

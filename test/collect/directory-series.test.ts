@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Layout, encodeDirKey } from '../../src/bpf/abi.js';
 import { DirectorySeries } from '../../src/collect/directory-series.js';
+import { TextSink } from '../../src/collect/exposition.js';
 import { topDirectories, type DirRecord } from '../../src/collect/top-directories.js';
 
 function dir(ino: number, walks: number, path: string): DirRecord {
@@ -14,20 +15,48 @@ function dir(ino: number, walks: number, path: string): DirRecord {
   return { key: encodeDirKey({ ino: BigInt(ino), dev: (8 << 20) | 1 }), value: raw };
 }
 
-test('a directory is rendered once and its lines reused while its map value is unchanged', () => {
+function text(series: DirectorySeries, cut: ReturnType<DirectorySeries['select']>, metric: number): string {
+  const out = new TextSink(0);
+  series.write(metric, cut, out);
+  return out.contents().toString('utf8');
+}
+
+test("a directory's line prefixes are built once and reused while it stays in the top K; values are read at every scrape", () => {
   const series = new DirectorySeries(true);
-  const first = series.lines([dir(1, 3, '/a'), dir(2, 1, '/b')]);
+  const first = series.select([dir(1, 3, '/a'), dir(2, 1, '/b')]);
   assert.deepEqual(series.stats, { rendered: 2, reused: 0 });
-  assert.equal(first[0]?.[0], 'fsnotify_directory_walks_total{device="8:1",inode="1",path="/a"} 3\n');
-  assert.equal(first[3]?.[0], 'fsnotify_directory_children{device="8:1",inode="1",path="/a",kind="positive"} 0\nfsnotify_directory_children{device="8:1",inode="1",path="/a",kind="negative"} 5\n');
+  assert.equal(text(series, first, 0), 'fsnotify_directory_walks_total{device="8:1",inode="1",path="/a"} 3\nfsnotify_directory_walks_total{device="8:1",inode="2",path="/b"} 1\n');
+  assert.equal(text(series, first, 1), 'fsnotify_directory_walk_seconds_total{device="8:1",inode="1",path="/a"} 0.003\nfsnotify_directory_walk_seconds_total{device="8:1",inode="2",path="/b"} 0.001\n');
+  assert.equal(
+    text(series, first, 3).split('\n')[1],
+    'fsnotify_directory_children{device="8:1",inode="1",path="/a",kind="negative"} 5',
+  );
 
-  const again = series.lines([dir(1, 3, '/a'), dir(2, 2, '/b')]); // /b walked once more
-  assert.deepEqual(series.stats, { rendered: 3, reused: 1 });
-  assert.equal(again[0]?.[1], 'fsnotify_directory_walks_total{device="8:1",inode="2",path="/b"} 2\n');
+  const again = series.select([dir(1, 3, '/a'), dir(2, 2, '/b')]); // /b walked once more
+  assert.deepEqual(series.stats, { rendered: 2, reused: 2 });
+  assert.match(text(series, again, 0), /inode="2",path="\/b"} 2\n$/);
 
-  series.lines([dir(2, 2, '/b')]); // /a left the top K: forgotten
-  series.lines([dir(1, 3, '/a')]);
-  assert.deepEqual(series.stats, { rendered: 4, reused: 2 });
+  series.select([dir(2, 2, '/b')]); // /a left the top K: forgotten
+  series.select([dir(1, 3, '/a')]);
+  assert.deepEqual(series.stats, { rendered: 3, reused: 3 });
+  // renamed: the path label follows
+  const renamed = series.select([dir(1, 3, '/a2')]);
+  assert.deepEqual(series.stats, { rendered: 4, reused: 3 });
+  assert.match(text(series, renamed, 0), /path="\/a2"} 3\n$/);
+});
+
+test('values are written as String() writes them: seconds from nanoseconds, counters past 2^53', () => {
+  const series = new DirectorySeries(false);
+  const d = dir(7, 1, '/x');
+  const L = Layout.dirStats;
+  for (const ns of [0n, 1n, 999_999_999n, 1_000_000_000n, 1_500_000_000n, 123_456_789_012n, 2n ** 53n - 1n, 2n ** 60n]) {
+    d.value.writeBigUInt64LE(ns, L.walkNs);
+    d.value.writeBigUInt64LE(ns, L.walks);
+    const cut = series.select([d]);
+    const seconds = text(series, cut, 1).trim().split(' ')[1]!;
+    assert.equal(Number(seconds), Number(ns) / 1e9, `${ns} ns as ${seconds}`);
+    assert.equal(text(series, cut, 0), `fsnotify_directory_walks_total{device="8:1",inode="7"} ${String(Number(ns))}\n`);
+  }
 });
 
 test('top K: the most walk time first, never-walked directories out, at most K', () => {

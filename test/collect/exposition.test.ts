@@ -70,7 +70,7 @@ test('a metric or collector registered twice is an error', () => {
   const e = new Exposition();
   e.register('x', (m) => m.samples(dirSpec, () => []));
   assert.throws(() => e.register('x', () => undefined), /collector x registered twice/);
-  assert.throws(() => e.register('y', (m) => m.lines(dirSpec, () => [])), /metric x_directory_children registered twice/);
+  assert.throws(() => e.register('y', (m) => m.write(dirSpec, () => undefined)), /metric x_directory_children registered twice/);
 });
 
 test('the text sink grows past its first buffer and keeps multi-byte UTF-8 whole', () => {

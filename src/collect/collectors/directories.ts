@@ -9,8 +9,8 @@ export const directories: Collector = {
   name: 'directories',
   setup(m, { maps, topDirectories: k, pathLabels }) {
     const series = new DirectorySeries(pathLabels);
-    // four metrics ask per scrape: cut and render once per snapshot
-    const lines = (s: Snapshot) => series.lines(topDirectories(s.dirs, k));
-    DIRECTORY_METRICS.forEach((spec, i) => m.lines(spec, () => maps.derive(lines)[i] ?? []));
+    // four metrics ask per scrape: cut once per snapshot
+    const cut = (s: Snapshot) => series.select(topDirectories(s.dirs, k));
+    DIRECTORY_METRICS.forEach((spec, i) => m.write(spec, (out) => series.write(i, maps.derive(cut), out)));
   },
 };
