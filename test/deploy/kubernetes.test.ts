@@ -23,7 +23,7 @@ import { dockerignoreAllows, parseDockerfile, sourceImports, type Stage } from '
 const DIR = 'deploy/kubernetes';
 const DOCKERFILE = 'deploy/container/Dockerfile';
 const NAMESPACE = 'monitoring';
-/** the same four as systemd/fsnotify-exporter.service, without the CAP_ prefix */
+/** the same four as systemd/fsnotify-exporter.service (which adds SYS_PTRACE for the watchers), without the CAP_ prefix */
 const CAPABILITIES = ['BPF', 'PERFMON', 'SYSLOG', 'SYS_RESOURCE'];
 const HOST_PATHS = ['/dev/kmsg', '/sys/kernel/btf', '/sys/kernel/tracing'];
 /** the daemon's resident set, measured: the request must cover it, the limit leave half again */
@@ -111,7 +111,8 @@ test('DaemonSet: no privilege beyond the four capabilities, on the host namespac
   }
   const unit = readFileSync('systemd/fsnotify-exporter.service', 'utf8');
   const bounding = /^CapabilityBoundingSet=(.*)$/m.exec(unit)?.[1]?.split(' ').map((c) => c.replace(/^CAP_/, ''));
-  assert.deepEqual(bounding?.sort(), CAPABILITIES, 'the systemd unit and the pod grant the same');
+  // the unit adds CAP_SYS_PTRACE for the watchers' /proc scan; a pod needs hostPID for it too, so it is opt-in there (deploy/kubernetes/README.md)
+  assert.deepEqual(bounding?.filter((c) => c !== 'SYS_PTRACE').sort(), CAPABILITIES, 'the systemd unit and the pod grant the same, but for the watchers\' SYS_PTRACE');
 });
 
 test('DaemonSet: exactly the host paths the daemon reads, each mounted read-only', () => {
