@@ -48,6 +48,8 @@ export interface AttachOptions {
   walkFunction: WalkFunction;
   /** attach the __fsnotify_parent() call counter (--parent-calls) */
   parentCalls: boolean;
+  /** attach the dentry-creator and watch-churn probes (--creators) */
+  creators: boolean;
   symbols: KernelSymbols;
   logger: Logger;
 }
@@ -90,11 +92,12 @@ function unfit(v: Variant, target: string | undefined, facts: KernelFacts, mecha
 }
 
 /** The variants each probe loads, decided before anything is loaded. */
-export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['mechanism']; parentCalls: boolean }, specs: readonly ProbeSpec[] = PROBES): Choice[] {
+export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['mechanism']; parentCalls: boolean; creators?: boolean }, specs: readonly ProbeSpec[] = PROBES): Choice[] {
   return specs.map((spec) => {
     const target = spec.target(facts.symbols, facts.walkFunction);
     const choice: Choice = { spec, target, passedOver: [] };
     if (spec.optIn === 'parentCalls' && !o.parentCalls) return { ...choice, off: 'off (--parent-calls counts every call)' };
+    if (spec.optIn === 'creators' && o.creators === false) return { ...choice, off: 'off (--creators=off)' };
     for (const v of spec.variants) {
       // the bounded scan is only for kernels without bpf_loop
       if (v.childScan === 'bounded' && facts.features.bpfLoop) continue;

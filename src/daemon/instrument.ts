@@ -58,6 +58,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     mechanism: o.bpf.mechanism,
     walkFunction: kernel.walkFunction!,
     parentCalls: o.parentCalls,
+    creators: o.creators === 'on',
     symbols,
     logger,
     rodata: {
@@ -66,6 +67,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
       slow_walk_threshold_ns: BigInt(o.slowWalk.thresholdMs) * 1_000_000n,
       parent_func_start: parent?.start ?? 0n,
       parent_func_end: parent?.end ?? 0n,
+      cgroup_waits_on: o.creators === 'on' ? 1 : 0,
     },
   });
   const obj = attach.object;
