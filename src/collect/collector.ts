@@ -2,6 +2,7 @@
 // collector is one file under collectors/, listed once in registry.ts; a scrape runs every one,
 // and one that throws is reported (fsnotify_exporter_collector_success 0) while the rest are served.
 import type { LockWaitMechanism, ProbeStatus } from '../bpf/attach-plan.js';
+import type { CgroupResolver } from '../diagnosis/model.js';
 import type { DentryState } from '../kernel/dentry-state.js';
 import type { KernelInfo } from '../kernel/kernel-info.js';
 import type { CollectorMetrics } from './exposition.js';
@@ -25,6 +26,8 @@ export interface CollectorContext {
   readonly capacities: ReadonlyMap<string, number>;
   readonly topDirectories: number;
   readonly pathLabels: boolean;
+  /** cgroup ids of creators, churners and waiters to their cgroup label */
+  readonly cgroups: CgroupResolver;
   readonly kernel: KernelInfo;
   readonly version: string;
   readonly libbpfVersion: string;

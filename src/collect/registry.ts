@@ -3,6 +3,8 @@
 import type { Collector, CollectorContext } from './collector.js';
 import { bpfMaps } from './collectors/bpf-maps.js';
 import { bpfPrograms } from './collectors/bpf-programs.js';
+import { cgroupWaits } from './collectors/cgroup-waits.js';
+import { creators } from './collectors/creators.js';
 import { directories } from './collectors/directories.js';
 import { eventLoopLag } from './collectors/event-loop-lag.js';
 import { exporter } from './collectors/exporter.js';
@@ -13,6 +15,7 @@ import { slowWalkEvents } from './collectors/slow-walk-events.js';
 import { softlockups } from './collectors/softlockups.js';
 import { walks } from './collectors/walks.js';
 import { watchChanges } from './collectors/watch-changes.js';
+import { watchChurn } from './collectors/watch-churn.js';
 import type { Exposition } from './exposition.js';
 
 export const COLLECTORS: readonly Collector[] = [
@@ -22,6 +25,9 @@ export const COLLECTORS: readonly Collector[] = [
   locks,
   watchChanges,
   directories,
+  creators,
+  watchChurn,
+  cgroupWaits,
   softlockups,
   kernel,
   exporter,

@@ -10,7 +10,10 @@ import { libbpfVersion } from '../bpf/libbpf.js';
 import type { DaemonCounts } from '../collect/collector.js';
 import { registerCollectors } from '../collect/registry.js';
 import type { NearLockupChecker } from '../collect/near-lockup.js';
+import { BpfCreatorSource } from '../collect/root-cause.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
+import type { CgroupResolver, CreatorSource } from '../diagnosis/model.js';
+import { cgroupIdResolver } from './cgroup-id-resolver.js';
 import { SnapshotCache, type BpfMapsReader } from '../collect/snapshot.js';
 import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
 import { readDentryState } from '../kernel/dentry-state.js';
@@ -27,6 +30,8 @@ export interface Instrumentation {
   kernel: KernelInfo;
   slowWalks: SlowWalkStore;
   nearLockup: NearLockupChecker;
+  /** dentry creators, watch churn and waits per cgroup from the BPF maps (issue 16) */
+  creators: CreatorSource;
   close(): void;
 }
 
@@ -38,7 +43,10 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
   };
 }
 
-export function instrument(registry: Exposition, o: Options, version: string, logger: Logger): Instrumentation {
+/** Whether any dentry-creator probe is attached (off with --creators=off or on a kernel lacking them all). */
+const creatorsAttached = (attach: AttachResult): boolean => attach.probes.some((p) => p.probe.startsWith('creators_') && p.attached);
+
+export function instrument(registry: Exposition, o: Options, version: string, logger: Logger, cgroups: CgroupResolver = cgroupIdResolver): Instrumentation {
   const symbols = readKallsyms();
   const kernel = readKernelInfo(symbols);
   preflight(kernel);
@@ -96,9 +104,12 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const counts: DaemonCounts = { nearSoftlockups: 0, softlockups: { inWalk: 0, notInWalk: 0 } };
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
+    const maps = new SnapshotCache(reader);
+    const creators = new BpfCreatorSource(maps, () => creatorsAttached(attach));
     stops.push(
       registerCollectors(registry, {
-        maps: new SnapshotCache(reader),
+        maps,
+        cgroups,
         capacities,
         topDirectories: o.topDirectories,
         pathLabels: o.pathLabels,
@@ -121,7 +132,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     stops.push(nearLockup.start(o.nearSoftlockup.checkIntervalMs));
     stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 
-    return { attach, kernel, slowWalks, nearLockup, close };
+    return { attach, kernel, slowWalks, nearLockup, creators, close };
   } catch (e) {
     close();
     throw e;

@@ -1,0 +1,50 @@
+// Who fills directories with dentries: creations per directory (top-K walked plus top-K filling)
+// and the largest creators of each, so a directory filling up shows before anything walks it.
+import { formatDevice } from '../../bpf/abi.js';
+import { decodeDirKey, decodeDirStats } from '../../bpf/abi.js';
+import { METRICS } from '../catalog.js';
+import type { Collector } from '../collector.js';
+import type { Labels, Sample } from '../exposition.js';
+import { CREATORS_PER_DIRECTORY, dirIdKey, fillingDirectories, indexRootCause, type CreationRow } from '../root-cause.js';
+import type { Snapshot } from '../snapshot.js';
+import { topDirectories } from '../top-directories.js';
+
+const KINDS = [
+  ['positive', 'positive'],
+  ['negative', 'negative'],
+] as const;
+
+/** The directories with creation series: the top-K by walk time, then the top-K by negative creations. */
+export function creationDirectories(s: Snapshot, k: number): CreationRow[] {
+  const idx = indexRootCause(s);
+  const out = new Map<string, CreationRow>();
+  for (const d of topDirectories(s.dirs, k)) {
+    const id = dirIdKey(decodeDirKey(d.key));
+    const c = idx.creations.get(id);
+    // the walk's path: the same label its other series carry
+    if (c) out.set(id, { ...c, path: decodeDirStats(d.value).path || c.path });
+  }
+  for (const c of fillingDirectories(idx, k)) if (!out.has(dirIdKey(c.dir))) out.set(dirIdKey(c.dir), c);
+  return [...out.values()];
+}
+
+export const creators: Collector = {
+  name: 'creators',
+  setup(m, { maps, topDirectories: k, pathLabels, cgroups }) {
+    const dirLabels = (c: CreationRow): Labels => ({ device: formatDevice(c.dir.dev), inode: c.dir.ino.toString(), ...(pathLabels ? { path: c.path } : {}) });
+    const dirs = (s: Snapshot) => creationDirectories(s, k);
+    m.samples(METRICS.directoryDentryCreations, () =>
+      maps.derive(dirs).flatMap((c) => KINDS.map(([kind, f]) => ({ labels: { ...dirLabels(c), kind }, value: c[f] }))),
+    );
+    m.samples(METRICS.directoryDentryCreators, () => {
+      const idx = maps.derive(indexRootCause);
+      const out: Sample[] = [];
+      for (const c of maps.derive(dirs))
+        for (const r of (idx.creators.get(dirIdKey(c.dir)) ?? []).slice(0, CREATORS_PER_DIRECTORY)) {
+          const labels = { ...dirLabels(c), comm: r.comm, cgroup: cgroups.resolve(r.cgroupId).cgroup };
+          for (const [kind, f] of KINDS) out.push({ labels: { ...labels, kind }, value: r[f] });
+        }
+      return out;
+    });
+  },
+};
