@@ -51,6 +51,7 @@ test('every flag, with = and as a separate argument', () => {
       '--top-directories=1000',
       '--no-path-labels',
       '--parent-calls',
+      '--creators=off',
       '--near-softlockup.ratio=1',
       '--near-softlockup.check-interval=10ms',
       '--log.level=debug',
@@ -68,6 +69,7 @@ test('every flag, with = and as a separate argument', () => {
     topDirectories: 1000,
     pathLabels: false,
     parentCalls: true,
+    creators: 'off',
     nearSoftlockup: { ratio: 1, checkIntervalMs: 10 },
     log: { level: 'debug' },
     capabilities: { keep: true },
@@ -93,6 +95,7 @@ slow_walk:
 top_directories: 7
 path_labels: false
 parent_calls: true
+creators: off
 near_softlockup:
   ratio: 0.8
   check_interval: 1s
@@ -116,6 +119,7 @@ test('config file: every key, relative paths from the file\'s directory', () => 
     topDirectories: 7,
     pathLabels: false,
     parentCalls: true,
+    creators: 'off',
     nearSoftlockup: { ratio: 0.8, checkIntervalMs: 1000 },
     log: { level: 'warn' },
     capabilities: { keep: true },

@@ -14,7 +14,7 @@ const KINDS = [
   ['negative', 'negative'],
 ] as const;
 
-/** The directories with creation series: the top-K by walk time, then the top-K by negative creations. */
+/** The directories with creation series: the top-K by walk time, then K more by negative creations. */
 export function creationDirectories(s: Snapshot, k: number): CreationRow[] {
   const idx = indexRootCause(s);
   const out = new Map<string, CreationRow>();
@@ -24,7 +24,9 @@ export function creationDirectories(s: Snapshot, k: number): CreationRow[] {
     // the walk's path: the same label its other series carry
     if (c) out.set(id, { ...c, path: decodeDirStats(d.value).path || c.path });
   }
-  for (const c of fillingDirectories(idx, k)) if (!out.has(dirIdKey(c.dir))) out.set(dirIdKey(c.dir), c);
+  // the K filling fastest among the rest, so a walked directory does not take a filling one's place
+  const walked = out.size;
+  for (const c of fillingDirectories(idx, k + walked)) if (out.size < walked + k && !out.has(dirIdKey(c.dir))) out.set(dirIdKey(c.dir), c);
   return [...out.values()];
 }
 
