@@ -29,6 +29,7 @@ import { MAIN } from '../../harness/daemon.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, STORM } from '../../harness/workload-sizes.js';
 import type { SuiteResults } from './results.js';
+import { creatorsAndChurn, fsloadInCgroup, removeStallCgroup, stallCgroup } from './root-cause.js';
 
 const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
@@ -173,6 +174,10 @@ async function main() {
     return save();
   }
 
+  // issue 16: who fills a directory (by comm, 3,517 negative dentries), who churns its watches
+  results.rootCause = await creatorsAndChurn();
+  log('root cause: creators and churn done');
+
   // 2. positive dentries
   steps.files = fsload('files', `${SCRATCH}/pos`, M);
   const m2a = await scrape();
@@ -202,7 +207,9 @@ async function main() {
   // 4. contention: lookups of new names in the biggest directory while walks run on it
   const big = `${SCRATCH}/scale-${Math.max(...SCALE)}`;
   const c0 = await scrape();
-  const lookups = fsloadInBackground('lookups', big, 9, 2);
+  // the lookups run in a cgroup of their own: their waits must show under its id (issue 16)
+  const cg = stallCgroup();
+  const lookups = fsloadInCgroup(cg.path, 'lookups', big, 9, 2);
   const lookupsDone = new Promise((r) => lookups.on('exit', r));
   await sleep(500);
   for (let i = 0; i < 5; i++) {
@@ -211,6 +218,8 @@ async function main() {
   }
   await lookupsDone;
   results.contention = { dir: big, before: c0, after: await scrape() };
+  results.stall = { cgroupId: cg.id, dir: big, before: c0, after: results.contention.after };
+  removeStallCgroup();
   log('workload 4 done');
 
   // 5. herd: only the old kernel re-walks from __fsnotify_parent
