@@ -271,6 +271,9 @@ export function decodeWatchChurn(b: Buffer): { adds: bigint; removes: bigint } {
   return { adds: b.readBigUInt64LE(Layout.watchChurn.adds), removes: b.readBigUInt64LE(Layout.watchChurn.removes) };
 }
 
+/** The maps of issue 16's creator, churn and per-cgroup wait probes: all bounded. */
+const ROOT_CAUSE_MAP_NAMES = ['dir_creations', 'dir_creators', 'watch_churn', 'cgroup_waits', 'mark_adds_in_flight'] as const;
+
 /** Every map the daemon reads by name: test/bpf/names.test.ts checks each against the objects. */
 export const MAP_NAMES = [
   'counters',
@@ -285,11 +288,7 @@ export const MAP_NAMES = [
   'dir_stats',
   'watch_syscalls',
   'events',
-  'dir_creations',
-  'dir_creators',
-  'watch_churn',
-  'cgroup_waits',
-  'mark_adds_in_flight',
+  ...ROOT_CAUSE_MAP_NAMES,
 ] as const;
 
 /** The maps with a capacity worth reporting (fsnotify_exporter_map_capacity): the bounded hash maps, the lock nest, the ring. */
@@ -301,11 +300,7 @@ export const BOUNDED_MAPS = [
   'watch_syscalls',
   'lock_nest',
   'events',
-  'dir_creations',
-  'dir_creators',
-  'watch_churn',
-  'cgroup_waits',
-  'mark_adds_in_flight',
+  ...ROOT_CAUSE_MAP_NAMES,
 ] as const satisfies ReadonlyArray<(typeof MAP_NAMES)[number]>;
 
 /** The `const volatile` tunables the daemon writes before load. */

@@ -246,7 +246,7 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
       continue;
     }
     attachedPrograms.push(...attached.programs);
-    const note = attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : undefined;
+    const note = attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : c.spec.note?.(c.target);
     status(c, attached, { attached: true, ...(note ? { note } : {}) });
     if (c.spec.id === 'lock_wait') lockWaitMechanism = attached.family === 'tracepoint' ? 'contention_tracepoint' : 'qspinlock_slowpath';
     if (c.spec.id === 'walk') childScan = attached.childScan ?? 'none';

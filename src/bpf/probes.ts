@@ -42,17 +42,20 @@ export interface ProbeSpec {
   variants: readonly Variant[];
   /** off unless this option is set */
   optIn?: 'parentCalls' | 'creators';
+  /** what runs differently when the probe attached to `target` (a fallback function) */
+  note?(target: string | undefined): string | undefined;
   /** the syscall whose function the probe brackets */
   syscall?: WatchSyscall;
 }
 
 /** A creators/churn probe (issue 16) on the first of `fns` the kernel has; off with --creators=off. */
-function rootCauseProbe(id: ProbeName, fns: readonly RootCauseFunction[], exit: boolean): ProbeSpec {
+function rootCauseProbe(id: ProbeName, fns: readonly RootCauseFunction[], exit: boolean, fallbackNote?: string): ProbeSpec {
   return {
     id,
     status: [id],
     optIn: 'creators',
     target: (symbols) => fns.find((f) => symbols.has(f)),
+    note: (target) => (fallbackNote && target && target !== fns[0] ? `on ${target}: ${fallbackNote}` : undefined),
     variants: exit
       ? [pair('fentry', `${id}_fentry`, `${id}_fexit`), pair('kprobe', `${id}_kprobe`, `${id}_kretprobe`)]
       : [
@@ -133,7 +136,7 @@ export const PROBES: readonly ProbeSpec[] = [
   rootCauseProbe('creators_lookup', ['d_splice_alias'], false),
   rootCauseProbe('creators_add', ['d_add'], false),
   // __d_instantiate serves d_instantiate and d_instantiate_new; arm64 5.10 inlines it (then d_instantiate_new's creates are missed)
-  rootCauseProbe('creators_instantiate', ['__d_instantiate', 'd_instantiate'], false),
+  rootCauseProbe('creators_instantiate', ['__d_instantiate', 'd_instantiate'], false, '__d_instantiate is inlined, so creates through d_instantiate_new (ext4, xfs, btrfs) are not counted'),
   rootCauseProbe('creators_delete', ['d_delete'], false),
   // who adds and removes the marks on a directory (every API, and closing the group's fd)
   rootCauseProbe('churn_add', ['fsnotify_add_mark_locked'], true),

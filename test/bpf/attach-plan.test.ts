@@ -52,7 +52,10 @@ test('--creators=off: the creator and churn probes are off, not failed; a kernel
   assert.equal(noDelete.find((c) => c.spec.id === 'creators_lookup')?.variant?.programs[0], 'creators_lookup_kprobe');
   // arm64 5.10 inlines __d_instantiate: d_instantiate instead
   const inlined = planProbes(facts({ symbols: symbols(ALL.filter((n) => n !== '__d_instantiate')) }), { mechanism: 'kprobe', parentCalls: false, creators: true });
-  assert.equal(inlined.find((c) => c.spec.id === 'creators_instantiate')?.target, 'd_instantiate');
+  const instantiate = inlined.find((c) => c.spec.id === 'creators_instantiate');
+  assert.equal(instantiate?.target, 'd_instantiate');
+  assert.match(instantiate?.spec.note?.(instantiate.target) ?? '', /d_instantiate_new .* not counted/);
+  assert.equal(instantiate?.spec.note?.('__d_instantiate'), undefined);
 });
 
 test('no bpf_loop (5.8-5.16): the bounded child scan, the rest unchanged', () => {
