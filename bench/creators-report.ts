@@ -2,6 +2,8 @@
 // tracer, the daemon with --creators=off and on, and bpftrace counting the same.
 import type { GuestBench } from './report.js';
 
+
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
@@ -26,7 +28,7 @@ export function renderCreators(g: GuestBench, md: string[]): void {
   const perLookup = (m: string) => ((med(m) - med('none')) * 1e9) / 2 ** (ic?.icountShift ?? 0) / c.lookups;
   md.push('', `## Dentry-creator probes (guest: ${g.kernel}${ic ? `, ${ic.cpus} vCPU, TCG with \`-icount shift=${ic.icountShift}\`` : ''})`, '');
   md.push(
-    `${c.lookups} lookups of missing names by one process, in a new directory per run (each leaves a negative dentry: \`d_splice_alias\` with no inode on ext4), ${Math.max(...c.runs.map((x) => x.round))} rounds with the modes interleaved. Slowdown: the median over rounds against the untraced run of the same round.`,
+    `${c.date ? `Measured ${c.date.slice(0, 10)}, apart from the rest of this report. ` : ''}${c.lookups} lookups of missing names by one process, in a new directory per run (each leaves a negative dentry: \`d_splice_alias\` with no inode on ext4), ${Math.max(...c.runs.map((x) => x.round))} rounds with the modes interleaved. Slowdown: the median over rounds against the untraced run of the same round.`,
     '',
     `| tracer | seconds (median) | slowdown vs none | extra ${ic ? 'instructions' : 'ns'} per lookup | tracer on CPU, ms |`,
     '|---|---|---|---|---|',
@@ -36,6 +38,7 @@ export function renderCreators(g: GuestBench, md: string[]): void {
   const programs = [...new Set(runsOf('creators-on').flatMap((x) => Object.keys(x.programs ?? {})))].filter((p) => p.startsWith('creators_') || p.startsWith('churn_'));
   if (programs.length)
     md.push('', `Per run of each creator program (bpf_stats, median): ${programs.map((p) => `\`${p}\` ${f(median(runsOf('creators-on').flatMap((x) => (x.programs?.[p] ? [x.programs[p].nsPerRun] : []))), 0)} ${ic ? 'instructions' : 'ns'}`).join(', ')}.`);
+  md.push('', 'The bpftrace script:', '', '```', c.bpftrace, '```');
   const ours = slow('creators-on') - slow('creators-off');
   const bt = slow('bpftrace');
   md.push(

@@ -21,7 +21,7 @@ export interface GuestBench {
   /** one run per mechanism */
   contention?: Array<{ mechanism: string; matched: number; programs: ProgramCosts }>;
   /** issue 16's creator probes on lookups of missing names (older results lack it) */
-  creators?: { lookups: number; bpftrace: string; runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; programs?: ProgramCosts }> };
+  creators?: { lookups: number; bpftrace: string; /** when measured apart from the rest (--only-style merges) */ date?: string; runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; programs?: ProgramCosts }> };
   /** the guest the overhead runs had (older results: the same guest as the rest, no icount) */
   overheadGuest?: { cpus: number; icountShift: number };
 }

@@ -1,7 +1,6 @@
 // Who fills directories with dentries: creations per directory (top-K walked plus top-K filling)
 // and the largest creators of each, so a directory filling up shows before anything walks it.
-import { formatDevice } from '../../bpf/abi.js';
-import { decodeDirKey, decodeDirStats } from '../../bpf/abi.js';
+import { decodeDirKey, decodeDirStats, formatDevice } from '../../bpf/abi.js';
 import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 import type { Labels, Sample } from '../exposition.js';
