@@ -27,7 +27,7 @@ import type { GuestBench } from './report.js';
 
 const SHORT = process.env.BENCH_SHORT === '1';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
-const ROUNDS = SHORT ? 1 : 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (SHORT ? 1 : 5));
 const ACCESS = SHORT ? { files: 100, rounds: 10 } : { files: 200, rounds: 300 };
 // watch changes on a directory of its own: one watch whose mask is switched between a child event
 // and a self-only event, so each switch to the child event walks the children, as an add does (the
@@ -183,7 +183,9 @@ async function creatorsCost() {
       if (daemon) await stop(daemon);
       if (bt) await bt.stop();
       runs.push(entry);
-      log(`creators round ${round} ${mode}: ${entry.seconds} s`);
+      log(`creators round ${round} ${mode}: ${entry.seconds} s${entry.programs ? ` ${JSON.stringify(entry.programs)}` : ''}`);
+      // kept run by run: a guest that hangs or times out later still leaves these
+      writeResults('creators-partial.json', { lookups: LOOKUPS, bpftrace: BPFTRACE_CREATORS, runs });
     }
   }
   return { lookups: LOOKUPS, bpftrace: BPFTRACE_CREATORS, runs };
