@@ -27,7 +27,7 @@ import type { GuestBench } from './report.js';
 
 const SHORT = process.env.BENCH_SHORT === '1';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
-const ROUNDS = SHORT ? 1 : 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (SHORT ? 1 : 5));
 const ACCESS = SHORT ? { files: 100, rounds: 10 } : { files: 200, rounds: 300 };
 // watch changes on a directory of its own: one watch whose mask is switched between a child event
 // and a self-only event, so each switch to the child event walks the children, as an add does (the
@@ -154,6 +154,43 @@ async function overhead() {
   return { ops: ACCESS.files * ACCESS.rounds, watch: WATCH, runs };
 }
 
+// issue 16's creator probes on a lookup-heavy workload: lookups of missing names, each leaving a
+// negative dentry (d_splice_alias with no inode on ext4), in a new directory per run
+const LOOKUPS = SHORT ? 2000 : 20_000;
+const CREATOR_MODES = ['none', 'creators-off', 'creators-on', 'bpftrace'] as const;
+const instantiate = readFileSync('/proc/kallsyms', 'utf8').includes(' __d_instantiate\n') ? '__d_instantiate' : 'd_instantiate';
+// bpftrace counting the same: per (comm, parent dentry, negative) on the same four functions
+const BPFTRACE_CREATORS = `kprobe:d_splice_alias { @[comm, ((struct dentry *)arg1)->d_parent, arg0 == 0] = count(); }
+kprobe:d_add { @[comm, ((struct dentry *)arg0)->d_parent, arg1 == 0] = count(); }
+kprobe:${instantiate} { @[comm, ((struct dentry *)arg0)->d_parent, 0] = count(); }
+kprobe:d_delete { @[comm, ((struct dentry *)arg0)->d_parent, 1] = count(); }
+END { clear(@); }`;
+
+async function creatorsCost() {
+  const runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; programs?: Record<string, { runs: number; nsPerRun: number }> }> = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of CREATOR_MODES) {
+      const daemon = mode === 'creators-on' || mode === 'creators-off' ? await startDaemon([`--creators=${mode === 'creators-on' ? 'on' : 'off'}`]) : undefined;
+      const bt = mode === 'bpftrace' ? await startBpftrace(BPFTRACE_CREATORS) : undefined;
+      const tracerPid = daemon?.child.pid ?? bt?.child.pid;
+      if (tracerPid !== undefined) await settle(tracerPid);
+      const before = daemon ? await scrape() : undefined;
+      const cpuBefore = cpuNs(tracerPid);
+      const r = fsload('negdents-as', 'lookupbench', `${SCRATCH}/lookups-${round}-${mode}`, LOOKUPS);
+      const entry: (typeof runs)[number] = { round, mode, seconds: r.seconds as number };
+      if (tracerPid !== undefined) entry.tracerCpuSeconds = (cpuNs(tracerPid) - cpuBefore) / 1e9;
+      if (daemon && before) entry.programs = programCosts(before, await scrape());
+      if (daemon) await stop(daemon);
+      if (bt) await bt.stop();
+      runs.push(entry);
+      log(`creators round ${round} ${mode}: ${entry.seconds} s${entry.programs ? ` ${JSON.stringify(entry.programs)}` : ''}`);
+      // kept run by run: a guest that hangs or times out later still leaves these
+      writeResults('creators-partial.json', { lookups: LOOKUPS, bpftrace: BPFTRACE_CREATORS, runs });
+    }
+  }
+  return { lookups: LOOKUPS, bpftrace: BPFTRACE_CREATORS, runs };
+}
+
 async function scanCost() {
   const dir = `${SCRATCH}/scan`;
   fsload('negdents', dir, SCAN_CHILDREN, 2);
@@ -224,6 +261,7 @@ async function main() {
     cpus: readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length,
   };
   if (PARTS.has('overhead')) results.overhead = await overhead();
+  if (PARTS.has('creators')) results.creators = await creatorsCost();
   if (PARTS.has('scan')) results.scan = await scanCost();
   // every program that runs here, with each mechanism: the walk, watch-syscall and lock probes
   if (PARTS.has('lock')) results.contention = [await contentionCost('fentry'), await contentionCost('kprobe')];

@@ -1,5 +1,6 @@
 // The benchmark results as a Markdown report, with each goal of issues 7 and 18 marked met or missed.
 import type { WrkResult } from './host-bench.js';
+import { renderCreators } from './creators-report.js';
 
 type ProgramCosts = Record<string, { runs: number; nsPerRun: number }>;
 
@@ -19,6 +20,8 @@ export interface GuestBench {
   lockProbes?: { matched: number; programs: ProgramCosts };
   /** one run per mechanism */
   contention?: Array<{ mechanism: string; matched: number; programs: ProgramCosts }>;
+  /** issue 16's creator probes on lookups of missing names (older results lack it) */
+  creators?: { lookups: number; bpftrace: string; /** when measured apart from the rest (--only-style merges) */ date?: string; runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; programs?: ProgramCosts }> };
   /** the guest the overhead runs had (older results: the same guest as the rest, no icount) */
   overheadGuest?: { cpus: number; icountShift: number };
 }
@@ -187,7 +190,10 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   if (g && 'error' in g) {
     md.push('', '## Guest', '', `Failed: ${g.error}`);
     failures.push(`guest: ${g.error}`);
-  } else if (g) renderGuest(g, md);
+  } else if (g) {
+    renderGuest(g, md);
+    renderCreators(g, md);
+  }
   md.push('');
   return { markdown: md.join('\n'), failures };
 }

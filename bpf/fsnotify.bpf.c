@@ -25,6 +25,8 @@ const volatile __u64 slow_walk_threshold_ns = 50000000ULL;
 /* [start, end) of __fsnotify_parent from kallsyms; a walk with it on the stack is a parent_event walk. */
 const volatile __u64 parent_func_start = 0;
 const volatile __u64 parent_func_end = 0;
+/* 1: the lock-wait programs also add each watched wait to cgroup_waits (--creators=on). */
+const volatile __u32 cgroup_waits_on = 0;
 
 /* The dentry child list before and after 6.8 ("dcache: convert dentry child list to hlist"). */
 struct dentry___old {
@@ -123,6 +125,45 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* ---- root-cause maps (issue 16): who fills a directory, who churns its watches, who waits ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct dir_key);
+	__type(value, struct dir_creations);
+} dir_creations SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct dir_actor_key);
+	__type(value, struct dir_creator);
+} dir_creators SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct dir_actor_key);
+	__type(value, struct watch_churn);
+} watch_churn SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct dir_actor_key); /* comm all zero */
+	__type(value, __u64);              /* ns waited */
+} cgroup_waits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* thread id inside fsnotify_add_mark_locked() */
+	__type(value, __u64); /* the mark */
+} mark_adds_in_flight SEC(".maps");
+
+PERCPU_ARRAY(scratch_dir_creations, 1, struct dir_creations);
 
 /* Keeps the record type in the object's BTF, where the ABI test reads its layout. */
 const struct slow_walk_event *unused_slow_walk_event __attribute__((unused));
@@ -625,6 +666,22 @@ static __always_inline void lock_wait_begin(__u64 lock)
 	n->depth = d + 1;
 }
 
+/* The waiter's cgroup: only watched waits get here, so this runs rarely. */
+static __always_inline void cgroup_wait_add(struct dir_key *dir, __u64 delta)
+{
+	struct dir_actor_key k = { .dir = *dir };
+	__u64 *ns;
+
+	k.cgroup_id = bpf_get_current_cgroup_id();
+	ns = bpf_map_lookup_elem(&cgroup_waits, &k);
+	if (ns) {
+		__sync_fetch_and_add(ns, delta);
+		return;
+	}
+	if (!bpf_map_update_elem(&cgroup_waits, &k, &delta, BPF_NOEXIST))
+		count(CNT_CGROUP_WAITS_INSERTS, 1);
+}
+
 /* `lock` is 0 when the exit probe cannot see it (kretprobe): then the top slot is ours. */
 static __always_inline void lock_wait_end(__u64 lock)
 {
@@ -657,6 +714,8 @@ static __always_inline void lock_wait_end(__u64 lock)
 	ds = bpf_map_lookup_elem(&dir_stats, &s->dir);
 	if (ds)
 		__sync_fetch_and_add(&ds->lock_wait_ns[kind], delta);
+	if (cgroup_waits_on)
+		cgroup_wait_add(&s->dir, delta);
 }
 
 SEC("fentry/native_queued_spin_lock_slowpath")
@@ -873,3 +932,259 @@ int watch_fanotify_mark_tp_exit(struct trace_event_raw_sys_exit *ctx)
 	watch_syscall_exit();
 	return 0;
 }
+
+/* ---- dentry creators (issue 16) ------------------------------------------------------------ *
+ *
+ * Every dentry that gets its inode (positive) or is left without one (negative), counted per parent
+ * directory and per (directory, cgroup, comm). The points, the same from 5.10 to 7.x:
+ *   d_splice_alias(inode, dentry)  ->lookup() of most filesystems: inode NULL on a miss
+ *   d_add(dentry, inode)           simple_lookup() (tmpfs, ramfs, ...) and others: NULL on a miss
+ *   __d_instantiate(dentry, inode) create/mkdir/symlink/link via d_instantiate{,_new}: positive
+ *   d_delete(dentry)               unlink/rmdir: an unused dentry turns negative in place
+ * Cost per call: two LRU lookups, the cgroup id and the comm (the directory's path only once).
+ */
+
+static __always_inline void dentry_created(struct dentry *dentry, __u32 kind)
+{
+	struct dir_actor_key k = {};
+	struct dir_creations *dc;
+	struct dir_creator *cr, nc = {};
+	struct dentry *parent;
+	struct inode *dir;
+	__u32 zero = 0;
+
+	kind = kind == CHILD_NEGATIVE ? CHILD_NEGATIVE : CHILD_POSITIVE;
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (!parent || parent == dentry)
+		return;
+	dir = BPF_CORE_READ(parent, d_inode);
+	if (!dir)
+		return;
+	k.dir.ino = BPF_CORE_READ(dir, i_ino);
+	k.dir.dev = BPF_CORE_READ(dir, i_sb, s_dev);
+
+	dc = bpf_map_lookup_elem(&dir_creations, &k.dir);
+	if (dc) {
+		__sync_fetch_and_add(&dc->created[kind], 1);
+	} else {
+		dc = bpf_map_lookup_elem(&scratch_dir_creations, &zero);
+		if (!dc)
+			return;
+		__builtin_memset(dc, 0, sizeof(*dc));
+		resolve_path(parent, dc->path);
+		dc->created[kind] = 1;
+		if (!bpf_map_update_elem(&dir_creations, &k.dir, dc, BPF_NOEXIST))
+			count(CNT_DIR_CREATIONS_INSERTS, 1);
+	}
+
+	k.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	cr = bpf_map_lookup_elem(&dir_creators, &k);
+	if (cr) {
+		__sync_fetch_and_add(&cr->created[kind], 1);
+		cr->tgid = bpf_get_current_pid_tgid() >> 32;
+		return;
+	}
+	nc.created[kind] = 1;
+	nc.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!bpf_map_update_elem(&dir_creators, &k, &nc, BPF_NOEXIST))
+		count(CNT_DIR_CREATORS_INSERTS, 1);
+}
+
+/* A lookup's result: NULL is a miss (negative), an error pointer nothing. */
+static __always_inline void lookup_result(struct dentry *dentry, struct inode *inode)
+{
+	if ((unsigned long)inode >= (unsigned long)-4095L)
+		return;
+	dentry_created(dentry, inode ? CHILD_POSITIVE : CHILD_NEGATIVE);
+}
+
+/* d_delete() leaves the dentry in place, negative, when nobody else holds it. */
+static __always_inline void dentry_deleted(struct dentry *dentry)
+{
+	if (BPF_CORE_READ(dentry, d_lockref.count) == 1)
+		dentry_created(dentry, CHILD_NEGATIVE);
+}
+
+SEC("fentry/d_splice_alias")
+int BPF_PROG(creators_lookup_fentry, struct inode *inode, struct dentry *dentry)
+{
+	lookup_result(dentry, inode);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(creators_lookup_kprobe, struct inode *inode, struct dentry *dentry)
+{
+	lookup_result(dentry, inode);
+	return 0;
+}
+
+SEC("fentry/d_add")
+int BPF_PROG(creators_add_fentry, struct dentry *dentry, struct inode *inode)
+{
+	lookup_result(dentry, inode);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(creators_add_kprobe, struct dentry *dentry, struct inode *inode)
+{
+	lookup_result(dentry, inode);
+	return 0;
+}
+
+SEC("fentry/__d_instantiate")
+int BPF_PROG(creators_instantiate_fentry, struct dentry *dentry, struct inode *inode)
+{
+	dentry_created(dentry, CHILD_POSITIVE);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(creators_instantiate_kprobe, struct dentry *dentry, struct inode *inode)
+{
+	dentry_created(dentry, CHILD_POSITIVE);
+	return 0;
+}
+
+SEC("fentry/d_delete")
+int BPF_PROG(creators_delete_fentry, struct dentry *dentry)
+{
+	dentry_deleted(dentry);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(creators_delete_kprobe, struct dentry *dentry)
+{
+	dentry_deleted(dentry);
+	return 0;
+}
+
+/* ---- watch churn per (directory, cgroup, comm) ------------------------------------------------ *
+ *
+ * Marks added by fsnotify_add_mark_locked() (every inotify/fanotify add, whichever syscall) and
+ * detached by fsnotify_detach_mark() (inotify_rm_watch, fanotify_mark remove, closing the group's
+ * fd, the inode going away), counted for directory inodes only.
+ */
+
+/* The inode a mark's connector is attached to, or NULL for mount/sb marks. Before 6.9 conn->obj
+ * points at inode->i_fsnotify_marks, after it at the inode: tried both ways, the one whose
+ * i_fsnotify_marks points back at the connector wins. */
+static __always_inline struct inode *conn_inode(struct fsnotify_mark_connector *conn)
+{
+	void *obj = BPF_CORE_READ(conn, obj);
+	struct inode *in;
+
+	if (!obj)
+		return NULL;
+	in = obj - bpf_core_field_offset(struct inode, i_fsnotify_marks);
+	if (BPF_CORE_READ(in, i_fsnotify_marks) == conn)
+		return in;
+	in = obj;
+	if (BPF_CORE_READ(in, i_fsnotify_marks) == conn)
+		return in;
+	return NULL;
+}
+
+#define S_IFMT_ 00170000
+#define S_IFDIR_ 0040000
+
+static __always_inline void mark_changed(struct fsnotify_mark *mark, bool add)
+{
+	struct fsnotify_mark_connector *conn = BPF_CORE_READ(mark, connector);
+	struct dir_actor_key k = {};
+	struct watch_churn *wc, nw = {};
+	struct inode *in;
+
+	if (!conn)
+		return;
+	in = conn_inode(conn);
+	if (!in || (BPF_CORE_READ(in, i_mode) & S_IFMT_) != S_IFDIR_)
+		return;
+	k.dir.ino = BPF_CORE_READ(in, i_ino);
+	k.dir.dev = BPF_CORE_READ(in, i_sb, s_dev);
+	k.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	wc = bpf_map_lookup_elem(&watch_churn, &k);
+	if (wc) {
+		__sync_fetch_and_add(add ? &wc->adds : &wc->removes, 1);
+		return;
+	}
+	if (add)
+		nw.adds = 1;
+	else
+		nw.removes = 1;
+	if (!bpf_map_update_elem(&watch_churn, &k, &nw, BPF_NOEXIST))
+		count(CNT_WATCH_CHURN_INSERTS, 1);
+}
+
+static __always_inline void mark_add_enter(struct fsnotify_mark *mark)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 m = (__u64)mark;
+
+	if (bpf_map_update_elem(&mark_adds_in_flight, &tid, &m, BPF_ANY))
+		count(CNT_DROP_MARK_ADDS, 1);
+}
+
+/* On return the mark hangs on its connector (a failed add leaves it without one). */
+static __always_inline void mark_add_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *m = bpf_map_lookup_elem(&mark_adds_in_flight, &tid);
+
+	if (!m)
+		return;
+	mark_changed((struct fsnotify_mark *)*m, true);
+	bpf_map_delete_elem(&mark_adds_in_flight, &tid);
+}
+
+SEC("fentry/fsnotify_add_mark_locked")
+int BPF_PROG(churn_add_fentry, struct fsnotify_mark *mark)
+{
+	mark_add_enter(mark);
+	return 0;
+}
+
+SEC("fexit/fsnotify_add_mark_locked")
+int BPF_PROG(churn_add_fexit, struct fsnotify_mark *mark)
+{
+	mark_add_exit();
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(churn_add_kprobe, struct fsnotify_mark *mark)
+{
+	mark_add_enter(mark);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(churn_add_kretprobe)
+{
+	mark_add_exit();
+	return 0;
+}
+
+SEC("fentry/fsnotify_detach_mark")
+int BPF_PROG(churn_remove_fentry, struct fsnotify_mark *mark)
+{
+	mark_changed(mark, false);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(churn_remove_kprobe, struct fsnotify_mark *mark)
+{
+	mark_changed(mark, false);
+	return 0;
+}
+
+/* Keeps the ABI's types in the object's BTF, where the ABI test reads their layouts. */
+const struct dir_creations *unused_dir_creations __attribute__((unused));
+const struct dir_actor_key *unused_dir_actor_key __attribute__((unused));
+const struct dir_creator *unused_dir_creator __attribute__((unused));
+const struct watch_churn *unused_watch_churn __attribute__((unused));

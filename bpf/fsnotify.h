@@ -75,7 +75,13 @@ enum counter {
 	CNT_CONCURRENT_WALKERS_SUM = 27,
 	CNT_LOCK_WAIT_NS_I_LOCK = 28,
 	CNT_LOCK_WAIT_NS_D_LOCK = 29,
-	NR_COUNTERS = 30,
+	/* the root-cause maps (issue 16) are LRUs: evictions = inserts - entries */
+	CNT_DIR_CREATIONS_INSERTS = 30,
+	CNT_DIR_CREATORS_INSERTS = 31,
+	CNT_WATCH_CHURN_INSERTS = 32,
+	CNT_CGROUP_WAITS_INSERTS = 33,
+	CNT_DROP_MARK_ADDS = 34,      /* mark_adds_in_flight full */
+	NR_COUNTERS = 35,
 };
 
 struct dir_key {
@@ -93,6 +99,30 @@ struct dir_stats {
 	unsigned int truncated;                      /* last scan stopped at the cap */
 	unsigned int pad;
 	char path[PATH_LEN];
+};
+
+/* Dentries created under one directory (key: dir_key), walked or not. */
+struct dir_creations {
+	unsigned long long created[NR_CHILD_KINDS]; /* positive, negative */
+	char path[PATH_LEN];
+};
+
+/* Who created dentries in a directory, or changed its watches, or waited on its locks. */
+struct dir_actor_key {
+	struct dir_key dir;
+	unsigned long long cgroup_id;
+	char comm[COMM_LEN]; /* all zero in cgroup_waits */
+};
+
+struct dir_creator {
+	unsigned long long created[NR_CHILD_KINDS];
+	unsigned int tgid; /* the last one */
+	unsigned int pad;
+};
+
+struct watch_churn {
+	unsigned long long adds;
+	unsigned long long removes;
 };
 
 /* One walk in progress, keyed by thread id in `walks_in_flight`. */

@@ -4,6 +4,7 @@ open storms. Runs inside the qemu guest (python3 from the host root over 9p). Ea
 prints one JSON line with what it did, for the test to check against the daemon's metrics.
 
   fsload.py negdents DIR N [PROCS]        N lookups of names that do not exist (negdentcreate)
+  fsload.py negdents-as COMM DIR N         N lookups of missing names, one process named COMM
   fsload.py files DIR M                    M empty files
   fsload.py watch DIR [HOLD_S]             inotify_add_watch, hold, inotify_rm_watch
   fsload.py hold-watch DIR SECONDS         keep a watch for SECONDS (the "other mark" of the herd)
@@ -80,6 +81,19 @@ def negdents(d, n, procs=4):
     t0 = time.time()
     fork_each(procs, work)
     emit(workload='negdents', dir=d, n=n, procs=procs, seconds=round(time.time() - t0, 3))
+
+
+def negdents_as(comm, d, n):
+    # the comm the kernel reports (bpf_get_current_comm), 15 bytes at most
+    libc.prctl(15, ctypes.c_char_p(comm.encode()[:15]), 0, 0, 0)  # PR_SET_NAME
+    os.makedirs(d, exist_ok=True)
+    t0 = time.time()
+    for j in range(n):
+        try:
+            os.stat(f'{d}/miss-{j}')
+        except FileNotFoundError:
+            pass
+    emit(workload='negdents-as', comm=comm, dir=d, n=n, pid=os.getpid(), seconds=round(time.time() - t0, 3))
 
 
 def files(d, m):
@@ -217,6 +231,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == 'negdents':
         negdents(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 4)
+    elif cmd == 'negdents-as':
+        negdents_as(args[0], args[1], int(args[2]))
     elif cmd == 'files':
         files(args[0], int(args[1]))
     elif cmd == 'watch':

@@ -47,8 +47,13 @@ export const Counter = {
   CONCURRENT_WALKERS_SUM: 27,
   LOCK_WAIT_NS_I_LOCK: 28,
   LOCK_WAIT_NS_D_LOCK: 29,
+  DIR_CREATIONS_INSERTS: 30,
+  DIR_CREATORS_INSERTS: 31,
+  WATCH_CHURN_INSERTS: 32,
+  CGROUP_WAITS_INSERTS: 33,
+  DROP_MARK_ADDS: 34,
 } as const;
-export const NR_COUNTERS = 30;
+export const NR_COUNTERS = 35;
 
 /** Which counter says that a bounded map was full, per map. dir_stats is an LRU: see collectors. */
 export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
@@ -56,14 +61,28 @@ export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
   walkers_by_inode: Counter.DROP_WALKERS_BY_INODE,
   watched_locks: Counter.DROP_WATCHED_LOCKS,
   watch_syscalls: Counter.DROP_WATCH_SYSCALLS,
+  mark_adds_in_flight: Counter.DROP_MARK_ADDS,
   lock_nest: Counter.LOCK_NEST_OVERFLOW,
   events: Counter.EVENTS_LOST,
+};
+
+/** The LRU maps, and the counter of their inserts: what one evicted is inserts minus entries. */
+export const LRU_INSERT_COUNTERS: Readonly<Record<string, number>> = {
+  dir_stats: Counter.DIR_STATS_INSERTS,
+  dir_creations: Counter.DIR_CREATIONS_INSERTS,
+  dir_creators: Counter.DIR_CREATORS_INSERTS,
+  watch_churn: Counter.WATCH_CHURN_INSERTS,
+  cgroup_waits: Counter.CGROUP_WAITS_INSERTS,
 };
 
 /** Byte offsets, as laid out by clang for the BPF target (natural alignment, little endian). */
 export const Layout = {
   dirKey: { size: 16, ino: 0, dev: 8 },
   dirStats: { size: 320, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64 },
+  dirCreations: { size: 272, created: 0, path: 16 },
+  dirActorKey: { size: 40, dir: 0, cgroupId: 16, comm: 24 },
+  dirCreator: { size: 24, created: 0, tgid: 16 },
+  watchChurn: { size: 16, adds: 0, removes: 8 },
   walkState: {
     size: 88,
     startNs: 0,
@@ -213,6 +232,48 @@ export function decodeSlowWalk(b: Buffer): SlowWalkRecord {
   };
 }
 
+/** One row of dir_creators, watch_churn or cgroup_waits: a directory and who acted on it. */
+export interface DirActorKey {
+  dir: DirKey;
+  cgroupId: bigint;
+  /** "" in cgroup_waits */
+  comm: string;
+}
+
+export function decodeDirActorKey(b: Buffer): DirActorKey {
+  const L = Layout.dirActorKey;
+  return { dir: decodeDirKey(b, L.dir), cgroupId: b.readBigUInt64LE(L.cgroupId), comm: cString(b, L.comm, COMM_LEN) };
+}
+
+export interface DirCreations {
+  /** [positive, negative] */
+  created: [bigint, bigint];
+  path: string;
+}
+
+export function decodeDirCreations(b: Buffer): DirCreations {
+  const L = Layout.dirCreations;
+  return { created: pair(b, L.created), path: cString(b, L.path, PATH_LEN) };
+}
+
+export interface DirCreator {
+  /** [positive, negative] */
+  created: [bigint, bigint];
+  tgid: number;
+}
+
+export function decodeDirCreator(b: Buffer): DirCreator {
+  const L = Layout.dirCreator;
+  return { created: pair(b, L.created), tgid: b.readUInt32LE(L.tgid) };
+}
+
+export function decodeWatchChurn(b: Buffer): { adds: bigint; removes: bigint } {
+  return { adds: b.readBigUInt64LE(Layout.watchChurn.adds), removes: b.readBigUInt64LE(Layout.watchChurn.removes) };
+}
+
+/** The maps of issue 16's creator, churn and per-cgroup wait probes: all bounded. */
+const ROOT_CAUSE_MAP_NAMES = ['dir_creations', 'dir_creators', 'watch_churn', 'cgroup_waits', 'mark_adds_in_flight'] as const;
+
 /** Every map the daemon reads by name: test/bpf/names.test.ts checks each against the objects. */
 export const MAP_NAMES = [
   'counters',
@@ -227,10 +288,20 @@ export const MAP_NAMES = [
   'dir_stats',
   'watch_syscalls',
   'events',
+  ...ROOT_CAUSE_MAP_NAMES,
 ] as const;
 
 /** The maps with a capacity worth reporting (fsnotify_exporter_map_capacity): the bounded hash maps, the lock nest, the ring. */
-export const BOUNDED_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'lock_nest', 'events'] as const satisfies ReadonlyArray<(typeof MAP_NAMES)[number]>;
+export const BOUNDED_MAPS = [
+  'walks_in_flight',
+  'walkers_by_inode',
+  'watched_locks',
+  'dir_stats',
+  'watch_syscalls',
+  'lock_nest',
+  'events',
+  ...ROOT_CAUSE_MAP_NAMES,
+] as const satisfies ReadonlyArray<(typeof MAP_NAMES)[number]>;
 
 /** The `const volatile` tunables the daemon writes before load. */
-export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end'] as const;
+export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end', 'cgroup_waits_on'] as const;

@@ -48,6 +48,8 @@ export interface AttachOptions {
   walkFunction: WalkFunction;
   /** attach the __fsnotify_parent() call counter (--parent-calls) */
   parentCalls: boolean;
+  /** attach the dentry-creator and watch-churn probes (--creators) */
+  creators: boolean;
   symbols: KernelSymbols;
   logger: Logger;
 }
@@ -90,11 +92,12 @@ function unfit(v: Variant, target: string | undefined, facts: KernelFacts, mecha
 }
 
 /** The variants each probe loads, decided before anything is loaded. */
-export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['mechanism']; parentCalls: boolean }, specs: readonly ProbeSpec[] = PROBES): Choice[] {
+export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['mechanism']; parentCalls: boolean; creators?: boolean }, specs: readonly ProbeSpec[] = PROBES): Choice[] {
   return specs.map((spec) => {
     const target = spec.target(facts.symbols, facts.walkFunction);
     const choice: Choice = { spec, target, passedOver: [] };
     if (spec.optIn === 'parentCalls' && !o.parentCalls) return { ...choice, off: 'off (--parent-calls counts every call)' };
+    if (spec.optIn === 'creators' && o.creators === false) return { ...choice, off: 'off (--creators=off)' };
     for (const v of spec.variants) {
       // the bounded scan is only for kernels without bpf_loop
       if (v.childScan === 'bounded' && facts.features.bpfLoop) continue;
@@ -243,7 +246,7 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
       continue;
     }
     attachedPrograms.push(...attached.programs);
-    const note = attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : undefined;
+    const note = attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : c.spec.note?.(c.target);
     status(c, attached, { attached: true, ...(note ? { note } : {}) });
     if (c.spec.id === 'lock_wait') lockWaitMechanism = attached.family === 'tracepoint' ? 'contention_tracepoint' : 'qspinlock_slowpath';
     if (c.spec.id === 'walk') childScan = attached.childScan ?? 'none';

@@ -1,7 +1,7 @@
 // The probe table: every probe, what it attaches to, and its programs mechanism by mechanism in
 // order of preference. The only place that names the object's programs; test/bpf/names.test.ts
 // checks every name here against the compiled objects.
-import type { KernelSymbols, WalkFunction, WatchSyscall } from '../kernel/kallsyms.js';
+import type { KernelSymbols, RootCauseFunction, WalkFunction, WatchSyscall } from '../kernel/kallsyms.js';
 import { PARENT_FUNCTION, SLOWPATH_FUNCTIONS, syscallFunction } from '../kernel/kallsyms.js';
 
 export type Family = 'fentry' | 'kprobe' | 'tracepoint';
@@ -15,7 +15,13 @@ export type ProbeName =
   | 'lock_wait_exit'
   | 'watch_inotify_add'
   | 'watch_inotify_remove'
-  | 'watch_fanotify_mark';
+  | 'watch_fanotify_mark'
+  | 'creators_lookup'
+  | 'creators_add'
+  | 'creators_instantiate'
+  | 'creators_delete'
+  | 'churn_add'
+  | 'churn_remove';
 
 export interface Variant {
   family: Family;
@@ -35,9 +41,28 @@ export interface ProbeSpec {
   target(symbols: KernelSymbols, walkFunction: WalkFunction | undefined): string | undefined;
   variants: readonly Variant[];
   /** off unless this option is set */
-  optIn?: 'parentCalls';
+  optIn?: 'parentCalls' | 'creators';
+  /** what runs differently when the probe attached to `target` (a fallback function) */
+  note?(target: string | undefined): string | undefined;
   /** the syscall whose function the probe brackets */
   syscall?: WatchSyscall;
+}
+
+/** A creators/churn probe (issue 16) on the first of `fns` the kernel has; off with --creators=off. */
+function rootCauseProbe(id: ProbeName, fns: readonly RootCauseFunction[], exit: boolean, fallbackNote?: string): ProbeSpec {
+  return {
+    id,
+    status: [id],
+    optIn: 'creators',
+    target: (symbols) => fns.find((f) => symbols.has(f)),
+    note: (target) => (fallbackNote && target && target !== fns[0] ? `on ${target}: ${fallbackNote}` : undefined),
+    variants: exit
+      ? [pair('fentry', `${id}_fentry`, `${id}_fexit`), pair('kprobe', `${id}_kprobe`, `${id}_kretprobe`)]
+      : [
+          { family: 'fentry', programs: [`${id}_fentry`] },
+          { family: 'kprobe', programs: [`${id}_kprobe`] },
+        ],
+  };
 }
 
 const pair = (family: Family, entry: string, exit: string): Variant => ({ family, programs: [entry, exit] });
@@ -107,6 +132,15 @@ export const PROBES: readonly ProbeSpec[] = [
   watchProbe('watch_inotify_add', 'inotify_add_watch'),
   watchProbe('watch_inotify_remove', 'inotify_rm_watch'),
   watchProbe('watch_fanotify_mark', 'fanotify_mark'),
+  // who leaves dentries in a directory: lookup misses (d_splice_alias, d_add with no inode), creates, unlinks
+  rootCauseProbe('creators_lookup', ['d_splice_alias'], false),
+  rootCauseProbe('creators_add', ['d_add'], false),
+  // __d_instantiate serves d_instantiate and d_instantiate_new; arm64 5.10 inlines it (then d_instantiate_new's creates are missed)
+  rootCauseProbe('creators_instantiate', ['__d_instantiate', 'd_instantiate'], false, '__d_instantiate is inlined, so creates through d_instantiate_new (ext4, xfs, btrfs) are not counted'),
+  rootCauseProbe('creators_delete', ['d_delete'], false),
+  // who adds and removes the marks on a directory (every API, and closing the group's fd)
+  rootCauseProbe('churn_add', ['fsnotify_add_mark_locked'], true),
+  rootCauseProbe('churn_remove', ['fsnotify_detach_mark'], false),
 ];
 
 /** Every program name the table uses, for the name test. */

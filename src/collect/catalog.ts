@@ -39,8 +39,21 @@ export const METRICS = {
   directoryDentryCreations: spec(
     'fsnotify_directory_dentry_creations_total',
     'counter',
-    'Dentries created in one directory since the daemon started, negative (no inode) and positive apart (top-K walked and top-K filling directories).',
+    'Dentries created in one directory since the daemon started (lookup misses, unlinks: negative; creates, lookup hits: positive), for the top-K walked and the top-K filling (most negative) directories. Resets when the kernel LRU map evicts the directory.',
     [...DIR_LABELS, 'kind'],
+  ),
+  directoryDentryCreators: spec(
+    'fsnotify_directory_dentry_creators_total',
+    'counter',
+    'Dentries created in one directory per creator (comm and cgroup), the 5 largest per directory of those in fsnotify_directory_dentry_creations_total.',
+    [...DIR_LABELS, 'comm', 'cgroup', 'kind'],
+  ),
+  watchChangesByProcess: spec('fsnotify_watch_changes_by_process_total', 'counter', 'inotify/fanotify marks added and removed on directories, per comm and cgroup (the 20 busiest).', ['comm', 'cgroup', 'op']),
+  directoryLockWaitByCgroup: spec(
+    'fsnotify_directory_lock_wait_by_cgroup_seconds_total',
+    'counter',
+    "Spin-wait time on one directory's locks during its walks, per cgroup of the waiter (top-K directories, the 5 largest cgroups each).",
+    [...DIR_LABELS, 'cgroup'],
   ),
   directoryWatchers: spec(
     'fsnotify_directory_watchers',

@@ -4,6 +4,7 @@
 import type { LockWaitMechanism, ProbeStatus } from '../bpf/attach-plan.js';
 import type { DirectoryCounts } from '../diagnosis/assemble.js';
 import type { CgroupResolverStats } from '../kernel/cgroup/resolver.js';
+import type { CgroupResolver } from '../diagnosis/model.js';
 import type { DentryState } from '../kernel/dentry-state.js';
 import type { KernelInfo } from '../kernel/kernel-info.js';
 import type { WatcherScanStats } from '../kernel/watcher-index.js';
@@ -28,6 +29,8 @@ export interface CollectorContext {
   readonly capacities: ReadonlyMap<string, number>;
   readonly topDirectories: number;
   readonly pathLabels: boolean;
+  /** cgroup ids of creators, churners and waiters to their cgroup label */
+  readonly cgroups: CgroupResolver;
   readonly kernel: KernelInfo;
   readonly version: string;
   readonly libbpfVersion: string;

@@ -4,6 +4,8 @@ import type { Collector, CollectorContext } from './collector.js';
 import { bpfMaps } from './collectors/bpf-maps.js';
 import { bpfPrograms } from './collectors/bpf-programs.js';
 import { cgroups } from './collectors/cgroups.js';
+import { cgroupWaits } from './collectors/cgroup-waits.js';
+import { creators } from './collectors/creators.js';
 import { dentryCreations } from './collectors/dentry-creations.js';
 import { directories } from './collectors/directories.js';
 import { directoryWatchers } from './collectors/directory-watchers.js';
@@ -16,6 +18,7 @@ import { slowWalkEvents } from './collectors/slow-walk-events.js';
 import { softlockups } from './collectors/softlockups.js';
 import { walks } from './collectors/walks.js';
 import { watchChanges } from './collectors/watch-changes.js';
+import { watchChurn } from './collectors/watch-churn.js';
 import { watchers } from './collectors/watchers.js';
 import type { Exposition } from './exposition.js';
 
@@ -28,6 +31,9 @@ export const COLLECTORS: readonly Collector[] = [
   directories,
   directoryWatchers,
   dentryCreations,
+  creators,
+  watchChurn,
+  cgroupWaits,
   softlockups,
   kernel,
   exporter,

@@ -12,7 +12,10 @@ export interface BpfMapsReader {
   capacity(map: string): number;
 }
 
-export const HASH_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls'] as const;
+export const HASH_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'mark_adds_in_flight'] as const;
+/** The root-cause maps (issue 16), read raw; src/collect/root-cause.ts decodes them. */
+export const ROOT_CAUSE_MAPS = ['dir_creations', 'dir_creators', 'watch_churn', 'cgroup_waits'] as const;
+export type RootCauseMap = (typeof ROOT_CAUSE_MAPS)[number];
 
 export interface Snapshot {
   counters: number[];
@@ -26,6 +29,8 @@ export interface Snapshot {
   /** dir_stats, undecoded: views valid for this event-loop turn (copy one to keep it) */
   dirs: DirRecord[];
   inFlight: WalkState[];
+  /** the root-cause maps' entries, undecoded, valid for this event-loop turn */
+  rootCause: Record<RootCauseMap, DirRecord[]>;
   mapEntries: Map<string, number>;
   /** CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() */
   readAtNs: bigint;
@@ -45,6 +50,11 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
   const dirEntries = maps.entries('dir_stats');
   const inFlightEntries = maps.entries('walks_in_flight');
   const mapEntries = new Map<string, number>();
+  const rootCause = {} as Record<RootCauseMap, DirRecord[]>;
+  for (const name of ROOT_CAUSE_MAPS) {
+    rootCause[name] = maps.entries(name).map(([key, value]) => ({ key, value }));
+    mapEntries.set(name, rootCause[name].length);
+  }
   for (const name of HASH_MAPS) {
     if (name === 'dir_stats') mapEntries.set(name, dirEntries.length);
     else if (name === 'walks_in_flight') mapEntries.set(name, inFlightEntries.length);
@@ -58,6 +68,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
     dirs: dirEntries.map(([key, value]) => ({ key, value })),
     inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)),
+    rootCause,
     mapEntries,
     readAtNs: process.hrtime.bigint(),
     readSeconds: 0,

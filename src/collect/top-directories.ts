@@ -1,7 +1,8 @@
 // The directories that get their own series: the K with the most walk time among those the
 // kernel's LRU map still holds. Bounded by K whatever the host does.
 import type { DirKey, DirStats } from '../bpf/abi.js';
-import { Layout } from '../bpf/abi.js';
+import { formatDevice, Layout } from '../bpf/abi.js';
+import type { Labels } from './exposition.js';
 
 /** A dir_stats entry as read from the map: key and value bytes, decoded only when needed. */
 export interface DirRecord {
@@ -26,4 +27,10 @@ export function topDirectories<T extends DirRecord>(dirs: readonly T[], k: numbe
     .sort((a, b) => b.walkNs - a.walkNs)
     .slice(0, k)
     .map(({ d }) => d);
+}
+
+export function directoryLabels(d: DirEntry, pathLabels: boolean): Labels {
+  const labels: Labels = { device: formatDevice(d.key.dev), inode: d.key.ino.toString() };
+  if (pathLabels) labels.path = d.stats.path;
+  return labels;
 }

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, FatalError } from '../errors.js';
 import { applyConfigFile, readConfigFile } from './config-file.js';
 import { formatDuration } from './durations.js';
-import { defaultOptions, LIMITS, LOG_LEVELS, MECHANISMS, type Options } from './options.js';
+import { defaultOptions, LIMITS, LOG_LEVELS, MECHANISMS, ON_OFF, type Options } from './options.js';
 import { durationIn, integerIn, InvalidValue, listenAddress, nonEmpty, oneOf, ratio, telemetryPath } from './values.js';
 
 /** --help or --version: print `output` on stdout and exit 0 (--version: the caller adds the runtime's). */
@@ -51,6 +51,7 @@ const VALUE_FLAGS: ValueFlag[] = [
   { flag: '--slow-walk.threshold', arg: '<duration>', help: 'walks at least this long become slow-walk events', parse: durationIn(LIMITS.slowWalkThreshold), set: (o, v: number) => (o.slowWalk.thresholdMs = v), example: ms(D.slowWalk.thresholdMs) },
   { flag: '--slow-walk.max-events', arg: '<n>', help: 'slow-walk events kept for /api/v1/slow-walks', parse: integerIn(LIMITS.slowWalkMaxEvents), set: (o, v: number) => (o.slowWalk.maxEvents = v), example: String(D.slowWalk.maxEvents) },
   { flag: '--top-directories', arg: '<k>', help: `directories with their own series (${LIMITS.topDirectories.min}..${LIMITS.topDirectories.max})`, parse: integerIn(LIMITS.topDirectories), set: (o, v: number) => (o.topDirectories = v), example: String(D.topDirectories) },
+  { flag: '--creators', arg: '<on|off>', help: 'count dentry creators and watch churn per directory and lock waits per cgroup (off: those probes are not loaded)', parse: oneOf(ON_OFF), set: (o, v: Options['creators']) => (o.creators = v), example: D.creators },
   { flag: '--near-softlockup.ratio', arg: '<r>', help: 'report a running walk past this share of the soft-lockup threshold (0 < r <= 1)', parse: ratio, set: (o, v: number) => (o.nearSoftlockup.ratio = v), example: String(D.nearSoftlockup.ratio) },
   { flag: '--near-softlockup.check-interval', arg: '<duration>', help: 'how often running walks are checked', parse: durationIn(LIMITS.nearSoftlockupCheckInterval), set: (o, v: number) => (o.nearSoftlockup.checkIntervalMs = v), example: ms(D.nearSoftlockup.checkIntervalMs) },
   { flag: '--log.level', arg: '<level>', help: `log level: ${LOG_LEVELS.join('|')}`, parse: oneOf(LOG_LEVELS), set: (o, v: Options['log']['level']) => (o.log.level = v), example: D.log.level },

@@ -75,6 +75,7 @@ export function applyConfigFile(o: Options, c: ConfigFile, path: string): void {
   put(c.path_labels, (v) => (o.pathLabels = v));
   put(c.cgroup_labels, (v) => (o.cgroupLabels = v));
   put(c.parent_calls, (v) => (o.parentCalls = v));
+  put(c.creators, (v) => (o.creators = v));
   put(c.near_softlockup?.ratio, (v) => (o.nearSoftlockup.ratio = v));
   put(dur('near_softlockup.check_interval', c.near_softlockup?.check_interval, LIMITS.nearSoftlockupCheckInterval), (v) => (o.nearSoftlockup.checkIntervalMs = v));
   put(c.log?.level, (v) => (o.log.level = v));

@@ -31,6 +31,8 @@ export interface Options {
   cgroupLabels: boolean;
   /** probe every __fsnotify_parent() call for fsnotify_parent_calls_total (a hot path: off by default) */
   parentCalls: boolean;
+  /** the dentry-creator and watch-churn probes and the per-cgroup lock waits (issue 16): on|off */
+  creators: OnOff;
   nearSoftlockup: { ratio: number; checkIntervalMs: number };
   log: { level: LogLevel };
   /** keep every capability after attaching (default: drop those no longer needed) */
@@ -40,6 +42,9 @@ export interface Options {
   /** the --config.file that was read, if any */
   configFile?: string;
 }
+
+export const ON_OFF = ['on', 'off'] as const;
+export type OnOff = (typeof ON_OFF)[number];
 
 export const DEFAULT_PORT = 9717;
 
@@ -53,6 +58,7 @@ export function defaultOptions(): Options {
     pathLabels: true,
     cgroupLabels: true,
     parentCalls: false,
+    creators: 'on',
     nearSoftlockup: { ratio: 0.5, checkIntervalMs: 250 },
     log: { level: 'info' },
     capabilities: { keep: false },
@@ -92,6 +98,7 @@ export const FLAG_OF_KEY = {
   path_labels: '--no-path-labels',
   cgroup_labels: '--no-cgroup-labels',
   parent_calls: '--parent-calls',
+  creators: '--creators',
   'near_softlockup.ratio': '--near-softlockup.ratio',
   'near_softlockup.check_interval': '--near-softlockup.check-interval',
   'log.level': '--log.level',
@@ -114,6 +121,7 @@ export function defaultText(key: keyof typeof FLAG_OF_KEY): string | undefined {
     path_labels: String(d.pathLabels),
     cgroup_labels: String(d.cgroupLabels),
     parent_calls: String(d.parentCalls),
+    creators: d.creators,
     'near_softlockup.ratio': String(d.nearSoftlockup.ratio),
     'near_softlockup.check_interval': formatDuration(d.nearSoftlockup.checkIntervalMs),
     'log.level': d.log.level,

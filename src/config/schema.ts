@@ -4,7 +4,7 @@
 // Durations are strings ("10s"). Ranges come from LIMITS, so a flag and its key accept the same
 // values; describeSchemaError (schema-errors.ts) turns a violation into one line naming the key.
 import { DURATION_PATTERN } from './durations.js';
-import { LIMITS, LOG_LEVELS, MECHANISMS, type LogLevel, type Mechanism } from './options.js';
+import { LIMITS, LOG_LEVELS, MECHANISMS, ON_OFF, type LogLevel, type Mechanism, type OnOff } from './options.js';
 
 const duration = { type: 'string', pattern: DURATION_PATTERN } as const;
 const text = { type: 'string', minLength: 1 } as const;
@@ -20,6 +20,7 @@ export const CONFIG_SCHEMA = section({
   path_labels: { type: 'boolean' },
   cgroup_labels: { type: 'boolean' },
   parent_calls: { type: 'boolean' },
+  creators: { type: 'string', enum: [...ON_OFF] },
   near_softlockup: section({ ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, check_interval: duration }),
   log: section({ level: { type: 'string', enum: [...LOG_LEVELS] } }),
   capabilities: section({ keep: { type: 'boolean' } }),
@@ -35,6 +36,7 @@ export interface ConfigFile {
   path_labels?: boolean;
   cgroup_labels?: boolean;
   parent_calls?: boolean;
+  creators?: OnOff;
   near_softlockup?: { ratio?: number; check_interval?: string };
   log?: { level?: LogLevel };
   capabilities?: { keep?: boolean };

@@ -10,11 +10,12 @@ import { libbpfVersion } from '../bpf/libbpf.js';
 import type { DaemonCounts } from '../collect/collector.js';
 import { registerCollectors } from '../collect/registry.js';
 import type { NearLockupChecker } from '../collect/near-lockup.js';
+import { BpfCreatorSource } from '../collect/root-cause.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
 import { SnapshotCache, type BpfMapsReader, type Snapshot } from '../collect/snapshot.js';
 import { assembleDiagnosis, directoryCounts, type DiagnosisLimits, type DiagnosisSources } from '../diagnosis/assemble.js';
-import { NO_CREATORS } from '../diagnosis/no-creators.js';
 import { walkedDirectories } from '../diagnosis/walked.js';
+import type { CreatorSource } from '../diagnosis/model.js';
 import type { DirectorySource } from '../server/types.js';
 import { Counter } from '../bpf/abi.js';
 import { startWatchers } from './watchers.js';
@@ -35,6 +36,8 @@ export interface Instrumentation {
   nearLockup: NearLockupChecker;
   /** the root-cause diagnosis behind /api/v1/directories and the landing page */
   directories: DirectorySource;
+  /** dentry creators, watch churn and waits per cgroup from the BPF maps (issue 16) */
+  creators: CreatorSource;
   close(): void;
 }
 
@@ -48,6 +51,9 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
     capacity: (name) => obj.map(name).maxEntries,
   };
 }
+
+/** Whether any dentry-creator probe is attached (off with --creators=off or on a kernel lacking them all). */
+const creatorsAttached = (attach: AttachResult): boolean => attach.probes.some((p) => p.probe.startsWith('creators_') && p.attached);
 
 export function instrument(registry: Exposition, o: Options, version: string, logger: Logger): Instrumentation {
   const symbols = readKallsyms();
@@ -69,6 +75,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     mechanism: o.bpf.mechanism,
     walkFunction: kernel.walkFunction!,
     parentCalls: o.parentCalls,
+    creators: o.creators === 'on',
     symbols,
     logger,
     rodata: {
@@ -77,6 +84,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
       slow_walk_threshold_ns: BigInt(o.slowWalk.thresholdMs) * 1_000_000n,
       parent_func_start: parent?.start ?? 0n,
       parent_func_end: parent?.end ?? 0n,
+      cgroup_waits_on: o.creators === 'on' ? 1 : 0,
     },
   });
   const obj = attach.object;
@@ -111,9 +119,10 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
     stops.push(watchers.stop);
     const walked = (s: Snapshot) => walkedDirectories(s, o.topDirectories); // one function: derive() memoizes by it
+    const creators = new BpfCreatorSource(maps, () => creatorsAttached(attach));
     const sources: DiagnosisSources = {
       walked: () => maps.derive(walked),
-      creators: NO_CREATORS,
+      creators,
       watchers: watchers.index,
       cgroups: watchers.resolver,
     };
@@ -121,6 +130,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     stops.push(
       registerCollectors(registry, {
         maps,
+        cgroups: watchers.resolver,
         watcherIndex: watchers.index,
         cgroupResolver: watchers.resolver,
         directoryCounts: perTurn(() => directoryCounts(sources, limits)),
@@ -147,7 +157,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 
     const directories: DirectorySource = { list: () => assembleDiagnosis(sources, limits) };
-    return { attach, kernel, slowWalks, nearLockup, directories, close };
+    return { attach, kernel, slowWalks, nearLockup, directories, creators, close };
   } catch (e) {
     close();
     throw e;

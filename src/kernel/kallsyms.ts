@@ -31,8 +31,12 @@ export function syscallFunction(symbols: KernelSymbols, name: WatchSyscall): str
   return syscallNames(name).find((f) => symbols.has(f));
 }
 
+/** The creators and churn probes' functions (issue 16), in the kernel from 5.10 to 7.x. */
+export const ROOT_CAUSE_FUNCTIONS = ['d_splice_alias', 'd_add', '__d_instantiate', 'd_instantiate', 'd_delete', 'fsnotify_add_mark_locked', 'fsnotify_detach_mark'] as const;
+export type RootCauseFunction = (typeof ROOT_CAUSE_FUNCTIONS)[number];
+
 /** Every name the daemon asks about; only these are kept (the file has ~200k lines). */
-export const WANTED_SYMBOLS: readonly string[] = [...WALK_FUNCTIONS, PARENT_FUNCTION, ...SLOWPATH_FUNCTIONS, ...WATCH_SYSCALLS.flatMap(syscallNames)];
+export const WANTED_SYMBOLS: readonly string[] = [...WALK_FUNCTIONS, PARENT_FUNCTION, ...SLOWPATH_FUNCTIONS, ...WATCH_SYSCALLS.flatMap(syscallNames), ...ROOT_CAUSE_FUNCTIONS];
 
 /** Calls fn(addressHex, name) for each text symbol ("ffffffff81744440 T name", modules add "\t[mod]"). */
 function forEachTextSymbol(text: string, fn: (addr: string, name: string) => void): void {

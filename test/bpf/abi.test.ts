@@ -52,6 +52,10 @@ for (const arch of ['x86', 'arm64']) {
       ['dir_stats', Layout.dirStats],
       ['walk_state', Layout.walkState],
       ['slow_walk_event', Layout.slowWalkEvent],
+      ['dir_creations', Layout.dirCreations],
+      ['dir_actor_key', Layout.dirActorKey],
+      ['dir_creator', Layout.dirCreator],
+      ['watch_churn', Layout.watchChurn],
     ];
     for (const [name, layout] of pairs) {
       const s = structs.get(name);

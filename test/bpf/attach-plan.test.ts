@@ -6,9 +6,10 @@ import pino from 'pino';
 import { attachAll, planProbes, type KernelFacts } from '../../src/bpf/attach-plan.js';
 import { FatalError, ExitCode } from '../../src/errors.js';
 import { PROBES, PROGRAM_NAMES } from '../../src/bpf/probes.js';
+import { ROOT_CAUSE_FUNCTIONS } from '../../src/kernel/kallsyms.js';
 
 const symbols = (names: string[]) => ({ has: (n: string) => names.includes(n), range: () => undefined, addressesVisible: false });
-const ALL = ['fsnotify_set_children_dentry_flags', '__fsnotify_parent', 'native_queued_spin_lock_slowpath', '__x64_sys_inotify_add_watch', '__x64_sys_inotify_rm_watch', '__x64_sys_fanotify_mark'];
+const ALL = ['fsnotify_set_children_dentry_flags', '__fsnotify_parent', 'native_queued_spin_lock_slowpath', '__x64_sys_inotify_add_watch', '__x64_sys_inotify_rm_watch', '__x64_sys_fanotify_mark', ...ROOT_CAUSE_FUNCTIONS];
 
 function facts(o: Partial<KernelFacts> & { bpfLoop?: boolean; fentry?: boolean } = {}): KernelFacts {
   return {
@@ -31,7 +32,30 @@ test('fentry everywhere it attaches, with bpf_loop', () => {
     watch_inotify_add: 'watch_inotify_add_fentry',
     watch_inotify_remove: 'watch_inotify_remove_fentry',
     watch_fanotify_mark: 'watch_fanotify_mark_fentry',
+    creators_lookup: 'creators_lookup_fentry',
+    creators_add: 'creators_add_fentry',
+    creators_instantiate: 'creators_instantiate_fentry',
+    creators_delete: 'creators_delete_fentry',
+    churn_add: 'churn_add_fentry',
+    churn_remove: 'churn_remove_fentry',
   });
+});
+
+test('--creators=off: the creator and churn probes are off, not failed; a kernel lacking one function loses that probe only', () => {
+  const off = planProbes(facts(), { mechanism: 'auto', parentCalls: false, creators: false });
+  for (const id of ['creators_lookup', 'creators_add', 'creators_instantiate', 'creators_delete', 'churn_add', 'churn_remove'])
+    assert.equal(off.find((c) => c.spec.id === id)?.off, 'off (--creators=off)', id);
+  assert.equal(off.find((c) => c.spec.id === 'walk')?.variant?.programs[0], 'walk_entry_fentry');
+  const noDelete = planProbes(facts({ symbols: symbols(ALL.filter((n) => n !== 'd_delete')) }), { mechanism: 'kprobe', parentCalls: false, creators: true });
+  assert.equal(noDelete.find((c) => c.spec.id === 'creators_delete')?.variant, undefined);
+  assert.deepEqual(noDelete.find((c) => c.spec.id === 'creators_delete')?.passedOver, ['fentry: --bpf.mechanism=kprobe', 'kprobe: no target function in /proc/kallsyms']);
+  assert.equal(noDelete.find((c) => c.spec.id === 'creators_lookup')?.variant?.programs[0], 'creators_lookup_kprobe');
+  // arm64 5.10 inlines __d_instantiate: d_instantiate instead
+  const inlined = planProbes(facts({ symbols: symbols(ALL.filter((n) => n !== '__d_instantiate')) }), { mechanism: 'kprobe', parentCalls: false, creators: true });
+  const instantiate = inlined.find((c) => c.spec.id === 'creators_instantiate');
+  assert.equal(instantiate?.target, 'd_instantiate');
+  assert.match(instantiate?.spec.note?.(instantiate.target) ?? '', /d_instantiate_new .* not counted/);
+  assert.equal(instantiate?.spec.note?.('__d_instantiate'), undefined);
 });
 
 test('no bpf_loop (5.8-5.16): the bounded child scan, the rest unchanged', () => {
@@ -73,7 +97,7 @@ test('no BPF ring buffer (before 5.8): one line naming it, exit 6, before anythi
   assert.throws(
     () =>
       attachAll(
-        { objectPath: '/nonexistent.bpf.o', mechanism: 'auto', rodata: {}, walkFunction: 'fsnotify_set_children_dentry_flags', parentCalls: false, symbols: symbols(ALL), logger },
+        { objectPath: '/nonexistent.bpf.o', mechanism: 'auto', rodata: {}, walkFunction: 'fsnotify_set_children_dentry_flags', parentCalls: false, creators: true, symbols: symbols(ALL), logger },
         { bpfLoop: false, ringBuffer: false, fentry: () => ({ ok: true }), release: () => {} },
       ),
     (e: unknown) => e instanceof FatalError && e.code === ExitCode.KERNEL && /no BPF ring buffer \(BPF_MAP_TYPE_RINGBUF, Linux 5\.8\+\)/.test(e.message),

@@ -61,7 +61,21 @@ test('rodata written before load is what the kernel holds after it, 32- and 64-b
       slow_walk_threshold_ns: 5,
       parent_func_start: 0x1_2345_6789,
       parent_func_end: 0x1_2345_9999,
+      cgroup_waits_on: 0,
     });
+  } finally {
+    obj.close();
+  }
+});
+
+test('with cgroup_waits_on the lock-wait programs (which then also count waits per cgroup) pass the verifier', () => {
+  const obj = BpfObject.open(OBJECT);
+  try {
+    for (const p of obj.programs()) obj.setAutoload(p.name, p.name.startsWith('lock_wait_') && !isTracing(p.section));
+    obj.setRodata({ cgroup_waits_on: 1 });
+    obj.load();
+    assert.equal(loadedRodata(obj).cgroup_waits_on, 1);
+    for (const p of ['lock_wait_entry_kprobe', 'lock_wait_exit_kretprobe', 'lock_wait_entry_tp', 'lock_wait_exit_tp']) assert.ok(obj.programFd(p) > 0, `${p} has no fd`);
   } finally {
     obj.close();
   }

@@ -53,6 +53,7 @@ test('every flag, with = and as a separate argument', () => {
       '--no-path-labels',
       '--no-cgroup-labels',
       '--parent-calls',
+      '--creators=off',
       '--near-softlockup.ratio=1',
       '--near-softlockup.check-interval=10ms',
       '--log.level=debug',
@@ -71,6 +72,7 @@ test('every flag, with = and as a separate argument', () => {
     pathLabels: false,
     cgroupLabels: false,
     parentCalls: true,
+    creators: 'off',
     nearSoftlockup: { ratio: 1, checkIntervalMs: 10 },
     log: { level: 'debug' },
     capabilities: { keep: true },
@@ -97,6 +99,7 @@ top_directories: 7
 path_labels: false
 cgroup_labels: false
 parent_calls: true
+creators: off
 near_softlockup:
   ratio: 0.8
   check_interval: 1s
@@ -121,6 +124,7 @@ test('config file: every key, relative paths from the file\'s directory', () => 
     pathLabels: false,
     cgroupLabels: false,
     parentCalls: true,
+    creators: 'off',
     nearSoftlockup: { ratio: 0.8, checkIntervalMs: 1000 },
     log: { level: 'warn' },
     capabilities: { keep: true },

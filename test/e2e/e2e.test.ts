@@ -14,6 +14,7 @@ import { Prometheus } from './prometheus.js';
 import { delta, parseProm, sum, type Samples } from '../../harness/prom-text.js';
 import { STORM } from '../../harness/workload-sizes.js';
 import type { SuiteResults } from './results.js';
+import { checkRootCause } from './root-cause-check.js';
 import { Layout } from '../../src/bpf/abi.js';
 
 const kernels = process.env.E2E_KERNELS
@@ -192,6 +193,12 @@ for (const kernel of kernels) {
       report.contention = { dLockWaits: dLock, dLockSeconds: delta(b, a, 'fsnotify_lock_wait_seconds_sum', { lock: 'd_lock' }), dirWait };
       assert.ok(dLock > 0, 'no d_lock waits seen');
       assert.ok(dirWait > 0, 'no d_lock wait attributed to the directory');
+    });
+
+    test('root cause (issue 16): ≥ 99% of a directory\'s negative creations by the comm that made them, inotifywait\'s churn, the stalled cgroup', () => {
+      const { failures, report: rc } = checkRootCause(r.rootCause, r.stall);
+      report.rootCause = rc;
+      assert.deepEqual(failures, []);
     });
 
     if (kernel === 'oldfsnotify')

@@ -29,6 +29,7 @@ import { MAIN } from '../../harness/daemon.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, STORM } from '../../harness/workload-sizes.js';
 import type { SuiteResults } from './results.js';
+import { creatorsAndChurn, fsloadInCgroup, removeStallCgroup, stallCgroup, watcherBeforeDaemon } from './root-cause.js';
 
 const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
@@ -130,6 +131,9 @@ async function main() {
   // a 2 s soft-lockup threshold and a 0.4% ratio (8 ms) make a TCG-sized walk (10-100 ms) "near" a lockup,
   // and a 10 ms check interval catches it while it runs
   writeFileSync('/proc/sys/kernel/watchdog_thresh', '1');
+  // issue 16: a watcher and a cgroup that exist before the daemon does
+  const watcher = watcherBeforeDaemon();
+  const cg = stallCgroup();
   let daemon = startDaemon(['--near-softlockup.ratio=0.004', '--near-softlockup.check-interval=10ms']);
   const t = Date.now();
   results.ready = await waitReady(daemon.child);
@@ -169,9 +173,14 @@ async function main() {
     results.sigtermExit = await exitCodeAfter(daemon.child, 'SIGTERM');
     results.afterSigterm = leftovers();
     otherMark.kill();
+    watcher.kill();
     results.seconds = (Date.now() - t0) / 1000;
     return save();
   }
+
+  // issue 16: who fills a directory (by comm, 3,517 negative dentries), who churns its watches
+  results.rootCause = await creatorsAndChurn(watcher);
+  log('root cause: creators and churn done');
 
   // 2. positive dentries
   steps.files = fsload('files', `${SCRATCH}/pos`, M);
@@ -202,7 +211,8 @@ async function main() {
   // 4. contention: lookups of new names in the biggest directory while walks run on it
   const big = `${SCRATCH}/scale-${Math.max(...SCALE)}`;
   const c0 = await scrape();
-  const lookups = fsloadInBackground('lookups', big, 9, 2);
+  // the lookups run in a cgroup of their own (made at the start): their waits must show under it (issue 16)
+  const lookups = fsloadInCgroup(cg.path, 'lookups', big, 9, 2);
   const lookupsDone = new Promise((r) => lookups.on('exit', r));
   await sleep(500);
   for (let i = 0; i < 5; i++) {
@@ -211,6 +221,8 @@ async function main() {
   }
   await lookupsDone;
   results.contention = { dir: big, before: c0, after: await scrape() };
+  results.stall = { cgroup: cg.label, dir: big, before: c0, after: results.contention.after };
+  removeStallCgroup();
   log('workload 4 done');
 
   // 5. herd: only the old kernel re-walks from __fsnotify_parent

@@ -2,6 +2,7 @@
 // sides, so a field renamed or retyped in one fails to compile in the other.
 
 import type { Leftovers } from '../../harness/guest-kit.js';
+import type { RootCauseResults, StallResults } from './root-cause-check.js';
 
 /** guest-suite.ts → e2e.test.ts */
 export interface SuiteResults {
@@ -19,6 +20,9 @@ export interface SuiteResults {
   bpftrace: number[];
   scaling: Array<{ n: number; dir: string; before: string; mid: string; after: string }>;
   contention: { dir: string; before: string; after: string };
+  /** issue 16: creators and churn, and the contention workload's lookups in a cgroup of their own */
+  rootCause: RootCauseResults;
+  stall: StallResults & { dir: string };
   herd: { before: string; after: string; rounds: number };
   topK: { before: string; after: string };
   manyDirs: { before: string; after: string; bpftrace: number[] };

@@ -1,0 +1,59 @@
+// Issue 16's proof in the guests, folded into the suite's workloads: who fills a directory with
+// negative dentries (by comm), who churns its watches (a loop of one-shot inotifywait), and which
+// cgroup a walk stalled. The guest side runs the steps; checkRootCause() is what the host asserts.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { FSLOAD, fsload, fsloadInBackground, getJson, scrape, SCRATCH, sleep } from '../../harness/guest-kit.js';
+import { INOTIFYWAIT_LOOPS, NEG_COMM, NEG_N, OTHER_COMM, OTHER_N, type RootCauseResults } from './root-cause-check.js';
+
+const STALL_CGROUP = '/sys/fs/cgroup/fsnotify-e2e-stall';
+
+export const NEG_DIR = `${SCRATCH}/rc-neg`;
+
+/**
+ * `inotifywait -m` on the directory the creators step fills, started before the daemon: the
+ * watchers must come from the startup /proc scan, not from a mark add the daemon saw.
+ */
+export function watcherBeforeDaemon(): ChildProcess {
+  mkdirSync(NEG_DIR, { recursive: true });
+  const w = spawn('inotifywait', ['-m', '-q', NEG_DIR], { stdio: 'ignore' });
+  spawnSync('sleep', ['0.5']); // its inotify_add_watch is done by then (one syscall after exec)
+  return w;
+}
+
+/** The creators and churn steps: one comm fills one directory while another adds a few elsewhere, then one-shot inotifywaits. */
+export async function creatorsAndChurn(watcher?: ChildProcess): Promise<RootCauseResults> {
+  const before = await scrape();
+  const other = fsloadInBackground('negdents-as', OTHER_COMM, `${SCRATCH}/rc-other`, OTHER_N);
+  const otherDone = new Promise((r) => other.on('exit', r));
+  fsload('negdents-as', NEG_COMM, NEG_DIR, NEG_N);
+  await otherDone;
+  for (let i = 0; i < INOTIFYWAIT_LOOPS; i++) spawnSync('inotifywait', ['-q', '-t', '1', NEG_DIR], { stdio: 'ignore' });
+  await sleep(500);
+  const after = await scrape();
+  const directories = await getJson<unknown[]>('/api/v1/directories');
+  watcher?.kill();
+  return { negPath: '/rc-neg', otherPath: '/rc-other', loops: INOTIFYWAIT_LOOPS, before, after, directories, watcherPid: watcher?.pid };
+}
+
+/**
+ * A cgroup of its own, made before the daemon starts so the resolver's first walk of the cgroup tree
+ * already holds it; `label` is the cgroup the daemon labels it with (its path under the cgroup2 mount).
+ */
+export function stallCgroup(): { path: string; label: string } {
+  mkdirSync(STALL_CGROUP, { recursive: true });
+  return { path: STALL_CGROUP, label: STALL_CGROUP.slice('/sys/fs/cgroup'.length) };
+}
+
+/** fsload.py started inside `cgroup` (it joins before exec, so its forks are in it too). */
+export function fsloadInCgroup(cgroup: string, ...args: Array<string | number>): ChildProcess {
+  return spawn('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec python3 ${FSLOAD} ${args.join(' ')}`], { stdio: 'ignore' });
+}
+
+export function removeStallCgroup(): void {
+  try {
+    rmdirSync(STALL_CGROUP);
+  } catch {
+    // still populated: the guest powers off anyway
+  }
+}
