@@ -9,7 +9,8 @@ import { before, describe, test } from 'node:test';
 import { freePort } from '../../harness/daemon.js';
 import { CACHE, KERNELS, kernelSpec } from '../../harness/guest/kernels.js';
 import { runInVm } from '../../harness/guest/vm.js';
-import { observeLoaded, observeQuiet, NEAR_LOCKUP_ALERT, type LoadedObservation, type QuietObservation } from './prometheus-checks.js';
+import { FLOOD_ALERT, observeFlood, observeLoaded, observeQuiet, NEAR_LOCKUP_ALERT, type FloodObservation, type LoadedObservation, type QuietObservation } from './prometheus-checks.js';
+import { FLOOD_N, FLOOD_PATH, FLOOD_SEED } from './root-cause-check.js';
 import { Prometheus } from './prometheus.js';
 import { delta, parseProm, sum, type Samples } from '../../harness/prom-text.js';
 import { STORM } from '../../harness/workload-sizes.js';
@@ -57,12 +58,13 @@ for (const kernel of kernels) {
     const report: Record<string, unknown> = {};
     let quiet: QuietObservation | undefined;
     let loaded: LoadedObservation | undefined;
+    let flooded: FloodObservation | undefined;
     let target = '';
 
     before(async () => {
       const outDir = join(CACHE, `e2e-${kernel.replace(/[^\w.-]/g, '_')}`);
       rmSync(join(outDir, 'results.json'), { force: true });
-      for (const f of ['quiet', 'loaded']) rmSync(join(outDir, `checkpoint-${f}.done`), { force: true });
+      for (const f of ['quiet', 'loaded', 'flood_start', 'flood']) rmSync(join(outDir, `checkpoint-${f}.done`), { force: true });
       const hostPort = await freePort();
       target = `127.0.0.1:${hostPort}`;
       const prom = WITH_PROMETHEUS && !smoke ? await Prometheus.start(await freePort(), hostPort, ['rules/fsnotify-alerts.yml']) : undefined;
@@ -73,6 +75,13 @@ for (const kernel of kernels) {
           try {
             if (name === 'quiet') quiet = await observeQuiet(prom as Prometheus);
             if (name === 'loaded') loaded = await observeLoaded(prom as Prometheus);
+            // the flood's directory has a series before the flood, so its rate covers the whole flood
+            if (name === 'flood_start') await (prom as Prometheus).waitFor(`count(fsnotify_directory_dentry_creations_total{path="${FLOOD_PATH}"})`, (v) => v > 0, 60_000);
+            if (name === 'flood') {
+              // the scrape after the flood ended, not one from its middle
+              await (prom as Prometheus).waitFor(`sum(fsnotify_directory_dentry_creations_total{kind="negative",path="${FLOOD_PATH}"})`, (v) => v >= FLOOD_SEED + FLOOD_N, 30_000);
+              flooded = await observeFlood(prom as Prometheus, FLOOD_PATH, '2m');
+            }
           } finally {
             writeFileSync(join(outDir, `checkpoint-${name}.done`), '');
           }
@@ -295,6 +304,16 @@ for (const kernel of kernels) {
           assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
           assert.equal(rule.state, 'inactive', `${rule.name} is ${rule.state} in a quiet run`);
         }
+      });
+
+      test(`Prometheus: a flood of ${FLOOD_N} negative dentries puts its directory over ${FLOOD_ALERT}'s line`, () => {
+        assert.ok(flooded, 'no observation at the flood checkpoint');
+        report.prometheusFlood = { created: flooded.created, perHour: flooded.perHour, rule: flooded.rule?.state };
+        assert.ok(flooded.created >= FLOOD_SEED + FLOOD_N, `Prometheus saw ${flooded.created} negative creations in ${FLOOD_PATH}`);
+        assert.ok((flooded.perHour ?? 0) > 1e6, `the alert's expression over 2m: ${flooded.perHour} an hour`);
+        assert.equal(flooded.labels?.path, FLOOD_PATH);
+        assert.equal(flooded.labels?.instance, target);
+        assert.equal(flooded.rule?.health, 'ok', flooded.rule?.lastError);
       });
 
       test(`Prometheus: the long walks fire ${NEAR_LOCKUP_ALERT} with its severity, runbook and instance`, () => {

@@ -29,7 +29,7 @@ import { MAIN } from '../../harness/daemon.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, STORM } from '../../harness/workload-sizes.js';
 import type { SuiteResults } from './results.js';
-import { creatorsAndChurn, fsloadInCgroup, removeStallCgroup, stallCgroup, watcherBeforeDaemon } from './root-cause.js';
+import { creatorsAndChurn, flood, fsloadInCgroup, removeStallCgroup, stallCgroup, watcherBeforeDaemon } from './root-cause.js';
 
 const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
@@ -181,6 +181,10 @@ async function main() {
   // issue 16: who fills a directory (by comm, 3,517 negative dentries), who churns its watches
   results.rootCause = await creatorsAndChurn(watcher);
   log('root cause: creators and churn done');
+  if (process.env.E2E_PROMETHEUS === '1') {
+    await flood(checkpoint);
+    log('root cause: flood done');
+  }
 
   // 2. positive dentries
   steps.files = fsload('files', `${SCRATCH}/pos`, M);

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { FSLOAD, fsload, fsloadInBackground, getJson, scrape, SCRATCH, sleep } from '../../harness/guest-kit.js';
-import { INOTIFYWAIT_LOOPS, NEG_COMM, NEG_N, OTHER_COMM, OTHER_N, type RootCauseResults } from './root-cause-check.js';
+import { FLOOD_COMM, FLOOD_N, FLOOD_PATH, FLOOD_SEED, INOTIFYWAIT_LOOPS, NEG_COMM, NEG_N, OTHER_COMM, OTHER_N, type RootCauseResults } from './root-cause-check.js';
 
 const STALL_CGROUP = '/sys/fs/cgroup/fsnotify-e2e-stall';
 
@@ -56,4 +56,16 @@ export function removeStallCgroup(): void {
   } catch {
     // still populated: the guest powers off anyway
   }
+}
+
+/**
+ * FsnotifyNegativeDentryFlood against the live Prometheus: a few negative dentries first, so the
+ * directory's series exists before the flood (a series born at its peak has no rate), then many.
+ * `checkpoint(name)` lets the host's Prometheus look at each stage.
+ */
+export async function flood(checkpoint: (name: string) => Promise<void>): Promise<void> {
+  fsload('negdents-as', FLOOD_COMM, `${SCRATCH}${FLOOD_PATH}`, FLOOD_SEED);
+  await checkpoint('flood_start');
+  fsload('negdents-as', FLOOD_COMM, `${SCRATCH}${FLOOD_PATH}`, FLOOD_N);
+  await checkpoint('flood');
 }
