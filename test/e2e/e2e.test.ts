@@ -350,7 +350,7 @@ for (const kernel of kernels) {
 
     test("the systemd unit's capabilities suffice; all are dropped after attaching; SIGHUP and SIGINT", () => {
       const u = r.unitCaps;
-      assert.deepEqual(u.caps, ['bpf', 'perfmon', 'syslog', 'sys_resource']);
+      assert.deepEqual(u.caps, ['bpf', 'perfmon', 'syslog', 'sys_resource', 'sys_ptrace']);
       assert.equal(u.ready, true, 'walk probes did not attach with the unit capabilities');
       assert.match(u.log, /probe walk_entry: attached as (fentry|kprobe)/);
       // Debian's kernels set kernel.perf_event_paranoid=3 (a Debian patch): perf_event_open, which
