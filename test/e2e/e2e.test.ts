@@ -376,6 +376,13 @@ for (const kernel of kernels) {
       assert.equal(u.status.CapPrm, kept);
       assert.equal(u.status.CapAmb, '0000000000000000');
       assert.equal(delta(parseProm(u.after), parseProm(u.before), 'fsnotify_walks_total'), 1, 'a watch add after the drop was not counted');
+      // --no-path-labels --no-cgroup-labels: paths, cgroups, pods, containers and units gone from the series and the API
+      assert.doesNotMatch(u.after, /\bpath="/);
+      assert.doesNotMatch(u.after, /\b(cgroup|pod_uid|container_id|unit)="[^"]/);
+      const apiText = JSON.stringify(u.directories);
+      assert.ok(u.directories.length > 0, 'no directory in /api/v1/directories');
+      assert.doesNotMatch(apiText, /"path":"[^"]/);
+      assert.doesNotMatch(apiText, /"(cgroup|pod_uid|container_id|unit)":"[^"]/);
       // SIGHUP: logs each probe's status, keeps serving
       assert.match(u.log, /"probe":"walk_entry".*"msg":"probe status"/);
       assert.equal(u.readyAfterHup, 200);

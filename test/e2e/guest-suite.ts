@@ -225,7 +225,7 @@ async function main() {
   }
   await lookupsDone;
   results.contention = { dir: big, before: c0, after: await scrape() };
-  results.stall = { cgroup: cg.label, dir: big, before: c0, after: results.contention.after };
+  results.stall = { cgroup: cg.label, dir: big, dirPath: big.slice(SCRATCH.length), before: c0, after: results.contention.after, directories: await getJson<unknown[]>('/api/v1/directories') };
   removeStallCgroup();
   log('workload 4 done');
 
@@ -274,7 +274,8 @@ async function main() {
   // the walk probes attach, every capability is dropped after attaching and the maps are still
   // read (a watch add is counted), SIGHUP logs the probes and keeps serving, SIGINT leaves nothing
   const caps = unitCapabilities();
-  daemon = startDaemon([], boundingSet(caps));
+  // with the label switches off: no path, cgroup, pod, container or unit in the series or the API
+  daemon = startDaemon(['--no-path-labels', '--no-cgroup-labels'], boundingSet(caps));
   const unit: Partial<SuiteResults['unitCaps']> = { caps, ready: await waitReady(daemon.child) };
   results.unitCaps = unit as SuiteResults['unitCaps'];
   for (let i = 0; i < 50 && !daemon.output().includes('capabilities dropped'); i++) await sleep(100);
@@ -284,6 +285,7 @@ async function main() {
   fsload('watch', `${SCRATCH}/pos`);
   await sleep(500);
   unit.after = await scrape();
+  unit.directories = await getJson<unknown[]>('/api/v1/directories');
   daemon.child.kill('SIGHUP');
   await sleep(1000);
   unit.readyAfterHup = (await get('/readyz')).status;

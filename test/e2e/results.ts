@@ -50,6 +50,8 @@ export interface SuiteResults {
     status: Record<string, string>;
     before: string;
     after: string;
+    /** /api/v1/directories under --no-path-labels --no-cgroup-labels */
+    directories: unknown[];
     readyAfterHup: number;
     sigintExit: number | null;
     log: string;

@@ -7,6 +7,10 @@ export const NEG_COMM = 'negfill3517';
 export const OTHER_N = 23;
 export const OTHER_COMM = 'otherfill';
 export const INOTIFYWAIT_LOOPS = 5;
+/** the stalled lookups' cgroup, named as kubelet's systemd driver names a containerd container's */
+export const POD_UID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+export const CONTAINER_ID = 'e2e0c0ffee'.padEnd(64, '7');
+export const STALL_CGROUP_PATH = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD_UID.replaceAll('-', '_')}.slice/cri-containerd-${CONTAINER_ID}.scope`;
 /** the flood step's directory and sizes: a few first (the series exists in Prometheus), then many */
 export const FLOOD_PATH = '/rc-flood';
 export const FLOOD_COMM = 'flooder';
@@ -30,6 +34,9 @@ export interface RootCauseResults {
 export interface StallResults {
   /** the cgroup label the daemon gives the stalled lookups (the resolver's path) */
   cgroup: string;
+  /** GET /api/v1/directories after the stall; `dirPath`: the stalled directory's path label */
+  directories?: unknown[];
+  dirPath?: string;
   before: string;
   after: string;
 }
@@ -78,6 +85,15 @@ export function checkRootCause(r: RootCauseResults, stall?: StallResults & { dir
     const waited = seriesValue(sb, 'fsnotify_directory_lock_wait_by_cgroup_seconds_total', { cgroup: stall.cgroup }) - seriesValue(sa, 'fsnotify_directory_lock_wait_by_cgroup_seconds_total', { cgroup: stall.cgroup });
     report.stallSeconds = waited;
     if (!(waited > 0)) failures.push(`cgroup ${stall.cgroup} (the lookups stalled on ${stall.dir}): no lock wait attributed`);
+    if (stall.directories) {
+      // the pod and container parsed from the cgroup path of the stalled threads, in the diagnosis
+      type Dir = { path: string; stalled: Array<{ cgroup: string; pod_uid?: string; container_id?: string; lock_wait_seconds: number }> };
+      const dir = (stall.directories as Dir[]).find((d) => d.path === stall.dirPath);
+      const s = dir?.stalled.find((x) => x.cgroup === stall.cgroup);
+      report.apiStalledSeconds = s?.lock_wait_seconds ?? 0;
+      if (!s || s.pod_uid !== POD_UID || s.container_id !== CONTAINER_ID)
+        failures.push(`/api/v1/directories ${stall.dirPath}: stalled ${JSON.stringify(dir?.stalled)}, not pod ${POD_UID} container ${CONTAINER_ID.slice(0, 12)} in ${stall.cgroup}`);
+    }
   }
   return { failures, report };
 }

@@ -4,9 +4,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { FSLOAD, fsload, fsloadInBackground, getJson, scrape, SCRATCH, sleep } from '../../harness/guest-kit.js';
-import { FLOOD_COMM, FLOOD_N, FLOOD_PATH, FLOOD_SEED, INOTIFYWAIT_LOOPS, NEG_COMM, NEG_N, OTHER_COMM, OTHER_N, type RootCauseResults } from './root-cause-check.js';
+import { FLOOD_COMM, FLOOD_N, FLOOD_PATH, FLOOD_SEED, INOTIFYWAIT_LOOPS, STALL_CGROUP_PATH, NEG_COMM, NEG_N, OTHER_COMM, OTHER_N, type RootCauseResults } from './root-cause-check.js';
 
-const STALL_CGROUP = '/sys/fs/cgroup/fsnotify-e2e-stall';
+const STALL_CGROUP = `/sys/fs/cgroup${STALL_CGROUP_PATH}`;
 
 export const NEG_DIR = `${SCRATCH}/rc-neg`;
 
@@ -42,7 +42,7 @@ export async function creatorsAndChurn(watcher?: ChildProcess): Promise<RootCaus
  */
 export function stallCgroup(): { path: string; label: string } {
   mkdirSync(STALL_CGROUP, { recursive: true });
-  return { path: STALL_CGROUP, label: STALL_CGROUP.slice('/sys/fs/cgroup'.length) };
+  return { path: STALL_CGROUP, label: STALL_CGROUP_PATH };
 }
 
 /** fsload.py started inside `cgroup` (it joins before exec, so its forks are in it too). */
@@ -51,11 +51,14 @@ export function fsloadInCgroup(cgroup: string, ...args: Array<string | number>):
 }
 
 export function removeStallCgroup(): void {
-  try {
-    rmdirSync(STALL_CGROUP);
-  } catch {
-    // still populated: the guest powers off anyway
-  }
+  // the leaf, then each parent up to the mount (empty by then; a populated one stays: the guest powers off anyway)
+  const parts = STALL_CGROUP_PATH.split('/').filter(Boolean);
+  for (let n = parts.length; n > 0; n--)
+    try {
+      rmdirSync(`/sys/fs/cgroup/${parts.slice(0, n).join('/')}`);
+    } catch {
+      return;
+    }
 }
 
 /**
