@@ -53,6 +53,14 @@ for (const entry of SUITES) {
       assert.ok((report.get('metric') ?? []).some((l) => /^fsnotify_walks_total\{trigger="watch_change"\} [1-9]/.test(l)), 'no walk counted');
     });
 
+    test('without fentry, /readyz and the journal name perf_event_paranoid; docs/packaging.md\'s sysctl makes the probes attach', () => {
+      const refused = report.get('paranoid_refused');
+      // x86-64 attaches fentry, no perf_event_open; arm64 6.1 has no fentry, so kprobes
+      if (debarch === 'amd64') return assert.equal(refused, undefined, `refused on amd64: ${refused}`);
+      assert.match(refused?.[0] ?? '', /perf_event_paranoid=3 needs CAP_SYS_ADMIN/);
+      assert.match(one('paranoid_journal'), /^[1-9]/, 'the refusal is not in the journal');
+    });
+
     test(`systemd-analyze security on the live unit stays at or below ${SCORE_CEILING}`, () => {
       assert.ok(Number(one('security')) > 0 && Number(one('security')) <= SCORE_CEILING, `exposure ${one('security')}`);
     });
