@@ -29,8 +29,8 @@ export interface CollectorContext {
   readonly capacities: ReadonlyMap<string, number>;
   readonly topDirectories: number;
   readonly pathLabels: boolean;
-  /** cgroup ids of creators, churners and waiters to their cgroup label */
-  readonly cgroups: CgroupResolver;
+  /** cgroup ids of creators, churners and waiters to their cgroup label, and the resolver's own counts */
+  readonly cgroups: CgroupResolver & { readonly stats: CgroupResolverStats };
   readonly kernel: KernelInfo;
   readonly version: string;
   readonly libbpfVersion: string;
@@ -48,8 +48,6 @@ export interface CollectorContext {
   readonly counts: DaemonCounts;
   /** the /proc mark scanner behind watchers (absent: not running) */
   readonly watcherIndex?: { readonly stats: WatcherScanStats };
-  /** the cgroup id resolver (absent: not running) */
-  readonly cgroupResolver?: { readonly stats: CgroupResolverStats };
 }
 
 export interface Collector {
