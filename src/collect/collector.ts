@@ -40,8 +40,8 @@ export interface CollectorContext {
   readonly lockWaitMechanism: () => LockWaitMechanism;
   /** how the walk's child scan runs, and how many children it counts exactly */
   readonly childrenScan: () => { scan: string; limit: number };
-  /** run time and count per attached program; zero unless kernel.bpf_stats_enabled=1 */
-  readonly programStats: () => ReadonlyArray<{ program: string; runTimeNs: bigint; runCount: bigint }>;
+  /** run time and count per attached program (zero unless kernel.bpf_stats_enabled=1), and the runs the kernel skipped */
+  readonly programStats: () => ReadonlyArray<{ program: string; runTimeNs: bigint; runCount: bigint; recursionMisses: bigint }>;
   readonly slowWalkEvents: { readonly read: number; readonly evicted: number };
   /** the diagnosis's directories with their marks and creations (src/diagnosis/assemble.ts directoryCounts); absent: no series */
   readonly directoryCounts?: () => readonly DirectoryCounts[];
