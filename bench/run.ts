@@ -1,4 +1,4 @@
-// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest]
+// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest|root-cause]
 // Runs the host and guest benchmarks in one go and writes docs/benchmarks.md and
 // docs/benchmarks.json (with --short: .cache/bench/ instead, so a smoke run never overwrites
 // the published numbers). Exits non-zero when a load run had errors or a goal is missed badly
@@ -16,11 +16,11 @@ const o = new Command('bench')
   .option('--short', 'a smoke run: seconds instead of minutes, results under .cache/bench/')
   .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
   .option('--no-guest', 'host benchmarks only')
-  .option('--only <part>', 'host or guest: run that part and keep the other from the last full run (docs/benchmarks.json)')
+  .option('--only <part>', 'host, guest or root-cause (the churn and cgroup-wait guests): run that part and keep the rest from the last full run (docs/benchmarks.json)')
   .parse()
   .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string }>();
-if (o.only !== undefined && o.only !== 'host' && o.only !== 'guest') {
-  process.stderr.write(`bench: --only takes host or guest, not ${o.only}\n`);
+if (o.only !== undefined && o.only !== 'host' && o.only !== 'guest' && o.only !== 'root-cause') {
+  process.stderr.write(`bench: --only takes host, guest or root-cause, not ${o.only}\n`);
   process.exit(2);
 }
 
@@ -42,7 +42,7 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
   log(`guest ${parts} on ${o.kernel} (qemu TCG${icount ? `, -icount shift=${ICOUNT_SHIFT}, 1 vCPU` : ', 2 vCPUs'})`);
   const vm = await runInVm({
     kernel: o.kernel,
-    command: `BENCH_SHORT=${short ? 1 : 0} BENCH_PARTS=${parts} node dist/bench/guest-bench.js`,
+    command: `BENCH_SHORT=${short ? 1 : 0} BENCH_PARTS=${parts}${process.env.BENCH_ROUNDS ? ` BENCH_ROUNDS=${Number(process.env.BENCH_ROUNDS)}` : ''} node dist/bench/guest-bench.js`,
     outDir,
     timeoutSec: short ? 900 : 2400,
     onLine: (l) => log(`guest: ${l}`),
@@ -58,11 +58,30 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
 }
 
 async function guestBench(): Promise<GuestBench | { error: string }> {
-  const timed = await guestPart('overhead,creators', true);
+  const timed = await guestPart('overhead,creators,churn', true);
   if (timed.error !== undefined || !timed.overhead || timed.cpus === undefined) return { error: `overhead guest: ${timed.error ?? 'no overhead results'}` };
-  const parallel = await guestPart('scan,lock', false);
+  const parallel = await guestPart('scan,lock,waits', false);
   if (parallel.error !== undefined) return { error: `scan/lock guest: ${parallel.error}` };
-  return { ...(parallel as GuestBench), overhead: timed.overhead, ...(timed.creators ? { creators: timed.creators } : {}), overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT } };
+  return {
+    ...(parallel as GuestBench),
+    overhead: timed.overhead,
+    ...(timed.creators ? { creators: timed.creators } : {}),
+    ...(timed.churn ? { churn: timed.churn } : {}),
+    overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT },
+  };
+}
+
+/** The churn (-icount) and cgroup-wait (two vCPUs) guests at once, merged into a previous guest run. */
+async function rootCauseGuests(previous: GuestBench): Promise<GuestBench> {
+  const date = new Date().toISOString();
+  const [timed, parallel] = await Promise.all([guestPart('churn', true), guestPart('waits', false)]);
+  if (timed.error !== undefined) log(`churn guest: ${timed.error}`);
+  if (parallel.error !== undefined) log(`waits guest: ${parallel.error}`);
+  return {
+    ...previous,
+    ...(timed.churn ? { churn: { ...timed.churn, date } } : {}),
+    ...(parallel.cgroupWaits ? { cgroupWaits: { ...parallel.cgroupWaits, date } } : {}),
+  };
 }
 
 async function hostBench() {
@@ -106,9 +125,12 @@ async function main() {
   // --only: the other part comes from the last full run, with its own date
   const previous = o.only && existsSync(join(dir, 'benchmarks.json')) ? (JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchResults) : undefined;
   if (o.only && !previous) throw new Error(`--only ${o.only} needs a previous run in ${dir}/benchmarks.json`);
-  const host = o.only === 'guest' && previous ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
-  const guest = o.only === 'host' && previous ? previous.guest : o.guest ? await guestBench() : undefined;
-  const guestDate = o.only === 'host' && previous ? (previous.guestDate ?? previous.date) : date;
+  const keepHost = (o.only === 'guest' || o.only === 'root-cause') && previous;
+  const host = keepHost ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
+  const kept = previous?.guest && !('error' in previous.guest) ? previous.guest : undefined;
+  if (o.only === 'root-cause' && !kept) throw new Error('--only root-cause needs a previous guest run in benchmarks.json');
+  const guest = o.only === 'host' && previous ? previous.guest : o.only === 'root-cause' && kept ? await rootCauseGuests(kept) : o.guest ? await guestBench() : undefined;
+  const guestDate = (o.only === 'host' || o.only === 'root-cause') && previous ? (previous.guestDate ?? previous.date) : date;
   const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
