@@ -3,6 +3,7 @@ import type { WrkResult } from './host-bench.js';
 import { renderCreators } from './creators-report.js';
 import { renderRootCause } from './root-cause-report.js';
 import type { ChurnBench, WaitsBench } from './root-cause-bench.js';
+import type { ProcScanBench } from './proc-scan.js';
 
 type ProgramCosts = Record<string, { runs: number; nsPerRun: number }>;
 
@@ -81,6 +82,8 @@ export interface BenchResults {
   dropCounters: string[];
   alive: boolean;
   guest?: GuestBench | { error: string };
+  /** the /proc watcher scan and cgroup walk on the host (proc-scan.ts) */
+  procScan?: ProcScanBench & { date?: string };
 }
 
 const median = (xs: number[]) => {
@@ -198,7 +201,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   } else if (g) {
     renderGuest(g, md);
     renderCreators(g, md);
-    renderRootCause(g, md);
+    renderRootCause(g, md, r.procScan);
   }
   md.push('');
   return { markdown: md.join('\n'), failures };

@@ -1,6 +1,7 @@
 // The watch-churn and per-cgroup lock-wait section of docs/benchmarks.md (issue 16, issue 18 goal 2):
 // each next to bpftrace counting the same, with the goal (no more than bpftrace) met or missed.
 import { f, median } from './creators-report.js';
+import type { ProcScanBench } from './proc-scan.js';
 import type { GuestBench } from './report.js';
 
 const goal = (met: boolean) => (met ? '**met**' : '**missed**');
@@ -75,9 +76,23 @@ function renderWaits(g: GuestBench, md: string[]): void {
   );
 }
 
-export function renderRootCause(g: GuestBench, md: string[]): void {
-  if (!g.churn && !g.cgroupWaits) return;
-  md.push('', '## Watch-churn and per-cgroup lock-wait probes (issue 16)');
+function renderProcScan(p: ProcScanBench & { date?: string }, md: string[]): void {
+  const scans = p.scans;
+  md.push('', '### The /proc watcher scan and the cgroup walk (host, user space)', '');
+  md.push(
+    `${p.date ? `Measured ${p.date.slice(0, 10)} on the shared host. ` : ''}What the watchers and the cgroup labels cost the daemon, not the kernel: a full scan of \`/proc/<pid>/fdinfo\` with ${p.processes} extra processes, ${p.watchers} of them holding an inotify watch (at startup, and again after watch changes), and the walk of the cgroup2 tree that maps cgroup ids to paths. Three runs each (the first is cold).`,
+    '',
+    '| run | processes scanned | marks | scan wall ms | scan busy ms | cgroups walked | walk ms |',
+    '|---|---|---|---|---|---|---|',
+  );
+  scans.forEach((s, i) => md.push(`| ${i + 1} | ${s.processes} | ${s.marks} | ${f(s.wallMs, 1)} | ${f(s.busyMs, 1)} | ${p.cgroupWalks[i]?.cgroups ?? '–'} | ${p.cgroupWalks[i] ? f(p.cgroupWalks[i].ms, 1) : '–'} |`));
+  md.push('', `Median busy time per scanned process: ${f((median(scans.map((s) => s.busyMs / Math.max(1, s.processes))) * 1000), 0)} µs. The scan yields to the event loop between batches of processes, so scrapes are served meanwhile.`);
+}
+
+export function renderRootCause(g: GuestBench, md: string[], procScan?: ProcScanBench & { date?: string }): void {
+  if (!g.churn && !g.cgroupWaits && !procScan) return;
+  md.push('', '## Watch-churn and per-cgroup lock-wait probes, the watcher scan (issue 16)');
   renderChurn(g, md);
   renderWaits(g, md);
+  if (procScan) renderProcScan(procScan, md);
 }
