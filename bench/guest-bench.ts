@@ -224,18 +224,23 @@ async function scanCost() {
  * d_lock of a directory being walked, so the lock probes run often (in the file-access runs they
  * never do: that guest has one vCPU), and watch adds and removes run the walk and watch probes.
  */
-async function contentionCost(mechanism: 'fentry' | 'kprobe') {
-  const dir = `${SCRATCH}/scan`;
-  const daemon = await startDaemon([`--bpf.mechanism=${mechanism}`]);
-  const before = await scrape();
-  const lookups = fsloadInBackground('lookups', dir, SHORT ? 4 : 10, 2);
+/** Two processes looking up new names in `dir` for `seconds` while its watch is added and removed `changes` times. */
+export async function lockContention(dir: string, seconds: number, changes: number): Promise<void> {
+  const lookups = fsloadInBackground('lookups', dir, seconds, 2);
   const done = new Promise((r) => lookups.on('exit', r));
   await sleep(500);
-  for (let i = 0; i < (SHORT ? 2 : 5); i++) {
+  for (let i = 0; i < changes; i++) {
     fsload('watch', dir);
     await sleep(1500); // the mark reaper runs between removal and the next add
   }
   await done;
+}
+
+async function contentionCost(mechanism: 'fentry' | 'kprobe') {
+  const dir = `${SCRATCH}/scan`;
+  const daemon = await startDaemon([`--bpf.mechanism=${mechanism}`]);
+  const before = await scrape();
+  await lockContention(dir, SHORT ? 4 : 10, SHORT ? 2 : 5);
   const after = await scrape();
   await stop(daemon);
   const matched = sum(after, 'fsnotify_exporter_lock_probe_calls_total', { result: 'matched' }) - sum(before, 'fsnotify_exporter_lock_probe_calls_total', { result: 'matched' });

@@ -5,9 +5,9 @@
 //  waits: lookups spinning on the d_lock of a directory whose watch changes walk it (two vCPUs, so
 //         no -icount): BPF time per lock slow-path call, from bpf_stats, off / on / bpftrace
 import { execFileSync } from 'node:child_process';
-import { fsload, fsloadInBackground, logger, SCRATCH, sleep, startBpftrace, writeResults } from '../harness/guest-kit.js';
+import { fsload, logger, SCRATCH, startBpftrace, writeResults } from '../harness/guest-kit.js';
 import { sum } from '../harness/prom-text.js';
-import { cpuNs, programCosts, scrape, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
+import { cpuNs, lockContention, programCosts, scrape, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
 
 const log = logger('bench');
 
@@ -87,14 +87,7 @@ export async function cgroupWaitsCost(rounds: number, short: boolean): Promise<W
       const bt = mode === 'bpftrace' ? await startBpftrace(script) : undefined;
       const before = daemon ? await scrape() : undefined;
       const statsBefore = progStats();
-      const lookups = fsloadInBackground('lookups', dir, short ? 4 : 8, 2);
-      const done = new Promise((r) => lookups.on('exit', r));
-      await sleep(500);
-      for (let i = 0; i < (short ? 2 : 4); i++) {
-        fsload('watch', dir);
-        await sleep(1500); // the mark reaper runs between removal and the next add
-      }
-      await done;
+      await lockContention(dir, short ? 4 : 8, short ? 2 : 4);
       const statsAfter = progStats();
       const deltas = [...statsAfter].map(([id, a]) => ({ name: a.name, type: a.type, ns: a.ns - (statsBefore.get(id)?.ns ?? 0), runs: a.runs - (statsBefore.get(id)?.runs ?? 0) }));
       let lock: typeof deltas;

@@ -1,6 +1,6 @@
 // The watch-churn and per-cgroup lock-wait section of docs/benchmarks.md (issue 16, issue 18 goal 2):
 // each next to bpftrace counting the same, with the goal (no more than bpftrace) met or missed.
-import { f, median } from './creators-report.js';
+import { f, interleaved, median } from './creators-report.js';
 import type { ProcScanBench } from './proc-scan.js';
 import type { GuestBench } from './report.js';
 
@@ -10,11 +10,7 @@ function renderChurn(g: GuestBench, md: string[]): void {
   const c = g.churn;
   if (!c) return;
   const ic = g.overheadGuest;
-  const runsOf = (m: string) => c.runs.filter((x) => x.mode === m);
-  const noneOf = (round: number) => runsOf('none').find((x) => x.round === round)?.seconds ?? NaN;
-  const slow = (m: string) => median(runsOf(m).map((x) => x.seconds / noneOf(x.round) - 1));
-  const med = (m: string) => median(runsOf(m).map((x) => x.seconds));
-  const perPair = (m: string) => ((med(m) - med('none')) * 1e9) / 2 ** (ic?.icountShift ?? 0) / c.pairs;
+  const { runsOf, slow, med, perOp: perPair } = interleaved(c.runs, c.pairs, ic?.icountShift);
   const unit = ic ? 'instructions' : 'ns';
   const labels: Record<string, string> = {
     none: 'none',
