@@ -4,11 +4,11 @@ import type { GuestBench } from './report.js';
 
 
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
-const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+export const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 const LABELS: Record<string, string> = {
   none: 'none',
@@ -17,15 +17,21 @@ const LABELS: Record<string, string> = {
   bpftrace: 'bpftrace (kprobes on the same four functions, `@[comm, parent, negative] = count()`)',
 };
 
+/** Interleaved runs of one workload by tracer mode: medians, slowdown against the same round's untraced run, extra time per op. */
+export function interleaved<R extends { round: number; mode: string; seconds: number }>(runs: readonly R[], ops: number, icountShift = 0) {
+  const runsOf = (m: string) => runs.filter((x) => x.mode === m);
+  const noneOf = (round: number) => runsOf('none').find((x) => x.round === round)?.seconds ?? NaN;
+  const slow = (m: string) => median(runsOf(m).map((x) => x.seconds / noneOf(x.round) - 1));
+  const med = (m: string) => median(runsOf(m).map((x) => x.seconds));
+  const perOp = (m: string) => ((med(m) - med('none')) * 1e9) / 2 ** icountShift / ops;
+  return { runsOf, slow, med, perOp };
+}
+
 export function renderCreators(g: GuestBench, md: string[]): void {
   const c = g.creators;
   if (!c) return;
   const ic = g.overheadGuest;
-  const runsOf = (m: string) => c.runs.filter((x) => x.mode === m);
-  const noneOf = (round: number) => runsOf('none').find((x) => x.round === round)?.seconds ?? NaN;
-  const slow = (m: string) => median(runsOf(m).map((x) => x.seconds / noneOf(x.round) - 1));
-  const med = (m: string) => median(runsOf(m).map((x) => x.seconds));
-  const perLookup = (m: string) => ((med(m) - med('none')) * 1e9) / 2 ** (ic?.icountShift ?? 0) / c.lookups;
+  const { runsOf, slow, med, perOp: perLookup } = interleaved(c.runs, c.lookups, ic?.icountShift);
   md.push('', `## Dentry-creator probes (guest: ${g.kernel}${ic ? `, ${ic.cpus} vCPU, TCG with \`-icount shift=${ic.icountShift}\`` : ''})`, '');
   md.push(
     `${c.date ? `Measured ${c.date.slice(0, 10)}, apart from the rest of this report. ` : ''}${c.lookups} lookups of missing names by one process, in a new directory per run (each leaves a negative dentry: \`d_splice_alias\` with no inode on ext4), ${Math.max(...c.runs.map((x) => x.round))} rounds with the modes interleaved. Slowdown: the median over rounds against the untraced run of the same round.`,

@@ -24,6 +24,7 @@ import {
 } from '../harness/guest-kit.js';
 import { parseProm, sum } from '../harness/prom-text.js';
 import type { GuestBench } from './report.js';
+import { cgroupWaitsCost, churnCost } from './root-cause-bench.js';
 
 const SHORT = process.env.BENCH_SHORT === '1';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
@@ -43,23 +44,23 @@ type Mode = (typeof MODES)[number];
 
 const t0 = Date.now();
 const log = logger('bench');
-const scrape = async () => parseProm(await scrapeText());
-const walkFunction = findWalkFunction() ?? '__fsnotify_update_child_dentry_flags';
+export const scrape = async () => parseProm(await scrapeText());
+export const walkFunction = findWalkFunction() ?? '__fsnotify_update_child_dentry_flags';
 
-async function startDaemon(args: string[]): Promise<GuestDaemon> {
+export async function startDaemon(args: string[]): Promise<GuestDaemon> {
   const d = startGuestDaemon(['--log.level=warn', ...args]);
   if (!(await waitReady(d.child))) throw new Error(`daemon not ready (${args.join(' ')}): ${d.output().slice(-1000)}`);
   return d;
 }
 
-const stop = async (d: GuestDaemon): Promise<void> => void (await exitCodeAfter(d.child, 'SIGINT'));
+export const stop = async (d: GuestDaemon): Promise<void> => void (await exitCodeAfter(d.child, 'SIGINT'));
 
 /**
  * ns a process has spent on a CPU, all its threads (schedstat's first field). In the one-vCPU
  * overhead guest the tracer's user-space work takes turns with the workload, so this is the part
  * of a slowdown that is not BPF on the traced path.
  */
-function cpuNs(pid: number | undefined): number {
+export function cpuNs(pid: number | undefined): number {
   if (pid === undefined) return 0;
   let ns = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -77,7 +78,7 @@ function cpuNs(pid: number | undefined): number {
  * 60 s): a daemon's JIT compilation and startup GC, or bpftrace still setting up after it prints
  * "Attaching", are not their steady-state cost (both landed in first timed runs under -icount).
  */
-async function settle(pid: number): Promise<void> {
+export async function settle(pid: number): Promise<void> {
   for (let i = 0; i < 120; i++) {
     const before = cpuNs(pid);
     await sleep(500);
@@ -86,7 +87,7 @@ async function settle(pid: number): Promise<void> {
 }
 
 /** ns per run of each of our programs between two scrapes */
-function programCosts(before: Map<string, number>, after: Map<string, number>) {
+export function programCosts(before: Map<string, number>, after: Map<string, number>) {
   const costs: Record<string, { runs: number; nsPerRun: number }> = {};
   for (const key of after.keys()) {
     const m = /^fsnotify_exporter_bpf_program_runs_total\{program="(\w+)"\}$/.exec(key);
@@ -223,18 +224,23 @@ async function scanCost() {
  * d_lock of a directory being walked, so the lock probes run often (in the file-access runs they
  * never do: that guest has one vCPU), and watch adds and removes run the walk and watch probes.
  */
-async function contentionCost(mechanism: 'fentry' | 'kprobe') {
-  const dir = `${SCRATCH}/scan`;
-  const daemon = await startDaemon([`--bpf.mechanism=${mechanism}`]);
-  const before = await scrape();
-  const lookups = fsloadInBackground('lookups', dir, SHORT ? 4 : 10, 2);
+/** Two processes looking up new names in `dir` for `seconds` while its watch is added and removed `changes` times. */
+export async function lockContention(dir: string, seconds: number, changes: number): Promise<void> {
+  const lookups = fsloadInBackground('lookups', dir, seconds, 2);
   const done = new Promise((r) => lookups.on('exit', r));
   await sleep(500);
-  for (let i = 0; i < (SHORT ? 2 : 5); i++) {
+  for (let i = 0; i < changes; i++) {
     fsload('watch', dir);
     await sleep(1500); // the mark reaper runs between removal and the next add
   }
   await done;
+}
+
+async function contentionCost(mechanism: 'fentry' | 'kprobe') {
+  const dir = `${SCRATCH}/scan`;
+  const daemon = await startDaemon([`--bpf.mechanism=${mechanism}`]);
+  const before = await scrape();
+  await lockContention(dir, SHORT ? 4 : 10, SHORT ? 2 : 5);
   const after = await scrape();
   await stop(daemon);
   const matched = sum(after, 'fsnotify_exporter_lock_probe_calls_total', { result: 'matched' }) - sum(before, 'fsnotify_exporter_lock_probe_calls_total', { result: 'matched' });
@@ -265,6 +271,8 @@ async function main() {
   if (PARTS.has('scan')) results.scan = await scanCost();
   // every program that runs here, with each mechanism: the walk, watch-syscall and lock probes
   if (PARTS.has('lock')) results.contention = [await contentionCost('fentry'), await contentionCost('kprobe')];
+  if (PARTS.has('churn')) results.churn = await churnCost(ROUNDS, SHORT);
+  if (PARTS.has('waits')) results.cgroupWaits = await cgroupWaitsCost(ROUNDS, SHORT);
   results.seconds = (Date.now() - t0) / 1000;
   writeResults('bench.json', results);
 }

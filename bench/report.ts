@@ -1,6 +1,9 @@
 // The benchmark results as a Markdown report, with each goal of issues 7 and 18 marked met or missed.
 import type { WrkResult } from './host-bench.js';
 import { renderCreators } from './creators-report.js';
+import { renderRootCause } from './root-cause-report.js';
+import type { ChurnBench, WaitsBench } from './root-cause-bench.js';
+import type { ProcScanBench } from './proc-scan.js';
 
 type ProgramCosts = Record<string, { runs: number; nsPerRun: number }>;
 
@@ -24,6 +27,9 @@ export interface GuestBench {
   creators?: { lookups: number; bpftrace: string; /** when measured apart from the rest (--only-style merges) */ date?: string; runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; programs?: ProgramCosts }> };
   /** the guest the overhead runs had (older results: the same guest as the rest, no icount) */
   overheadGuest?: { cpus: number; icountShift: number };
+  /** issue 16's watch-churn probes and per-cgroup lock waits (root-cause-bench.ts) */
+  churn?: ChurnBench & { date?: string };
+  cgroupWaits?: WaitsBench & { date?: string };
 }
 
 interface Footprint {
@@ -76,6 +82,8 @@ export interface BenchResults {
   dropCounters: string[];
   alive: boolean;
   guest?: GuestBench | { error: string };
+  /** the /proc watcher scan and cgroup walk on the host (proc-scan.ts) */
+  procScan?: ProcScanBench & { date?: string };
 }
 
 const median = (xs: number[]) => {
@@ -193,6 +201,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   } else if (g) {
     renderGuest(g, md);
     renderCreators(g, md);
+    renderRootCause(g, md, r.procScan);
   }
   md.push('');
   return { markdown: md.join('\n'), failures };

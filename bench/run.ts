@@ -1,4 +1,4 @@
-// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest]
+// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest|root-cause|proc-scan]
 // Runs the host and guest benchmarks in one go and writes docs/benchmarks.md and
 // docs/benchmarks.json (with --short: .cache/bench/ instead, so a smoke run never overwrites
 // the published numbers). Exits non-zero when a load run had errors or a goal is missed badly
@@ -10,17 +10,18 @@ import { Command } from 'commander';
 import { CACHE } from '../harness/guest/kernels.js';
 import { runInVm } from '../harness/guest/vm.js';
 import { bareNodeRssMb, loadAndFootprint, moduleFootprint, peerScrape, scrapeScaling, startNodeExporter, UNIT_NODE_FLAGS } from './host-bench.js';
+import { procScanCost } from './proc-scan.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 
 const o = new Command('bench')
   .option('--short', 'a smoke run: seconds instead of minutes, results under .cache/bench/')
   .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
   .option('--no-guest', 'host benchmarks only')
-  .option('--only <part>', 'host or guest: run that part and keep the other from the last full run (docs/benchmarks.json)')
+  .option('--only <part>', 'host, guest, root-cause (the churn and cgroup-wait guests) or proc-scan (the watcher scan on the host): run that part and keep the rest from the last full run (docs/benchmarks.json)')
   .parse()
   .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string }>();
-if (o.only !== undefined && o.only !== 'host' && o.only !== 'guest') {
-  process.stderr.write(`bench: --only takes host or guest, not ${o.only}\n`);
+if (o.only !== undefined && !['host', 'guest', 'root-cause', 'proc-scan'].includes(o.only)) {
+  process.stderr.write(`bench: --only takes host, guest, root-cause or proc-scan, not ${o.only}\n`);
   process.exit(2);
 }
 
@@ -42,7 +43,7 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
   log(`guest ${parts} on ${o.kernel} (qemu TCG${icount ? `, -icount shift=${ICOUNT_SHIFT}, 1 vCPU` : ', 2 vCPUs'})`);
   const vm = await runInVm({
     kernel: o.kernel,
-    command: `BENCH_SHORT=${short ? 1 : 0} BENCH_PARTS=${parts} node dist/bench/guest-bench.js`,
+    command: `BENCH_SHORT=${short ? 1 : 0} BENCH_PARTS=${parts}${process.env.BENCH_ROUNDS ? ` BENCH_ROUNDS=${Number(process.env.BENCH_ROUNDS)}` : ''} node dist/bench/guest-bench.js`,
     outDir,
     timeoutSec: short ? 900 : 2400,
     onLine: (l) => log(`guest: ${l}`),
@@ -58,11 +59,30 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
 }
 
 async function guestBench(): Promise<GuestBench | { error: string }> {
-  const timed = await guestPart('overhead,creators', true);
+  const timed = await guestPart('overhead,creators,churn', true);
   if (timed.error !== undefined || !timed.overhead || timed.cpus === undefined) return { error: `overhead guest: ${timed.error ?? 'no overhead results'}` };
-  const parallel = await guestPart('scan,lock', false);
+  const parallel = await guestPart('scan,lock,waits', false);
   if (parallel.error !== undefined) return { error: `scan/lock guest: ${parallel.error}` };
-  return { ...(parallel as GuestBench), overhead: timed.overhead, ...(timed.creators ? { creators: timed.creators } : {}), overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT } };
+  return {
+    ...(parallel as GuestBench),
+    overhead: timed.overhead,
+    ...(timed.creators ? { creators: timed.creators } : {}),
+    ...(timed.churn ? { churn: timed.churn } : {}),
+    overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT },
+  };
+}
+
+/** The churn (-icount) and cgroup-wait (two vCPUs) guests at once, merged into a previous guest run. */
+async function rootCauseGuests(previous: GuestBench): Promise<GuestBench> {
+  const date = new Date().toISOString();
+  const [timed, parallel] = await Promise.all([guestPart('churn', true), guestPart('waits', false)]);
+  if (timed.error !== undefined) log(`churn guest: ${timed.error}`);
+  if (parallel.error !== undefined) log(`waits guest: ${parallel.error}`);
+  return {
+    ...previous,
+    ...(timed.churn ? { churn: { ...timed.churn, date } } : {}),
+    ...(parallel.cgroupWaits ? { cgroupWaits: { ...parallel.cgroupWaits, date } } : {}),
+  };
 }
 
 async function hostBench() {
@@ -106,10 +126,15 @@ async function main() {
   // --only: the other part comes from the last full run, with its own date
   const previous = o.only && existsSync(join(dir, 'benchmarks.json')) ? (JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchResults) : undefined;
   if (o.only && !previous) throw new Error(`--only ${o.only} needs a previous run in ${dir}/benchmarks.json`);
-  const host = o.only === 'guest' && previous ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
-  const guest = o.only === 'host' && previous ? previous.guest : o.guest ? await guestBench() : undefined;
-  const guestDate = o.only === 'host' && previous ? (previous.guestDate ?? previous.date) : date;
-  const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined };
+  const keepHost = (o.only === 'guest' || o.only === 'root-cause' || o.only === 'proc-scan') && previous;
+  const host = keepHost ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
+  const kept = previous?.guest && !('error' in previous.guest) ? previous.guest : undefined;
+  if (o.only === 'root-cause' && !kept) throw new Error('--only root-cause needs a previous guest run in benchmarks.json');
+  const guest = (o.only === 'host' || o.only === 'proc-scan') && previous ? previous.guest : o.only === 'root-cause' && kept ? await rootCauseGuests(kept) : o.guest ? await guestBench() : undefined;
+  const guestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan') && previous ? (previous.guestDate ?? previous.date) : date;
+  // the watcher scan's user-space cost, with every run but --only guest (which keeps the last one)
+  const procScan = o.only === 'guest' ? previous?.procScan : { ...(await procScanCost(short ? 100 : 500, short ? 20 : 100, short ? 200 : 2000)), date };
+  const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined, ...(procScan ? { procScan } : {}) };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
   const { markdown, failures } = renderReport(results);

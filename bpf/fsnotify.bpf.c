@@ -678,8 +678,14 @@ static __always_inline void cgroup_wait_add(struct dir_key *dir, __u64 delta)
 		__sync_fetch_and_add(ns, delta);
 		return;
 	}
-	if (!bpf_map_update_elem(&cgroup_waits, &k, &delta, BPF_NOEXIST))
+	if (!bpf_map_update_elem(&cgroup_waits, &k, &delta, BPF_NOEXIST)) {
 		count(CNT_CGROUP_WAITS_INSERTS, 1);
+		return;
+	}
+	/* another CPU inserted it since our lookup: add to theirs */
+	ns = bpf_map_lookup_elem(&cgroup_waits, &k);
+	if (ns)
+		__sync_fetch_and_add(ns, delta);
 }
 
 /* `lock` is 0 when the exit probe cannot see it (kretprobe): then the top slot is ours. */
@@ -975,6 +981,8 @@ static __always_inline void dentry_created(struct dentry *dentry, __u32 kind)
 		dc->created[kind] = 1;
 		if (!bpf_map_update_elem(&dir_creations, &k.dir, dc, BPF_NOEXIST))
 			count(CNT_DIR_CREATIONS_INSERTS, 1);
+		else if ((dc = bpf_map_lookup_elem(&dir_creations, &k.dir))) /* another CPU inserted it first */
+			__sync_fetch_and_add(&dc->created[kind], 1);
 	}
 
 	k.cgroup_id = bpf_get_current_cgroup_id();
@@ -987,8 +995,13 @@ static __always_inline void dentry_created(struct dentry *dentry, __u32 kind)
 	}
 	nc.created[kind] = 1;
 	nc.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!bpf_map_update_elem(&dir_creators, &k, &nc, BPF_NOEXIST))
+	if (!bpf_map_update_elem(&dir_creators, &k, &nc, BPF_NOEXIST)) {
 		count(CNT_DIR_CREATORS_INSERTS, 1);
+		return;
+	}
+	cr = bpf_map_lookup_elem(&dir_creators, &k); /* another CPU inserted it first */
+	if (cr)
+		__sync_fetch_and_add(&cr->created[kind], 1);
 }
 
 /* A lookup's result: NULL is a miss (negative), an error pointer nothing. */
@@ -1116,8 +1129,13 @@ static __always_inline void mark_changed(struct fsnotify_mark *mark, bool add)
 		nw.adds = 1;
 	else
 		nw.removes = 1;
-	if (!bpf_map_update_elem(&watch_churn, &k, &nw, BPF_NOEXIST))
+	if (!bpf_map_update_elem(&watch_churn, &k, &nw, BPF_NOEXIST)) {
 		count(CNT_WATCH_CHURN_INSERTS, 1);
+		return;
+	}
+	wc = bpf_map_lookup_elem(&watch_churn, &k); /* another CPU inserted it first */
+	if (wc)
+		__sync_fetch_and_add(add ? &wc->adds : &wc->removes, 1);
 }
 
 static __always_inline void mark_add_enter(struct fsnotify_mark *mark)

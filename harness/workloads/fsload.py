@@ -21,6 +21,8 @@ prints one JSON line with what it did, for the test to check against the daemon'
                                            the child event walks (old kernels also walk on the way back)
   fsload.py new-dirs BASE COUNT            COUNT new empty directories, a watch added to and removed
                                            from each: COUNT walks of COUNT different directories
+  fsload.py watch-churn DIR PAIRS          one inotify instance adds a watch on DIR and removes it,
+                                           PAIRS times (the mark add and detach paths); prints the seconds
 """
 import ctypes
 import json
@@ -227,12 +229,28 @@ def new_dirs(base, count):
     emit(workload='new-dirs', base=base, count=count, seconds=round(time.time() - t0, 3))
 
 
+def watch_churn(d, pairs):
+    os.makedirs(d, exist_ok=True)
+    fd = libc.inotify_init1(0)  # one instance: a close per pair would wait for SRCU each time
+    t0 = time.perf_counter()
+    for _ in range(pairs):
+        wd = libc.inotify_add_watch(fd, d.encode(), IN_ALL_EVENTS)
+        if wd < 0:
+            raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + d)
+        libc.inotify_rm_watch(fd, wd)
+    seconds = time.perf_counter() - t0
+    os.close(fd)
+    emit(workload='watch-churn', dir=d, pairs=pairs, seconds=round(seconds, 6))
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == 'negdents':
         negdents(args[0], int(args[1]), int(args[2]) if len(args) > 2 else 4)
     elif cmd == 'negdents-as':
         negdents_as(args[0], args[1], int(args[2]))
+    elif cmd == 'watch-churn':
+        watch_churn(args[0], int(args[1]))
     elif cmd == 'files':
         files(args[0], int(args[1]))
     elif cmd == 'watch':

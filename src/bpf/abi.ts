@@ -55,6 +55,14 @@ export const Counter = {
 } as const;
 export const NR_COUNTERS = 35;
 
+/** The watch-change counters of the watch-syscall probes, with fsnotify_watch_changes_total's labels. */
+export const WATCH_COUNTERS = [
+  { api: 'inotify', op: 'add', counter: Counter.WATCH_INOTIFY_ADD },
+  { api: 'inotify', op: 'remove', counter: Counter.WATCH_INOTIFY_REMOVE },
+  { api: 'fanotify', op: 'add', counter: Counter.WATCH_FANOTIFY_ADD },
+  { api: 'fanotify', op: 'remove', counter: Counter.WATCH_FANOTIFY_REMOVE },
+] as const;
+
 /** Which counter says that a bounded map was full, per map. dir_stats is an LRU: see collectors. */
 export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
   walks_in_flight: Counter.DROP_WALKS_IN_FLIGHT,

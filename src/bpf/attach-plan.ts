@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ExitCode, FatalError } from '../errors.js';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
 import { kernelHasKprobes, perfEventParanoid, tracepointExists } from '../kernel/tracing.js';
+import { preemptModel } from '../kernel/preempt-model.js';
 import { tracefsState } from '../kernel/tracefs.js';
 import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
 import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
@@ -59,6 +60,8 @@ export interface KernelFacts {
   symbols: KernelSymbols;
   walkFunction: WalkFunction | undefined;
   kprobes: boolean;
+  /** the preemption model when the kernel can preempt a running fentry program (src/kernel/preempt-model.ts) */
+  preemptible?: string;
   features: Pick<BpfFeatures, 'bpfLoop' | 'fentry'>;
   tracepoint(category: string, event: string): boolean;
 }
@@ -76,8 +79,10 @@ export interface Choice {
 
 
 /** Why `v` cannot run on this kernel, or undefined when it can. */
-function unfit(v: Variant, target: string | undefined, facts: KernelFacts, mechanism: AttachOptions['mechanism']): string | undefined {
+function unfit(spec: ProbeSpec, v: Variant, target: string | undefined, facts: KernelFacts, mechanism: AttachOptions['mechanism']): string | undefined {
   if (v.family !== 'tracepoint' && mechanism !== 'auto' && v.family !== mechanism) return `${v.family}: --bpf.mechanism=${mechanism}`;
+  if (v.family === 'fentry' && spec.countsEveryRun && facts.preemptible && facts.kprobes && mechanism === 'auto')
+    return `fentry: preempt=${facts.preemptible} can preempt the program mid-run, and the kernel then skips its runs on that CPU (uncounted); kprobes run with preemption off`;
   if (v.childScan === 'bpf_loop' && !facts.features.bpfLoop) return `${v.family} with bpf_loop: the kernel has no bpf_loop helper (5.17+)`;
   if (v.family === 'tracepoint') {
     const missing = (v.tracepoints ?? []).find(([c, e]) => !facts.tracepoint(c, e));
@@ -101,7 +106,7 @@ export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['me
     for (const v of spec.variants) {
       // the bounded scan is only for kernels without bpf_loop
       if (v.childScan === 'bounded' && facts.features.bpfLoop) continue;
-      const why = unfit(v, target, facts, o.mechanism);
+      const why = unfit(spec, v, target, facts, o.mechanism);
       if (why) {
         if (!choice.passedOver.includes(why)) choice.passedOver.push(why);
       } else if (!choice.variant) choice.variant = v;
@@ -123,7 +128,7 @@ function dropRejected(choices: Choice[], program: string, reason: string, facts:
     c.passedOver.push(`${c.variant.family}${c.variant.childScan ? ` (${c.variant.childScan} child scan)` : ''}: ${reason}`);
     const rest = c.spec.variants.slice(c.spec.variants.indexOf(c.variant) + 1);
     // a variant with the same program is rejected the same way
-    c.variant = rest.find((v) => !v.programs.includes(program) && (v.childScan !== 'bounded' || !facts.features.bpfLoop) && !unfit(v, c.target, facts, mechanism));
+    c.variant = rest.find((v) => !v.programs.includes(program) && (v.childScan !== 'bounded' || !facts.features.bpfLoop) && !unfit(c.spec, v, c.target, facts, mechanism));
     if (c.fallback === c.variant) c.fallback = undefined;
     return true;
   }
@@ -255,6 +260,12 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
   return { probes, lockWaitMechanism, walkProbesAttached: walk.length === 2 && walk.every((p) => p.attached), attachedPrograms, childScan };
 }
 
+/** The preemption model's name when fentry programs can be preempted here, else undefined. */
+function preemptibleModel(): string | undefined {
+  const p = preemptModel();
+  return p.preemptible ? p.model : undefined;
+}
+
 export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfFeatures(errnoName)): AttachResult {
   try {
     if (!features.ringBuffer)
@@ -263,6 +274,7 @@ export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfF
       symbols: opts.symbols,
       walkFunction: opts.walkFunction,
       kprobes: kernelHasKprobes(),
+      preemptible: preemptibleModel(),
       features,
       tracepoint: tracepointExists,
     };

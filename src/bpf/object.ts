@@ -174,14 +174,14 @@ export class BpfObject {
     return m;
   }
 
-  /** Run time and count of a loaded program (non-zero only with kernel.bpf_stats_enabled=1). */
-  programInfo(prog: string): { runTimeNs: bigint; runCount: bigint } {
+  /** Run time and count of a loaded program (non-zero only with kernel.bpf_stats_enabled=1), and the runs the kernel skipped. */
+  programInfo(prog: string): { runTimeNs: bigint; runCount: bigint; recursionMisses: bigint } {
     const fd = libbpf.programFd(this.program(prog));
     const info = Buffer.alloc(PROG_INFO_SIZE);
     const len = new Uint32Array([PROG_INFO_SIZE]);
     const rc = libbpf.objGetInfoByFd(fd, info, len);
     if (rc < 0) throw new LibbpfError('bpf_obj_get_info_by_fd', -rc, prog);
-    return { runTimeNs: info.readBigUInt64LE(PROG_INFO_RUN_TIME_NS), runCount: info.readBigUInt64LE(PROG_INFO_RUN_CNT) };
+    return { runTimeNs: info.readBigUInt64LE(PROG_INFO_RUN_TIME_NS), runCount: info.readBigUInt64LE(PROG_INFO_RUN_CNT), recursionMisses: info.readBigUInt64LE(PROG_INFO_RECURSION_MISSES) };
   }
 
   ringBuffer(map: string, onRecord: (data: Buffer) => void): RingBuffer {
@@ -219,5 +219,6 @@ const cString = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 const PROG_INFO_SIZE = 232;
 const PROG_INFO_RUN_TIME_NS = 192;
 const PROG_INFO_RUN_CNT = 200;
+const PROG_INFO_RECURSION_MISSES = 208; // 5.12+; zero before
 
 export { BpfMap, RingBuffer };

@@ -46,6 +46,8 @@ export interface ProbeSpec {
   note?(target: string | undefined): string | undefined;
   /** the syscall whose function the probe brackets */
   syscall?: WatchSyscall;
+  /** every run is a count: no fentry where the kernel can preempt a running program (it skips runs meanwhile) */
+  countsEveryRun?: boolean;
 }
 
 /** A creators/churn probe (issue 16) on the first of `fns` the kernel has; off with --creators=off. */
@@ -54,6 +56,7 @@ function rootCauseProbe(id: ProbeName, fns: readonly RootCauseFunction[], exit: 
     id,
     status: [id],
     optIn: 'creators',
+    countsEveryRun: true,
     target: (symbols) => fns.find((f) => symbols.has(f)),
     note: (target) => (fallbackNote && target && target !== fns[0] ? `on ${target}: ${fallbackNote}` : undefined),
     variants: exit

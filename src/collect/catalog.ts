@@ -89,6 +89,7 @@ export const METRICS = {
   ),
   programRunSeconds: spec('fsnotify_exporter_bpf_program_run_seconds_total', 'counter', 'CPU time spent in each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   programRuns: spec('fsnotify_exporter_bpf_program_runs_total', 'counter', 'Runs of each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
+  programMisses: spec('fsnotify_exporter_bpf_program_misses_total', 'counter', 'Runs of each BPF program the kernel skipped because that program (fentry/fexit) or another kprobe program was already running on the CPU: events it did not count (bpf_prog_info recursion_misses, 5.12+).', ['program']),
   watcherScans: spec('fsnotify_exporter_watcher_scans_total', 'counter', 'Scans of /proc/<pid>/fdinfo for inotify and fanotify marks.'),
   watcherScanSeconds: spec('fsnotify_exporter_watcher_scan_seconds', 'gauge', 'Wall time of the last /proc mark scan (it yields to the event loop between batches of processes).'),
   watcherMarks: spec('fsnotify_exporter_watcher_marks', 'gauge', 'inotify and fanotify marks in the watcher index after the last scan.'),

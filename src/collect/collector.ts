@@ -29,8 +29,8 @@ export interface CollectorContext {
   readonly capacities: ReadonlyMap<string, number>;
   readonly topDirectories: number;
   readonly pathLabels: boolean;
-  /** cgroup ids of creators, churners and waiters to their cgroup label */
-  readonly cgroups: CgroupResolver;
+  /** cgroup ids of creators, churners and waiters to their cgroup label, and the resolver's own counts */
+  readonly cgroups: CgroupResolver & { readonly stats: CgroupResolverStats };
   readonly kernel: KernelInfo;
   readonly version: string;
   readonly libbpfVersion: string;
@@ -40,16 +40,14 @@ export interface CollectorContext {
   readonly lockWaitMechanism: () => LockWaitMechanism;
   /** how the walk's child scan runs, and how many children it counts exactly */
   readonly childrenScan: () => { scan: string; limit: number };
-  /** run time and count per attached program; zero unless kernel.bpf_stats_enabled=1 */
-  readonly programStats: () => ReadonlyArray<{ program: string; runTimeNs: bigint; runCount: bigint }>;
+  /** run time and count per attached program (zero unless kernel.bpf_stats_enabled=1), and the runs the kernel skipped */
+  readonly programStats: () => ReadonlyArray<{ program: string; runTimeNs: bigint; runCount: bigint; recursionMisses: bigint }>;
   readonly slowWalkEvents: { readonly read: number; readonly evicted: number };
   /** the diagnosis's directories with their marks and creations (src/diagnosis/assemble.ts directoryCounts); absent: no series */
   readonly directoryCounts?: () => readonly DirectoryCounts[];
   readonly counts: DaemonCounts;
   /** the /proc mark scanner behind watchers (absent: not running) */
   readonly watcherIndex?: { readonly stats: WatcherScanStats };
-  /** the cgroup id resolver (absent: not running) */
-  readonly cgroupResolver?: { readonly stats: CgroupResolverStats };
 }
 
 export interface Collector {

@@ -17,7 +17,7 @@ import { assembleDiagnosis, directoryCounts, type DiagnosisLimits, type Diagnosi
 import { walkedDirectories } from '../diagnosis/walked.js';
 import type { CreatorSource } from '../diagnosis/model.js';
 import type { DirectorySource } from '../server/types.js';
-import { Counter } from '../bpf/abi.js';
+import { WATCH_COUNTERS } from '../bpf/abi.js';
 import { startWatchers } from './watchers.js';
 import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
 import { readDentryState } from '../kernel/dentry-state.js';
@@ -114,8 +114,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
     const maps = new SnapshotCache(reader);
-    const watchChanges = () =>
-      maps.counter(Counter.WATCH_INOTIFY_ADD) + maps.counter(Counter.WATCH_INOTIFY_REMOVE) + maps.counter(Counter.WATCH_FANOTIFY_ADD) + maps.counter(Counter.WATCH_FANOTIFY_REMOVE);
+    const watchChanges = () => WATCH_COUNTERS.reduce((n, { counter }) => n + maps.counter(counter), 0);
     const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
     stops.push(watchers.stop);
     const walked = (s: Snapshot) => walkedDirectories(s, o.topDirectories); // one function: derive() memoizes by it
@@ -132,7 +131,6 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
         maps,
         cgroups: watchers.resolver,
         watcherIndex: watchers.index,
-        cgroupResolver: watchers.resolver,
         directoryCounts: perTurn(() => directoryCounts(sources, limits)),
         capacities,
         topDirectories: o.topDirectories,

@@ -1,6 +1,6 @@
 // The watcher index and the cgroup resolver, started once beside the probes: instrument.ts hands
 // `index` (WatcherSource) and `resolver` (CgroupResolver) to the diagnosis and to the collectors
-// (watcherIndex, cgroupResolver in CollectorContext), and pushes stop() onto its cleanup.
+// (watcherIndex, cgroups in CollectorContext), and pushes stop() onto its cleanup.
 import type { Logger } from 'pino';
 import { CgroupIdResolver } from '../kernel/cgroup/resolver.js';
 import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';

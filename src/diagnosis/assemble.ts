@@ -142,6 +142,7 @@ export function assembleDiagnosis(s: DiagnosisSources, l: DiagnosisLimits): Dire
 
 /** What the per-directory metrics need, for the same directories, with every mark (the gauge must not stop at perList). */
 export interface DirectoryCounts {
+  dir: DirId;
   device: string;
   inode: string;
   path: string;
@@ -150,5 +151,5 @@ export interface DirectoryCounts {
 }
 
 export function directoryCounts(s: DiagnosisSources, l: DiagnosisLimits): DirectoryCounts[] {
-  return directorySet(s, l).map(({ dir, base }) => ({ ...head(s, l, dir, base.path), watchers: s.watchers.watchersOf(dir) }));
+  return directorySet(s, l).map(({ dir, base }) => ({ dir, ...head(s, l, dir, base.path), watchers: s.watchers.watchersOf(dir) }));
 }

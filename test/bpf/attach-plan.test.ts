@@ -58,6 +58,18 @@ test('--creators=off: the creator and churn probes are off, not failed; a kernel
   assert.equal(instantiate?.spec.note?.('__d_instantiate'), undefined);
 });
 
+test('a kernel that preempts fentry programs (preempt=lazy): the counting probes take kprobes, the rest stays on fentry', () => {
+  const plan = planProbes(facts({ preemptible: 'lazy' }), { mechanism: 'auto', parentCalls: false });
+  const of = (id: string) => plan.find((c) => c.spec.id === id);
+  for (const id of ['creators_lookup', 'creators_add', 'creators_instantiate', 'creators_delete', 'churn_remove']) assert.equal(of(id)?.variant?.family, 'kprobe', id);
+  assert.deepEqual(of('churn_add')?.variant?.programs, ['churn_add_kprobe', 'churn_add_kretprobe']);
+  assert.match(of('creators_lookup')?.passedOver[0] ?? '', /^fentry: preempt=lazy /);
+  for (const id of ['walk', 'lock_wait', 'watch_inotify_add']) assert.equal(of(id)?.variant?.family, 'fentry', id);
+  // no kprobes: fentry, skipped runs and all, is better than nothing; --bpf.mechanism=fentry is obeyed
+  assert.equal(planProbes(facts({ preemptible: 'lazy', kprobes: false }), { mechanism: 'auto', parentCalls: false }).find((c) => c.spec.id === 'creators_lookup')?.variant?.family, 'fentry');
+  assert.equal(planProbes(facts({ preemptible: 'full' }), { mechanism: 'fentry', parentCalls: false }).find((c) => c.spec.id === 'creators_lookup')?.variant?.family, 'fentry');
+});
+
 test('no bpf_loop (5.8-5.16): the bounded child scan, the rest unchanged', () => {
   const c = chosen(facts({ bpfLoop: false }));
   assert.equal(c.walk, 'walk_entry_fentry_bounded');

@@ -7,12 +7,14 @@ import { COMM_LEN, encodeDirKey, Layout, PATH_LEN, type DirKey } from '../../src
 import { METRICS } from '../../src/collect/catalog.js';
 import type { CollectorContext } from '../../src/collect/collector.js';
 import { cgroupWaits } from '../../src/collect/collectors/cgroup-waits.js';
-import { creationDirectories, creators } from '../../src/collect/collectors/creators.js';
+import { creators } from '../../src/collect/collectors/creators.js';
 import { watchChurn } from '../../src/collect/collectors/watch-churn.js';
 import { Exposition } from '../../src/collect/exposition.js';
 import { registerCollectors } from '../../src/collect/registry.js';
 import { BpfCreatorSource } from '../../src/collect/root-cause.js';
 import { SnapshotCache, type BpfMapsReader } from '../../src/collect/snapshot.js';
+import { directoryCounts } from '../../src/diagnosis/assemble.js';
+import { walkedDirectories } from '../../src/diagnosis/walked.js';
 
 const WALKED: DirKey = { dev: (8 << 20) | 1, ino: 1234n };
 const FILLING: DirKey = { dev: (8 << 20) | 1, ino: 99n };
@@ -101,9 +103,18 @@ test('CreatorSource: creations, creators largest first, churn, stalled cgroups, 
   assert.equal(new BpfCreatorSource(new SnapshotCache(reader), () => false).enabled, false);
 });
 
+const cgroups = { resolve: (id: bigint) => ({ cgroup: `cg${id}` }) };
+
+/** The diagnosis's directories over the fixture maps, as instrument.ts builds them (no watchers). */
+function counts(maps: SnapshotCache, k: number, paths: boolean) {
+  const sources = { walked: () => walkedDirectories(maps.get(), k), creators: new BpfCreatorSource(maps, () => true), watchers: { watchersOf: () => [] }, cgroups };
+  return directoryCounts(sources, { directories: k, perList: 10, paths });
+}
+
 async function scrape(pathLabels: boolean, k: number) {
   const exposition = new Exposition();
-  const ctx = { maps: new SnapshotCache(reader), topDirectories: k, pathLabels, cgroups: { resolve: (id: bigint) => ({ cgroup: `cg${id}` }) } } as unknown as CollectorContext;
+  const maps = new SnapshotCache(reader);
+  const ctx = { maps, topDirectories: k, pathLabels, cgroups, directoryCounts: () => counts(maps, k, pathLabels) } as unknown as CollectorContext;
   registerCollectors(exposition, ctx, [creators, watchChurn, cgroupWaits]);
   const text = (await exposition.metrics()).toString();
   return { text, m: parseProm(text) };
@@ -112,8 +123,9 @@ async function scrape(pathLabels: boolean, k: number) {
 test('metrics: top-K walked plus top-K filling directories, their creators, churn per process, waits per cgroup', async () => {
   const { m, text } = await scrape(true, 1);
   // K=1: the walked one, then the one filling fastest among the rest; /etc is neither
-  const dirs = creationDirectories(new SnapshotCache(reader).get(), 1);
-  assert.deepEqual(dirs.map((d) => [d.path, d.negative]), [['/var/spool/huge', 3517], ['/tmp/filling', 800]]);
+  const dirs = counts(new SnapshotCache(reader), 1, true);
+  assert.deepEqual(dirs.map((d) => [d.path, d.dentry_creations?.negative]), [['/var/spool/huge', 3517], ['/tmp/filling', 800]]);
+  assert.equal(sum(m, METRICS.directoryDentryCreators.name, { inode: '99', comm: 'tmpfill', kind: 'negative' }), 800, 'the filling directory has its creators too');
   assert.doesNotMatch(text, /inode="7"/);
   assert.equal(sum(m, METRICS.directoryDentryCreators.name, { inode: '1234', comm: 'negfill', cgroup: 'cg55', kind: 'negative' }), 3517);
   assert.equal(sum(m, METRICS.watchChangesByProcess.name, { comm: 'inotifywait', cgroup: 'cg1', op: 'add' }), 42, 'summed over directories');

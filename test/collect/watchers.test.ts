@@ -29,7 +29,7 @@ test('watcher scans, marks, drops and cgroup lookups as metrics', async () => {
       resolver.resolve(statSync(resolver.mountPoint, { bigint: true }).ino);
     }
     const exposition = new Exposition();
-    registerCollectors(exposition, { watcherIndex: index, cgroupResolver: resolver } as unknown as CollectorContext, [watchers, cgroups]);
+    registerCollectors(exposition, { watcherIndex: index, cgroups: resolver } as unknown as CollectorContext, [watchers, cgroups]);
     const m = parseProm((await exposition.metrics()).toString());
     assert.equal(m.get('fsnotify_exporter_watcher_scans_total'), 2);
     assert.equal(m.get('fsnotify_exporter_watcher_marks'), 0, 'a budget of 0 keeps nothing');
@@ -44,7 +44,7 @@ test('watcher scans, marks, drops and cgroup lookups as metrics', async () => {
 
     // not running (not wired, or off): the families are declared, without samples
     const idle = new Exposition();
-    registerCollectors(idle, {} as CollectorContext, [watchers, cgroups]);
+    registerCollectors(idle, {} as CollectorContext, [watchers]);
     const text = (await idle.metrics()).toString();
     assert.match(text, /^# TYPE fsnotify_exporter_watcher_scans_total counter$/m);
     assert.doesNotMatch(text, /^fsnotify_exporter_watcher_scans_total /m);

@@ -1,20 +1,17 @@
 // The cgroup id → identity resolver: its cache, its walks of the cgroup2 tree, and the ids it
 // could not name.
+import type { CgroupResolverStats } from '../../kernel/cgroup/resolver.js';
 import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 
 export const cgroups: Collector = {
   name: 'cgroups',
-  setup(m, { cgroupResolver }) {
-    const one = (value: (s: NonNullable<typeof cgroupResolver>['stats']) => number) => () => (cgroupResolver ? [{ labels: {}, value: value(cgroupResolver.stats) }] : []);
-    m.samples(METRICS.cgroupLookups, () =>
-      cgroupResolver
-        ? [
-            { labels: { result: 'hit' }, value: cgroupResolver.stats.hits },
-            { labels: { result: 'miss' }, value: cgroupResolver.stats.misses },
-          ]
-        : [],
-    );
+  setup(m, { cgroups }) {
+    const one = (value: (s: CgroupResolverStats) => number) => () => [{ labels: {}, value: value(cgroups.stats) }];
+    m.samples(METRICS.cgroupLookups, () => [
+      { labels: { result: 'hit' }, value: cgroups.stats.hits },
+      { labels: { result: 'miss' }, value: cgroups.stats.misses },
+    ]);
     m.samples(METRICS.cgroupCacheEvictions, one((s) => s.evictions));
     m.samples(METRICS.cgroupUnresolved, one((s) => s.unresolved));
     m.samples(METRICS.cgroupRescans, one((s) => s.rescans));
