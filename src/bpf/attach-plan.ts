@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ExitCode, FatalError } from '../errors.js';
 import type { KernelSymbols, WalkFunction } from '../kernel/kallsyms.js';
 import { kernelHasKprobes, perfEventParanoid, tracepointExists } from '../kernel/tracing.js';
+import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
 import { preemptModel } from '../kernel/preempt-model.js';
 import { tracefsState } from '../kernel/tracefs.js';
 import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
@@ -266,6 +267,9 @@ function preemptibleModel(): string | undefined {
   return p.preemptible ? p.model : undefined;
 }
 
+/** Debian's perf_event_paranoid=3 refuses kprobes (perf_event_open) without CAP_SYS_ADMIN: fentry, its skipped runs counted, beats no probe. */
+const kprobesPermitted = (): boolean => (perfEventParanoid() ?? 0) < 3 || has(ownCapabilities().effective, CAP.SYS_ADMIN);
+
 export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfFeatures(errnoName)): AttachResult {
   try {
     if (!features.ringBuffer)
@@ -274,7 +278,7 @@ export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfF
       symbols: opts.symbols,
       walkFunction: opts.walkFunction,
       kprobes: kernelHasKprobes(),
-      preemptible: preemptibleModel(),
+      preemptible: kprobesPermitted() ? preemptibleModel() : undefined,
       features,
       tracepoint: tracepointExists,
     };
