@@ -31,7 +31,7 @@ function rssCheck(r: SoakResults, failures: string[]): Record<string, unknown> {
   const medians = Object.fromEntries([...byLifetime].map(([l, s]) => [l, median(s.map(([, , , kb]) => kb))]));
   const maxKb = Math.max(...r.rss.map(([, , , kb]) => kb));
   if (lifetimes.length < 3) {
-    failures.push(`RSS: ${lifetimes.length} lifetimes; the comparison needs 3 (the first is the warm-up)`);
+    if (r.plan.compareRss) failures.push(`RSS: ${lifetimes.length} lifetimes; the comparison needs 3 (the first is the warm-up)`);
     return { medians, maxKb };
   }
   const [second, last] = [byLifetime.get(lifetimes[1] as number) ?? [], byLifetime.get(lifetimes.at(-1) as number) ?? []];
