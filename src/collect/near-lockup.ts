@@ -43,6 +43,8 @@ export class NearLockupChecker {
         {
           event: 'near_softlockup',
           age_seconds: ageSeconds,
+          // the walk's CLOCK_MONOTONIC start, as its slow_walk line has it: age and duration on one clock
+          start_ns: w.startNs.toString(),
           softlockup_threshold_seconds: threshold,
           ratio: this.o.ratio,
           device: formatDevice(w.dir.dev),

@@ -50,3 +50,21 @@ test('a walk past ratio x threshold is reported once while it runs; a younger on
   walks = [walk(now - 11n * 1_000_000_000n)];
   assert.equal(c.check().length, 1, 'a walk that ended and came back is a new one');
 });
+
+test("the report names its walk by the kernel's start (start_ns), as the walk's slow_walk line does", () => {
+  const now = 100n * 1_000_000_000n;
+  const lines: Array<Record<string, unknown>> = [];
+  const c = new NearLockupChecker({
+    thresholdSeconds: () => 20,
+    ratio: 0.5,
+    logger: pino({}, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    inFlight: () => [walk(now - 11n * 1_000_000_000n)],
+    pathOf: () => '/big',
+    onNearLockup: () => {},
+    now: () => now,
+  });
+  c.check();
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]?.['start_ns'], String(now - 11n * 1_000_000_000n));
+  assert.equal(lines[0]?.['age_seconds'], 11);
+});
