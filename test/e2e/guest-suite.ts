@@ -1,7 +1,7 @@
 // Runs inside the guest (npm run vm): starts the real daemon, drives the real workloads, scrapes
 // /metrics around each, and writes everything to $VM_OUT/results.json for the host to assert on.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bpftraceWalkTimes,
@@ -201,7 +201,10 @@ async function main() {
     const dir = n === N ? `${SCRATCH}/neg` : `${SCRATCH}/scale-${n}`;
     // the herd's files first: new dentries go to the head of the child list, so the walk reaches
     // these last and an opener that starts during a walk still has its flag (race-checks.ts)
-    if (n === Math.max(...SCALE)) fsload('herd', dir, 4, 0);
+    if (n === Math.max(...SCALE)) {
+      mkdirSync(dir, { recursive: true });
+      fsload('herd', dir, 4, 0);
+    }
     if (n !== N) fsload('negdents', dir, n, 4);
     // two walks per size: the host takes the shorter, so one preempted vCPU does not decide
     const before = await scrape();

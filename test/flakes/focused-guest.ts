@@ -1,7 +1,7 @@
 // Inside one guest (test/flakes/focused.ts): each formerly timing-bound e2e check (race-checks.ts),
 // FLAKES_LOOPS times in a row on one daemon, set up as the suite sets it up; every result goes to
 // $VM_OUT/focused.json.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsload, fsloadInBackground, getJson, logger, OUT, scrape, SCRATCH, sleep, startDaemon, waitReady, writeResults } from '../../harness/guest-kit.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
@@ -22,6 +22,7 @@ async function main() {
   writeFileSync('/proc/sys/kernel/watchdog_thresh', '1');
   const dirs = SCALE.map((n) => `${SCRATCH}/scale-${n}`);
   // as the suite: the herd's files first in the biggest directory, then its negative dentries
+  mkdirSync(dirs[2] as string, { recursive: true });
   fsload('herd', dirs[2] as string, 4, 0);
   SCALE.forEach((n, i) => fsload('negdents', dirs[i] as string, n, 4));
   const daemon = startDaemon([`--slow-walk.threshold=${SLOW_WALK_THRESHOLD_MS}ms`, '--parent-calls', '--near-softlockup.ratio=0.004', '--near-softlockup.check-interval=10ms'], { logFile: 'daemon.log' });
