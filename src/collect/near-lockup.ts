@@ -22,7 +22,8 @@ export class NearLockupChecker {
   /** One check; returns the walks reported by it. */
   check(): WalkState[] {
     const now = (this.o.now ?? process.hrtime.bigint)();
-    const walks = this.o.inFlight();
+    // a walk whose exit probe has begun has ended, though its entry is still in the map
+    const walks = this.o.inFlight().filter((w) => !w.exiting);
     const reportedNow: WalkState[] = [];
     if (walks.length === 0) {
       this.reported.clear();

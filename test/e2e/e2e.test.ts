@@ -211,7 +211,7 @@ for (const kernel of kernels) {
     });
 
     if (kernel === 'oldfsnotify')
-      test('herd: openers re-walk from __fsnotify_parent, queue on i_lock', () => {
+      test('herd: openers re-walk from __fsnotify_parent, queue on the directory\'s locks', () => {
         const { failures, report: rep } = herdCheck(r.herd.before, r.herd.after, r.herd.rounds);
         report.herd = rep;
         assert.deepEqual(failures, []);

@@ -28,6 +28,7 @@ import {
 import { MAIN } from '../../harness/daemon.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS, STORM } from '../../harness/workload-sizes.js';
+import { herdLockWaits } from './race-checks.js';
 import type { SuiteResults } from './results.js';
 import { creatorsAndChurn, flood, fsloadInCgroup, removeStallCgroup, stallCgroup, watcherBeforeDaemon } from './root-cause.js';
 
@@ -238,9 +239,8 @@ async function main() {
   // 5. herd: only the old kernel re-walks from __fsnotify_parent
   const h0 = await scrape();
   // in the biggest directory, whose child list ends with the openers' files (step 3): an opener
-  // that starts at any point of another's walk walks too and waits on its i_lock. Two vCPU threads
-  // of a shared host may still not overlap in one round: batches run until an i_lock wait is seen
-  const iLockWaits = (text: string) => sum(parseProm(text), 'fsnotify_lock_wait_seconds_count', { lock: 'i_lock' });
+  // that starts at any point of another's walk queues on its locks, then walks too. Two vCPU
+  // threads of a shared host may still not overlap in one round: batches run until a wait is seen
   let herdAfter = h0;
   let herdRounds = 0;
   for (let batch = 0; batch < HERD_MAX_BATCHES; batch++) {
@@ -248,7 +248,7 @@ async function main() {
     herdRounds += HERD_ROUNDS;
     await sleep(1000);
     herdAfter = await scrape();
-    if (iLockWaits(herdAfter) > iLockWaits(h0) || !String(results.kernel).includes('oldfsnotify')) break; // new kernels: no herd to wait for
+    if (Object.values(herdLockWaits(h0, herdAfter)).some((n) => n > 0) || !String(results.kernel).includes('oldfsnotify')) break; // new kernels: no herd to wait for
   }
   results.herd = { before: h0, after: herdAfter, rounds: herdRounds };
   log('workload 5 done');

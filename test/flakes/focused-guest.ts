@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fsload, fsloadInBackground, getJson, logger, OUT, scrape, SCRATCH, sleep, startDaemon, waitReady, writeResults } from '../../harness/guest-kit.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS } from '../../harness/workload-sizes.js';
-import { herdCheck, nearLockupCheck, scalingCheck, slowWatchWalkCheck, type Check } from '../e2e/race-checks.js';
+import { herdCheck, herdLockWaits, nearLockupCheck, scalingCheck, slowWatchWalkCheck, type Check } from '../e2e/race-checks.js';
 
 const LOOPS = Number(process.env.FLAKES_LOOPS ?? 10);
 const SCALE = [50_000, 200_000, 800_000];
@@ -49,8 +49,7 @@ async function main() {
     }
     run.scaling = scalingCheck(scaling, 0.01);
     // herd, in batches as the suite runs it
-    const iLockWaits = (text: string) => sum(parseProm(text), 'fsnotify_lock_wait_seconds_count', { lock: 'i_lock' });
-    const h0 = await scrape();
+      const h0 = await scrape();
     let after = h0;
     let rounds = 0;
     for (let batch = 0; batch < HERD_MAX_BATCHES; batch++) {
@@ -58,7 +57,7 @@ async function main() {
       rounds += HERD_ROUNDS;
       await sleep(1000);
       after = await scrape();
-      if (iLockWaits(after) > iLockWaits(h0) || !oldKernel) break;
+      if (Object.values(herdLockWaits(h0, after)).some((n) => n > 0) || !oldKernel) break;
     }
     run.herd = oldKernel ? herdCheck(h0, after, rounds) : { failures: [], report: { skipped: 'no herd on this kernel' } };
     run.herd.report.batches = rounds / HERD_ROUNDS;
