@@ -17,6 +17,7 @@ import { SLOW_WALK_THRESHOLD_MS, STORM } from '../../harness/workload-sizes.js';
 import { herdCheck, nearLockupCheck, scalingCheck, slowWatchWalkCheck } from './race-checks.js';
 import type { SuiteResults } from './results.js';
 import { checkRootCause } from './root-cause-check.js';
+import { checkSoak } from '../soak/soak-check.js';
 import { Layout } from '../../src/bpf/abi.js';
 
 const kernels = process.env.E2E_KERNELS
@@ -40,6 +41,8 @@ const BPFTRACE_SLACK_SECONDS = 0.001;
 const TOP_K = 20;
 /** the ring buffer's 256 KiB hold at most this many slow-walk records (8-byte header each) */
 const RING_RECORDS = Math.floor((256 * 1024) / (Layout.slowWalkEvent.size + 8));
+/** minutes of the short soak at the end of the oldfsnotify guest (test/soak/; 0: none) */
+const SOAK_MINUTES = Number(process.env.E2E_SOAK_MINUTES ?? 3);
 /** E2E_PROMETHEUS=0 skips the live Prometheus server (it is on by default, and in CI) */
 const WITH_PROMETHEUS = process.env.E2E_PROMETHEUS !== '0';
 
@@ -61,6 +64,7 @@ for (const kernel of kernels) {
     let loaded: LoadedObservation | undefined;
     let flooded: FloodObservation | undefined;
     let target = '';
+    let consolePath = '';
 
     before(async () => {
       const outDir = join(CACHE, `e2e-${kernel.replace(/[^\w.-]/g, '_')}`);
@@ -97,7 +101,7 @@ for (const kernel of kernels) {
       try {
         const vm = await runInVm({
           kernel,
-          command: `E2E_PROMETHEUS=${prom ? 1 : 0} E2E_MODE=${smoke ? 'smoke' : 'full'} node dist/test/e2e/guest-suite.js`,
+          command: `E2E_PROMETHEUS=${prom ? 1 : 0} E2E_MODE=${smoke ? 'smoke' : 'full'} E2E_SOAK_MINUTES=${SOAK_MINUTES} node dist/test/e2e/guest-suite.js`,
           outDir,
           // a host shared with other guests can take longer than an idle one
           timeoutSec: Number(process.env.E2E_TIMEOUT ?? 900),
@@ -120,6 +124,7 @@ for (const kernel of kernels) {
       r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as SuiteResults;
       assert.equal(r.error, undefined, r.error);
       assert.equal(vm.status, 0, `guest suite exited ${vm.status}; console: ${vm.consolePath}`);
+      consolePath = vm.consolePath;
       report.bootSeconds = vm.bootSeconds;
       report.vmSeconds = vm.durationMs / 1000;
     }
@@ -411,6 +416,14 @@ for (const kernel of kernels) {
       // the top-K series stay bounded whatever the map holds
       assert.ok(new Set([...b.keys()].filter((k) => k.startsWith('fsnotify_directory_walks_total{'))).size <= TOP_K);
     });
+
+    if (kernel === 'oldfsnotify' && SOAK_MINUTES > 0)
+      test(`soak (${SOAK_MINUTES} minutes): no crash, SIGHUPs, a SIGKILL and restart, every walk as bpftrace counts it, every drop counted`, () => {
+        assert.ok(r.soak, 'no soak results');
+        const { failures, figures } = checkSoak(r.soak, readFileSync(consolePath, 'utf8'));
+        report.soak = figures;
+        assert.deepEqual(failures, []);
+      });
 
     test('clean exit: nothing of ours remains after SIGTERM or SIGKILL, and a restart works', () => {
       assert.equal(r.sigtermExit, 0);

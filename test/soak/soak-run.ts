@@ -3,7 +3,7 @@
 // timer and SIGKILL + restart on another, with one bpftrace session counting the walk function
 // the whole time. Runs alone (soak-guest.ts) and, shorter, at the end of the oldfsnotify e2e guest.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAIN } from '../../harness/daemon.js';
 import { fsload, fsloadInBackground, leftovers, OUT, PORT, SCRATCH, sleep, startBpftrace, walkFunction, type Bpftrace } from '../../harness/guest-kit.js';
@@ -21,6 +21,8 @@ export interface SoakPlan {
   /** new negative dentries a second, and watch add+remove pairs a second */
   negdentRate: number;
   churnRate: number;
+  /** a directory already set up for the herd (the e2e suite's biggest); else the soak makes one */
+  herdDir?: string;
   log: (m: string) => void;
 }
 
@@ -91,11 +93,16 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
   const res: SoakResults = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), plan: { ...plan, log: undefined } as Record<string, unknown>, nodeFlags, daemonArgs: DAEMON_ARGS, restartSeconds, rss: [], scrapes: { ok: 0, failed: 0, ms: [] }, hups: [], exits: [], windows: [], leftoversAfterKill: [], herdRounds: 0 };
 
   const neg = `${SCRATCH}/soak-neg`;
-  const herdDir = `${SCRATCH}/soak-herd`;
+  const herdDir = plan.herdDir ?? `${SCRATCH}/soak-herd`;
   // the herd needs another mark on the file system (fsnotify_parent returns early without one), and
   // a directory whose walk is long enough for openers to meet in it
   const otherMark = fsloadInBackground('hold-watch', `${SCRATCH}/soak-other`, 24 * 3600);
-  fsload('negdents', herdDir, 100_000, 2);
+  if (!plan.herdDir) {
+    // the openers' files first: the walk reaches them last (test/e2e/race-checks.ts)
+    mkdirSync(herdDir, { recursive: true });
+    fsload('herd', herdDir, 4, 0);
+    fsload('negdents', herdDir, 100_000, 2);
+  }
   const bt = await startBpftrace(countWalks(fn));
 
   let lifetime = 0;
