@@ -49,7 +49,7 @@ test('each criterion fails alone', () => {
   const failing: Array<[string, Partial<SoakResults>]> = [
     ['a crash', { exits: [...soak().exits, { lifetime: 2, t: 400, code: 134, signal: null, intended: false }] }],
     ['a lost SIGHUP', { hups: [{ t: 60, lifetime: 1, alive: false }] }],
-    ['a failed scrape', { scrapes: { ok: 899, failed: 1, ms: [5] } }],
+    ['a refused scrape', { scrapes: { ok: 899, failed: 1, ms: [5], errors: ['ECONNREFUSED'] } }],
     ['walks bpftrace saw and the daemon did not', { windows: [window(1), window(2, { daemonWalks: 99 }), window(3)] }],
     ['a slow walk neither read nor counted lost', { windows: [window(1), window(2), window(3, { eventsLost: 0 })] }],
     ['a lifetime without its window', { windows: [window(1), window(3)] }],
@@ -58,5 +58,6 @@ test('each criterion fails alone', () => {
     ['SIGTERM not exiting 0', { sigtermExit: 143 }],
   ];
   for (const [what, o] of failing) assert.equal(checkSoak(soak(undefined, o)).failures.length, 1, what);
+  assert.deepEqual(checkSoak(soak(undefined, { scrapes: { ok: 899, failed: 1, ms: [10_000], errors: ['TimeoutError'] } })).failures, [], 'a timeout is shown, not failed');
   assert.equal(checkSoak(soak(), '[  123.4] watchdog: BUG: soft lockup - CPU#1 stuck for 22s!').failures.length, 1, 'a soft lockup');
 });

@@ -24,7 +24,8 @@ export interface SoakResults {
   restartSeconds: number;
   /** [seconds since the start, lifetime, seconds since that daemon started, VmRSS kB], one a second */
   rss: Array<[number, number, number, number]>;
-  scrapes: { ok: number; failed: number; ms: number[] };
+  /** errors: why each failed scrape failed (TimeoutError after 10 s, the HTTP status, or the connection error) */
+  scrapes: { ok: number; failed: number; ms: number[]; errors?: string[] };
   hups: Array<{ t: number; lifetime: number; alive: boolean }>;
   exits: Array<{ lifetime: number; t: number; code: number | null; signal: string | null; intended: boolean }>;
   windows: SoakWindow[];

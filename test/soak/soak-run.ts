@@ -71,13 +71,15 @@ const stopped = (pid: number) => {
   }
 };
 
-async function scrapeOnce(): Promise<{ status: number; text: string; ms: number }> {
+/** One scrape with Prometheus's default 10 s timeout; `error` says why it failed. */
+async function scrapeOnce(): Promise<{ status: number; text: string; ms: number; error?: string }> {
   const t = performance.now();
   try {
     const r = await fetch(`http://127.0.0.1:${PORT}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    return { status: r.status, text: await r.text(), ms: performance.now() - t };
-  } catch {
-    return { status: 0, text: '', ms: performance.now() - t };
+    return { status: r.status, text: await r.text(), ms: performance.now() - t, ...(r.status === 200 ? {} : { error: `HTTP ${r.status}` }) };
+  } catch (e) {
+    const err = e as { name?: string; cause?: { code?: string } };
+    return { status: 0, text: '', ms: performance.now() - t, error: err.name === 'TimeoutError' ? 'TimeoutError' : (err.cause?.code ?? String(e)) };
   }
 }
 
@@ -90,7 +92,7 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
   if (!fn) throw new Error('neither walk function is in /proc/kallsyms');
   const nodeFlags = unitNodeFlags();
   const restartSeconds = unitRestartSeconds();
-  const res: SoakResults = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), plan: { ...plan, log: undefined } as Record<string, unknown>, nodeFlags, daemonArgs: DAEMON_ARGS, restartSeconds, rss: [], scrapes: { ok: 0, failed: 0, ms: [] }, hups: [], exits: [], windows: [], leftoversAfterKill: [], herdRounds: 0 };
+  const res: SoakResults = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), plan: { ...plan, log: undefined } as Record<string, unknown>, nodeFlags, daemonArgs: DAEMON_ARGS, restartSeconds, rss: [], scrapes: { ok: 0, failed: 0, ms: [], errors: [] }, hups: [], exits: [], windows: [], leftoversAfterKill: [], herdRounds: 0 };
 
   const neg = `${SCRATCH}/soak-neg`;
   const herdDir = plan.herdDir ?? `${SCRATCH}/soak-herd`;
@@ -209,7 +211,10 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
     if (kb !== undefined) res.rss.push([Math.round(t), lifetime, Math.round(t - lifetimeStart), kb]);
     const s = await scrapeOnce();
     if (s.status === 200) res.scrapes.ok++;
-    else res.scrapes.failed++;
+    else {
+      res.scrapes.failed++;
+      res.scrapes.errors?.push(s.error ?? '');
+    }
     res.scrapes.ms.push(Math.round(s.ms));
     if (t >= nextHerd && !herd) {
       nextHerd += plan.herdEverySeconds;
