@@ -117,7 +117,7 @@ test('--capabilities.keep keeps them', async () => {
 const OWN_COMM = 'fsn-own-watch';
 /** python: name itself OWN_COMM, then add and remove a watch on argv[1] `argv[2]` times */
 const OWN_WATCHES = `import ctypes,sys\nsys.path.insert(0,'harness/workloads')\nctypes.CDLL(None).prctl(15,b'${OWN_COMM}',0,0,0)\nfrom fsload import inotify_add,inotify_rm\nfor _ in range(int(sys.argv[2])): inotify_rm(*inotify_add(sys.argv[1]))\n`;
-const OTHERS = `tracepoint:syscalls:sys_enter_inotify_add_watch /comm != "${OWN_COMM}"/ { @add = count(); } tracepoint:syscalls:sys_enter_inotify_rm_watch /comm != "${OWN_COMM}"/ { @rm = count(); }`;
+const OTHERS = `tracepoint:syscalls:sys_enter_inotify_add_watch { @add[comm == "${OWN_COMM}"] = count(); } tracepoint:syscalls:sys_enter_inotify_rm_watch { @rm[comm == "${OWN_COMM}"] = count(); }`;
 
 /**
  * The counters are host-wide and other work on this host adds watches too (388 instead of 3 once):
@@ -143,8 +143,10 @@ test('the watch tracepoints count real inotify_add_watch and inotify_rm_watch ca
     bt.kill('SIGINT');
     await exited;
     const delta = (s: string) => (sample(now, s) ?? 0) - (sample(before, s) ?? 0);
-    const other = (name: string) => Number(new RegExp(`^@${name}: (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
-    windows.push({ add: delta('fsnotify_watch_changes_total{api="inotify",op="add"}'), rm: delta('fsnotify_watch_changes_total{api="inotify",op="remove"}'), otherAdds: other('add'), otherRms: other('rm') });
+    // @add[1]: ours, as the kernel saw them; @add[0]: everyone else's
+    const seen = (name: string, own: 0 | 1) => Number(new RegExp(`^@${name}\\[${own}\\]: (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
+    assert.deepEqual([seen('add', 1), seen('rm', 1)], [ours, ours], `bpftrace did not see our calls: ${out}`);
+    windows.push({ add: delta('fsnotify_watch_changes_total{api="inotify",op="add"}'), rm: delta('fsnotify_watch_changes_total{api="inotify",op="remove"}'), otherAdds: seen('add', 0), otherRms: seen('rm', 0) });
   }
   for (const w of windows) {
     assert.ok(w.add >= ours && w.add <= ours + w.otherAdds, JSON.stringify(w));
