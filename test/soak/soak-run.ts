@@ -111,7 +111,9 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
   let daemon: ChildProcess | undefined;
   let intended = false;
   let lifetimeStart = 0;
-  // the soak's clock starts when the first daemon is ready (a start under TCG takes 1-2 minutes)
+  // the soak's clock runs while a daemon is up: it starts when the first one is ready and stops
+  // from each kill to the next ready (a start under TCG takes 1-2 minutes), so every lifetime gets
+  // its minutes and a SIGHUP, a scrape or a herd round always has a daemon to meet
   let t0 = Date.now();
   const now = () => (Date.now() - t0) / 1000;
 
@@ -128,13 +130,13 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
       if (!intended) log(`daemon ${n} died: code ${code}, signal ${signal}`);
     });
     daemon = child;
-    lifetimeStart = now();
+    const spawned = Date.now();
     for (let i = 0; i < 3000; i++) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`daemon ${n} exited before it was ready: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
       if ((await fetch(`http://127.0.0.1:${PORT}/readyz`).then((r) => r.status).catch(() => 0)) === 200) break;
       await sleep(100);
     }
-    log(`daemon ${n} ready after ${(now() - lifetimeStart).toFixed(1)} s`);
+    log(`daemon ${n} ready after ${((Date.now() - spawned) / 1000).toFixed(1)} s`);
   };
 
   // the endless loads, and the herd rounds the main loop starts
@@ -201,9 +203,12 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
     const t = now();
     if (daemon?.exitCode !== null || daemon?.signalCode !== null) {
       // a crash: its window is lost (the soak fails on it); the unit would restart it
+      const down = Date.now();
       await sleep(restartSeconds * 1000);
       await start();
       base = await snapshot();
+      t0 += Date.now() - down;
+      lifetimeStart = now();
       continue;
     }
     const pid = daemon?.pid as number;
@@ -233,6 +238,7 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
       await closeWindow();
       // the kill lands under load, as a crash would: the loads run again since the snapshot
       await sleep(1000);
+      const down = Date.now();
       intended = true;
       const gone = new Promise((r) => daemon?.once('exit', r));
       daemon?.kill('SIGKILL');
@@ -242,6 +248,9 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
       await sleep(restartSeconds * 1000);
       await start();
       base = await snapshot();
+      t0 += Date.now() - down;
+      lifetimeStart = now();
+      continue;
     }
     await sleep(Math.max(0, 1000 - (Date.now() - tick)));
   }
