@@ -556,6 +556,9 @@ static __always_inline int walk_exit(void)
 
 	if (!w)
 		return 0;
+	/* before the end time: the entry stays in the map through the bookkeeping below, and a reader
+	 * (the near-lockup check) must not take a walk that has ended for one that runs */
+	w->exiting = 1;
 	duration = bpf_ktime_get_ns() - w->start_ns;
 	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
 	count(CNT_WALKS_WATCH_CHANGE + trigger, 1);

@@ -137,7 +137,7 @@ struct walk_state {
 	unsigned char trigger;
 	unsigned char syscall;
 	unsigned char truncated;
-	unsigned char pad;
+	unsigned char exiting; /* set first by the exit probe: from here on the walk has ended */
 };
 
 struct watched_lock {

@@ -16,3 +16,10 @@ export const STORM = {
   /** more than dir_stats' 10,240 entries */
   newDirs: 10_500,
 } as const;
+
+/**
+ * The guest suite's --slow-walk.threshold: a quarter of the shortest 800k walk measured (22 ms, old
+ * kernel under TCG), so every 800k walk is slow on every kernel; and under the near-lockup limit
+ * the suite sets (0.004 x 2 s = 8 ms), so every walk reported near a lockup has its slow_walk line.
+ */
+export const SLOW_WALK_THRESHOLD_MS = 5;

@@ -10,7 +10,7 @@ set -euo pipefail
 declare -A PKG_GROUPS=(
   [runtime]="libbpf1"
   [build]="clang llvm libbpf-dev bpftool"
-  [test]="clang llvm libbpf-dev bpftool prometheus openssl systemd inotify-tools python3 zstd chromium curl jq"
+  [test]="clang llvm libbpf-dev bpftool bpftrace prometheus openssl systemd inotify-tools python3 zstd chromium curl jq"
   [e2e]="qemu-system-x86 busybox-static bpftrace bpftool e2fsprogs cpio kmod xz-utils zstd iproute2 python3 prometheus wrk"
   [arm64]="qemu-system-arm e2fsprogs cpio kmod xz-utils"
   [package]="binutils xz-utils"

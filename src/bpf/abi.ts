@@ -103,6 +103,7 @@ export const Layout = {
     trigger: 84,
     syscall: 85,
     truncated: 86,
+    exiting: 87,
   },
   slowWalkEvent: {
     size: 360,
@@ -148,6 +149,8 @@ export interface WalkState {
   trigger: Trigger;
   syscall: string;
   truncated: boolean;
+  /** the exit probe has begun: the walk has ended, its entry goes at the probe's end */
+  exiting: boolean;
 }
 
 export interface SlowWalkRecord {
@@ -217,6 +220,7 @@ export function decodeWalkState(b: Buffer): WalkState {
     trigger: trigger(b.readUInt8(L.trigger)),
     syscall: WATCH_SYSCALLS[b.readUInt8(L.syscall)] ?? '',
     truncated: b.readUInt8(L.truncated) !== 0,
+    exiting: b.readUInt8(L.exiting) !== 0,
   };
 }
 

@@ -22,7 +22,8 @@ export class NearLockupChecker {
   /** One check; returns the walks reported by it. */
   check(): WalkState[] {
     const now = (this.o.now ?? process.hrtime.bigint)();
-    const walks = this.o.inFlight();
+    // a walk whose exit probe has begun has ended, though its entry is still in the map
+    const walks = this.o.inFlight().filter((w) => !w.exiting);
     const reportedNow: WalkState[] = [];
     if (walks.length === 0) {
       this.reported.clear();
@@ -43,6 +44,8 @@ export class NearLockupChecker {
         {
           event: 'near_softlockup',
           age_seconds: ageSeconds,
+          // the walk's CLOCK_MONOTONIC start, as its slow_walk line has it: age and duration on one clock
+          start_ns: w.startNs.toString(),
           softlockup_threshold_seconds: threshold,
           ratio: this.o.ratio,
           device: formatDevice(w.dir.dev),

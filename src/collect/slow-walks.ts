@@ -71,10 +71,12 @@ export class SlowWalkStore {
   /** The ring buffer's record callback. */
   onRecord = (data: Buffer): void => {
     this.read++;
-    const walk = toSlowWalk(decodeSlowWalk(data), this.pathLabels);
-    // pino writes its own "time" (when logged): the walk's start goes out as walk_start
+    const record = decodeSlowWalk(data);
+    const walk = toSlowWalk(record, this.pathLabels);
+    // pino writes its own "time" (when logged): the walk's start goes out as walk_start, and as
+    // start_ns (CLOCK_MONOTONIC), which names the walk as the near_softlockup line does
     const { time: walkStart, ...fields } = walk;
-    this.logger.warn({ event: 'slow_walk', walk_start: walkStart, ...fields }, `slow fsnotify walk: ${walk.duration_seconds.toFixed(3)} s on ${walk.path || walk.inode}`);
+    this.logger.warn({ event: 'slow_walk', walk_start: walkStart, start_ns: record.startNs.toString(), ...fields }, `slow fsnotify walk: ${walk.duration_seconds.toFixed(3)} s on ${walk.path || walk.inode}`);
     this.events.push(walk);
     if (this.events.length > this.capacity) {
       this.events.shift();

@@ -67,7 +67,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
     walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist'),
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
     dirs: dirEntries.map(([key, value]) => ({ key, value })),
-    inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)),
+    inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)).filter((w) => !w.exiting),
     rootCause,
     mapEntries,
     readAtNs: process.hrtime.bigint(),

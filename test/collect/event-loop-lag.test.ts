@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DelaySamples, eventLoopLag, SAMPLE_INTERVAL_MS, WINDOW } from '../../src/collect/collectors/event-loop-lag.js';
+import { DelaySamples, eventLoopLagCollector, SAMPLE_INTERVAL_MS, WINDOW, type LagClock } from '../../src/collect/collectors/event-loop-lag.js';
 import type { CollectorContext } from '../../src/collect/collector.js';
 import { Exposition } from '../../src/collect/exposition.js';
 import { registerCollectors } from '../../src/collect/registry.js';
@@ -25,21 +25,41 @@ test('past the window: the max stays exact, the p99 covers the newest samples', 
   assert.equal(t.count, WINDOW + 1);
 });
 
-test('a blocked event loop shows in the max and p99 at the next scrape', async () => {
+test('a late sample shows in the max and p99 at the next scrape, the setImmediate wait in the lag', async () => {
+  // an injected clock and timer: the delays are the test's numbers, not this machine's load
+  let now = 0;
+  let tick = () => {};
+  let soon = () => {};
+  const clock: LagClock = {
+    now: () => now,
+    every: (ms, fn) => {
+      assert.equal(ms, SAMPLE_INTERVAL_MS);
+      tick = fn;
+      return () => (tick = () => {});
+    },
+    soon: (fn) => void (soon = fn),
+  };
   const e = new Exposition();
   // this collector reads nothing of the context
-  const stop = registerCollectors(e, {} as CollectorContext, [eventLoopLag]);
+  const stop = registerCollectors(e, {} as CollectorContext, [eventLoopLagCollector(clock)]);
   try {
     const scrape = async () => parseProm((await e.metrics()).toString());
     await scrape();
-    const until = Date.now() + SAMPLE_INTERVAL_MS + 600;
-    while (Date.now() < until); // the pending 1 s sample fires ~600 ms late
-    await new Promise((r) => setTimeout(r, 50));
-    const m = await scrape();
-    assert.ok(sum(m, 'nodejs_eventloop_lag_max_seconds') >= 0.5, String(sum(m, 'nodejs_eventloop_lag_max_seconds')));
-    assert.ok(sum(m, 'nodejs_eventloop_lag_p99_seconds') >= 0.5);
-    assert.ok(sum(m, 'nodejs_eventloop_lag_seconds') >= 0, 'the setImmediate lag is a number');
+    now = SAMPLE_INTERVAL_MS + 600; // the 1 s sample fires 600 ms late
+    tick();
+    now += 40; // the setImmediate queued at the first scrape (at 0) ran at 1,640 ms
+    soon();
+    now += SAMPLE_INTERVAL_MS; // the next one on time
+    tick();
+    let m = await scrape();
+    assert.equal(sum(m, 'nodejs_eventloop_lag_max_seconds'), 0.6);
+    assert.equal(sum(m, 'nodejs_eventloop_lag_p99_seconds'), 0.6);
+    assert.equal(sum(m, 'nodejs_eventloop_lag_seconds'), 1.64);
     assert.equal(sum(m, 'fsnotify_exporter_collector_success', { collector: 'event_loop_lag' }), 1);
+    // taken at the scrape: the next one starts empty
+    m = await scrape();
+    assert.equal(sum(m, 'nodejs_eventloop_lag_max_seconds'), 0);
+    assert.equal(sum(m, 'nodejs_eventloop_lag_p99_seconds'), 0);
   } finally {
     stop();
   }

@@ -13,6 +13,7 @@ const walk = (startNs: bigint): WalkState => ({
   trigger: 'watch_change',
   syscall: 'inotify_add_watch',
   truncated: false,
+  exiting: false,
 });
 
 function checker(walks: () => WalkState[], now: bigint) {
@@ -49,4 +50,30 @@ test('a walk past ratio x threshold is reported once while it runs; a younger on
   c.check();
   walks = [walk(now - 11n * 1_000_000_000n)];
   assert.equal(c.check().length, 1, 'a walk that ended and came back is a new one');
+});
+
+test("the report names its walk by the kernel's start (start_ns), as the walk's slow_walk line does", () => {
+  const now = 100n * 1_000_000_000n;
+  const lines: Array<Record<string, unknown>> = [];
+  const c = new NearLockupChecker({
+    thresholdSeconds: () => 20,
+    ratio: 0.5,
+    logger: pino({}, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    inFlight: () => [walk(now - 11n * 1_000_000_000n)],
+    pathOf: () => '/big',
+    onNearLockup: () => {},
+    now: () => now,
+  });
+  c.check();
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]?.['start_ns'], String(now - 11n * 1_000_000_000n));
+  assert.equal(lines[0]?.['age_seconds'], 11);
+});
+
+test('a walk whose exit probe has begun is not reported: it ended, though its entry is still in the map', () => {
+  const now = 100n * 1_000_000_000n;
+  const ending = { ...walk(now - 11n * 1_000_000_000n), exiting: true };
+  const { c, calls } = checker(() => [ending], now);
+  assert.deepEqual(c.check(), []);
+  assert.equal(calls.reported, 0);
 });

@@ -11,6 +11,7 @@ import { captureLog } from '../server/capture-log.js';
 function record(): Buffer {
   const L = Layout.slowWalkEvent;
   const b = Buffer.alloc(L.size);
+  record.last = b;
   b.writeBigUInt64LE(process.hrtime.bigint() - 2_000_000_000n, L.startNs);
   b.writeBigUInt64LE(75_000_000n, L.durationNs);
   b.writeBigUInt64LE(4321n, L.cgroupId);
@@ -24,6 +25,7 @@ function record(): Buffer {
   b.write('/big', L.path);
   return b;
 }
+record.last = Buffer.alloc(0);
 
 /** Every key of every object in a JSON text, in order, duplicates kept (a reviver sees each member once per parse, so it cannot see them). */
 function objectKeys(json: string): string[][] {
@@ -55,4 +57,6 @@ test('a slow-walk log line is one JSON object with unique keys; the walk start i
   // the record says the walk started 2 s before it was logged: 10 ms of clock rounding below, and a second above for a pause of a loaded machine
   assert.ok(logged - started >= 1990 && logged - started < 3000, `time ${String(parsed['time'])} walk_start ${String(parsed['walk_start'])}`);
   assert.equal(store.list(1)[0]?.time, parsed['walk_start'], 'the API keeps its time field');
+  // the kernel's own start, exact: a near_softlockup line names the same walk with it
+  assert.equal(parsed['start_ns'], Buffer.from(record.last).readBigUInt64LE(Layout.slowWalkEvent.startNs).toString());
 });

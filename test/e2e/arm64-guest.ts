@@ -11,6 +11,7 @@ import { PARENT_FUNCTION, readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction } fr
 import { MAIN } from '../../harness/daemon.js';
 import { leftovers, logger, PORT, scrape, SCRATCH, sleep, startDaemon, waitReady, walkFunction, writeResults } from '../../harness/guest-kit.js';
 import type { Arm64Results } from './results.js';
+import { emulationFault } from './arm64-retry.js';
 
 const N = Number(process.env.E2E_NEGATIVE ?? 50_000);
 const OBJECT = 'bpf/fsnotify.arm64.bpf.o';
@@ -32,11 +33,11 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
 /**
  * Node under arm64 TCG now and then dies of an emulation fault (docs/arm64.md): a signal (a failed
  * V8 CHECK aborts with one too). Such a death is retried once and reported (results.retries); an
- * exit status, 70 ("internal error") included, is the daemon's own answer and is never retried.
+ * exit status, 70 ("internal error") included, is the daemon's own answer and is never retried
+ * (emulationFault, arm64-retry.ts).
  */
 const retries: Arm64Results['retries'] = [];
 results.retries = retries;
-const emulationFault = (status: number | null, signal: string | null) => signal !== null || (status !== null && status >= 128);
 
 // the daemon's own reader, so the targets are the ones its attach plan picks
 const symbols = readKallsyms();

@@ -2,6 +2,7 @@
 // sides, so a field renamed or retyped in one fails to compile in the other.
 
 import type { Leftovers } from '../../harness/guest-kit.js';
+import type { SoakResults } from '../soak/soak-results.js';
 import type { RootCauseResults, StallResults } from './root-cause-check.js';
 
 /** guest-suite.ts → e2e.test.ts */
@@ -59,6 +60,8 @@ export interface SuiteResults {
     short: Array<{ missing: string; status: number | null; stderr: string; leftovers: Leftovers }>;
   };
   seconds: number;
+  /** the short soak (test/soak/) at the end of the oldfsnotify guest */
+  soak?: SoakResults;
 }
 
 /** arm64-guest.ts → arm64.test.ts */

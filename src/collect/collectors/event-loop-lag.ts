@@ -35,29 +35,51 @@ export class DelaySamples {
   }
 }
 
-export const eventLoopLag: Collector = {
-  name: 'event_loop_lag',
-  setup(m) {
-    const samples = new DelaySamples();
-    let expected = performance.now() + SAMPLE_INTERVAL_MS;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      samples.record(Math.max(0, now - expected) / 1000);
-      expected = now + SAMPLE_INTERVAL_MS;
-    }, SAMPLE_INTERVAL_MS);
-    timer.unref();
+/** The clock and the timer the sampler runs on: the real ones, or a test's (no timing in tests). */
+export interface LagClock {
+  now: () => number;
+  /** calls `fn` every `ms` until the returned stop is called; must not keep the process alive */
+  every: (ms: number, fn: () => void) => () => void;
+  /** runs `fn` after the current event-loop turn */
+  soon: (fn: () => void) => void;
+}
 
-    let lag = 0;
-    let taken = { max: 0, p99: 0 };
-    m.samples(METRICS.eventLoopLag, () => {
-      // as prom-client does: how long a setImmediate queued at this scrape waits, shown at the next
-      const start = performance.now();
-      setImmediate(() => (lag = (performance.now() - start) / 1000));
-      taken = samples.take();
-      return [{ labels: {}, value: lag }];
-    });
-    m.samples(METRICS.eventLoopLagMax, () => [{ labels: {}, value: taken.max }]);
-    m.samples(METRICS.eventLoopLagP99, () => [{ labels: {}, value: taken.p99 }]);
+const realClock: LagClock = {
+  now: () => performance.now(),
+  every: (ms, fn) => {
+    const timer = setInterval(fn, ms);
+    timer.unref();
     return () => clearInterval(timer);
   },
+  soon: (fn) => void setImmediate(fn),
 };
+
+export function eventLoopLagCollector(clock: LagClock = realClock): Collector {
+  return {
+    name: 'event_loop_lag',
+    setup(m) {
+      const samples = new DelaySamples();
+      let expected = clock.now() + SAMPLE_INTERVAL_MS;
+      const stop = clock.every(SAMPLE_INTERVAL_MS, () => {
+        const now = clock.now();
+        samples.record(Math.max(0, now - expected) / 1000);
+        expected = now + SAMPLE_INTERVAL_MS;
+      });
+
+      let lag = 0;
+      let taken = { max: 0, p99: 0 };
+      m.samples(METRICS.eventLoopLag, () => {
+        // as prom-client does: how long a setImmediate queued at this scrape waits, shown at the next
+        const start = clock.now();
+        clock.soon(() => (lag = (clock.now() - start) / 1000));
+        taken = samples.take();
+        return [{ labels: {}, value: lag }];
+      });
+      m.samples(METRICS.eventLoopLagMax, () => [{ labels: {}, value: taken.max }]);
+      m.samples(METRICS.eventLoopLagP99, () => [{ labels: {}, value: taken.p99 }]);
+      return stop;
+    },
+  };
+}
+
+export const eventLoopLag = eventLoopLagCollector();
