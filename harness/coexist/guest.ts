@@ -8,7 +8,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction } from '../../src/kernel/kallsyms.js';
-import { OUR_PROGRAMS } from '../daemon.js';
 import { fsload, logger, OUT, SCRATCH, scrape, sleep, startBpftrace, startDaemon, waitReady, walkFunction, writeResults, type Bpftrace } from '../guest-kit.js';
 import { parseProm, sum } from '../prom-text.js';
 import { compareCounts, type ToolCounts } from './counts.js';
@@ -74,18 +73,28 @@ function startChurn(dir: string): Churn {
   const stopFile = join(SCRATCH, 'churn-stop');
   rmSync(stopFile, { force: true });
   const child = spawn('python3', [CHURN, dir, stopFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d));
+  // only the last line is kept: thousands of "add <n>" lines come in a fast cycle
+  let last = '';
+  let partial = '';
+  let count = 0;
+  child.stdout?.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop() as string;
+    for (const l of lines) {
+      const m = /^add (\d+)$/.exec(l);
+      if (m) count = Number(m[1]);
+      else if (l.trim()) last = l;
+    }
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const adds = () => Number(/add (\d+)\n(?!.*add )/s.exec(out)?.[1] ?? 0);
+  const adds = () => count;
   return {
     child,
     adds,
     stop: async () => {
       writeFileSync(stopFile, '');
       await exited;
-      const last = out.trim().split('\n').at(-1) as string;
-      return JSON.parse(last) as { adds: number; removes: number };
+      return JSON.parse(last || partial) as { adds: number; removes: number };
     },
   };
 }
@@ -100,10 +109,10 @@ async function moreAdds(churn: Churn, n: number, seconds: number): Promise<boole
   return false;
 }
 
-/** Program ids, link ids and kprobe_events: what a cycle must give back. */
+/** Programs (id: name), links (id: program id) and kprobe_events: what a cycle must give back. */
 function kernelState() {
   const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout || '[]') as Array<{ id: number; name?: string }>;
-  const links = JSON.parse(spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' }).stdout || '[]') as Array<{ id: number }>;
+  const links = JSON.parse(spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' }).stdout || '[]') as Array<{ id: number; prog_id?: number }>;
   let kprobeEvents = '';
   try {
     kprobeEvents = readFileSync('/sys/kernel/tracing/kprobe_events', 'utf8').trim();
@@ -111,22 +120,41 @@ function kernelState() {
     // no kprobe_events
   }
   return {
-    progIds: progs.map((p) => p.id).sort((a, b) => a - b),
-    ours: progs.filter((p) => OUR_PROGRAMS.test(`name ${p.name ?? ''}`)).map((p) => p.name),
-    linkIds: links.map((l) => l.id).sort((a, b) => a - b),
+    progs: Object.fromEntries(progs.map((p) => [p.id, p.name ?? ''])) as Record<string, string>,
+    links: Object.fromEntries(links.map((l) => [l.id, l.prog_id ?? 0])) as Record<string, number>,
     kprobeEvents,
   };
 }
 type KernelState = ReturnType<typeof kernelState>;
-const same = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function leftBehind(base: KernelState, now: KernelState): string[] {
   const bad: string[] = [];
-  if (now.ours.length) bad.push(`our programs still loaded: ${now.ours.join(', ')}`);
-  if (!same(base.progIds, now.progIds)) bad.push(`program ids ${now.progIds.join(',')} (before: ${base.progIds.join(',')})`);
-  if (!same(base.linkIds, now.linkIds)) bad.push(`link ids ${now.linkIds.join(',')} (before: ${base.linkIds.join(',')})`);
+  const extra = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).filter((k) => !(k in b));
+  const added = extra(now.progs, base.progs).map((id) => `${id} ${now.progs[id]}`);
+  const gone = extra(base.progs, now.progs).map((id) => `${id} ${base.progs[id]}`);
+  if (added.length) bad.push(`programs left: ${added.join(', ')}`);
+  if (gone.length) bad.push(`the other tools' programs gone: ${gone.join(', ')}`);
+  const linksAdded = extra(now.links, base.links).map((id) => `${id} (program ${now.links[id]} ${now.progs[String(now.links[id])] ?? ''})`);
+  if (linksAdded.length) bad.push(`links left: ${linksAdded.join(', ')}`);
+  if (extra(base.links, now.links).length) bad.push(`the other tools' links gone: ${extra(base.links, now.links).join(', ')}`);
   if (base.kprobeEvents !== now.kprobeEvents) bad.push(`kprobe_events: ${now.kprobeEvents}`);
   return bad;
+}
+
+/**
+ * What is left once the daemon is gone, and after how long the kernel state equals the baseline.
+ * A link or program can outlive the process briefly (released from a work queue), so this polls;
+ * 30 s is far past any such release, so what remains then is a leftover.
+ */
+async function settle(base: KernelState): Promise<{ ms: number; left: string[]; firstSeen: string[] }> {
+  const t0 = Date.now();
+  const firstSeen = leftBehind(base, kernelState());
+  let left = firstSeen;
+  while (left.length && Date.now() - t0 < 30_000) {
+    await sleep(500);
+    left = leftBehind(base, kernelState());
+  }
+  return { ms: Date.now() - t0, left, firstSeen };
 }
 
 function waitExit(child: ChildProcess, seconds: number): Promise<{ code: number | null; signal: string | null } | undefined> {
@@ -168,7 +196,7 @@ async function main() {
   const names = ['walk_entry', 'walk_exit', ...(t.add ? ['add_entry', 'add_exit'] : []), ...(t.rm ? ['rm_entry', 'rm_exit'] : [])];
   const base = kernelState();
   results.baseline = base;
-  log(`tools attached: ${base.progIds.length} programs, ${base.linkIds.length} links; ${JSON.stringify(t)}`);
+  log(`tools attached: ${Object.keys(base.progs).length} programs, ${Object.keys(base.links).length} links; ${JSON.stringify(t)}`);
 
   // the relation between the workload and the walks on this kernel, without the daemon
   const k0 = await countsOf(kprobes, names);
@@ -212,23 +240,22 @@ async function main() {
       exit = await waitExit(daemon.child, 60);
     }
     const addsDuringDetach = churn.adds() - addsBeforeSignal;
-    await moreAdds(churn, 1, 600); // and after it is gone
     const totals = await churn.stop();
     adds += totals.adds;
     removes += totals.removes;
-    const state = kernelState();
+    const settled = await settle(base);
     const [k, f] = [await countsOf(kprobes, names), await countsOf(fentries, names)];
     const expectedExit = signal === 'SIGTERM' ? exit?.code === 0 : exit?.signal === 'SIGKILL';
     const problems = [
       ...(ready ? [] : ['never ready']),
       ...(stuck ? [`still running ${exitMs} ms after ${signal}`] : []),
       ...(expectedExit ? [] : [`exit after ${signal}: code ${exit?.code}, signal ${exit?.signal}`]),
-      ...leftBehind(base, state),
+      ...settled.left,
       ...compareCounts({ kprobes: k, fentries: f, kprobesStart: k0, fentriesStart: f0, adds, removes, walksPerAdd }),
     ];
     const cycle = {
       cycle: i + 1, signal, ready, readyMs, exitMs, exit, adds: totals.adds, addsDuringAttach, addsDuringDetach, daemonWalks,
-      kprobes: k, fentries: f, seconds: (Date.now() - c0) / 1000, problems,
+      kprobes: k, fentries: f, leftoverMs: settled.ms, leftAtExit: settled.firstSeen, seconds: (Date.now() - c0) / 1000, problems,
     };
     (results.cycles as unknown[]).push(cycle);
     save();
