@@ -111,7 +111,7 @@ async function moreAdds(churn: Churn, n: number, seconds: number): Promise<boole
 
 /** Programs (id: name), links (id: program id) and kprobe_events: what a cycle must give back. */
 function kernelState() {
-  const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout || '[]') as Array<{ id: number; name?: string }>;
+  const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout || '[]') as Array<{ id: number; name?: string; recursion_misses?: number }>;
   const links = JSON.parse(spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' }).stdout || '[]') as Array<{ id: number; prog_id?: number }>;
   let kprobeEvents = '';
   try {
@@ -121,6 +121,8 @@ function kernelState() {
   }
   return {
     progs: Object.fromEntries(progs.map((p) => [p.id, p.name ?? ''])) as Record<string, string>,
+    // a tracing program the kernel skipped because it was already running on that CPU
+    recursionMisses: Object.fromEntries(progs.filter((p) => p.recursion_misses).map((p) => [`${p.id} ${p.name ?? ''}`, p.recursion_misses])) as Record<string, number>,
     links: Object.fromEntries(links.map((l) => [l.id, l.prog_id ?? 0])) as Record<string, number>,
     kprobeEvents,
   };
@@ -194,7 +196,15 @@ async function main() {
   for (const bt of [kprobes, fentries])
     if (bt.child.exitCode !== null || !bt.output().includes('Attaching')) throw new Error(`bpftrace did not attach: ${bt.output()}`);
   const names = ['walk_entry', 'walk_exit', ...(t.add ? ['add_entry', 'add_exit'] : []), ...(t.rm ? ['rm_entry', 'rm_exit'] : [])];
-  const base = kernelState();
+  // bpftrace says "Attaching" before its last links exist: the baseline waits for the kfunc
+  // tool's links (one per probe; the kprobe tool's probes are perf events, not links)
+  const kfuncLinks = 2 * [t.walk, t.add, t.rm, t.slowpath].filter(Boolean).length;
+  let base = kernelState();
+  for (let i = 0; i < 600 && Object.keys(base.links).length < kfuncLinks; i++) {
+    await sleep(500);
+    base = kernelState();
+  }
+  if (Object.keys(base.links).length < kfuncLinks) throw new Error(`the kfunc tool has ${Object.keys(base.links).length} links after 5 min, not ${kfuncLinks}`);
   results.baseline = base;
   log(`tools attached: ${Object.keys(base.progs).length} programs, ${Object.keys(base.links).length} links; ${JSON.stringify(t)}`);
 
@@ -255,7 +265,7 @@ async function main() {
     ];
     const cycle = {
       cycle: i + 1, signal, ready, readyMs, exitMs, exit, adds: totals.adds, addsDuringAttach, addsDuringDetach, daemonWalks,
-      kprobes: k, fentries: f, leftoverMs: settled.ms, leftAtExit: settled.firstSeen, seconds: (Date.now() - c0) / 1000, problems,
+      kprobes: k, fentries: f, leftoverMs: settled.ms, leftAtExit: settled.firstSeen, recursionMisses: kernelState().recursionMisses, seconds: (Date.now() - c0) / 1000, problems,
     };
     (results.cycles as unknown[]).push(cycle);
     save();
