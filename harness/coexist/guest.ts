@@ -16,6 +16,8 @@ const CYCLES = Number(process.env.COEXIST_CYCLES ?? 30);
 const CHILDREN = Number(process.env.COEXIST_CHILDREN ?? 200_000);
 /** every KILL_EVERY-th cycle ends with SIGKILL instead of SIGTERM */
 const KILL_EVERY = Number(process.env.COEXIST_KILL_EVERY ?? 3);
+/** the daemon's --bpf.mechanism: fentry (the hang's configuration) or kprobe */
+const MECHANISM = process.env.COEXIST_MECHANISM ?? 'fentry';
 const CALIBRATION_ADDS = 5;
 const CHURN = 'harness/coexist/watch-churn.py';
 const RESULTS = 'coexist.json';
@@ -194,6 +196,7 @@ async function main() {
     bpftrace: spawnSync('bpftrace', ['--version'], { encoding: 'utf8' }).stdout.trim(),
     targets: t,
     children: CHILDREN,
+    mechanism: MECHANISM,
     cycles: [] as unknown[],
   };
   const save = () => writeResults(RESULTS, results);
@@ -241,7 +244,7 @@ async function main() {
     const churn = startChurn(dir);
     await moreAdds(churn, 1, 600); // a walk is running or just ran when the daemon starts loading
     const addsAtStart = churn.adds();
-    const daemon = startDaemon(['--bpf.mechanism=fentry', '--children-scan.interval=1ms'], { logFile: `coexist-daemon-${i}.log` });
+    const daemon = startDaemon([`--bpf.mechanism=${MECHANISM}`, '--children-scan.interval=1ms'], { logFile: `coexist-daemon-${i}.log` });
     const ready = await waitReady(daemon.child, 900);
     const readyMs = Date.now() - c0;
     const addsDuringAttach = churn.adds() - addsAtStart;
