@@ -22,6 +22,7 @@ wait_ok() {
 # wait_ok for /readyz, or "refused" as soon as it names the perf_event_paranoid refusal
 wait_ready() {
   while [ $(($(ms) - $1)) -lt 300000 ]; do
+    rm -f /tmp/readyz # curl leaves the last body when the port is closed (a restart)
     [ "$(curl -s -o /tmp/readyz -w '%{http_code}' $url/readyz)" = 200 ] && { echo $(($(ms) - $1)); return 0; }
     grep -q perf_event_paranoid /tmp/readyz 2>/dev/null && { echo refused; return 0; }
     sleep 0.1
