@@ -1,7 +1,7 @@
 // End to end on real kernels: each guest runs the real daemon and the real workloads
 // (guest-suite.ts); these tests assert on what the daemon's own /metrics and API said.
 // Kernels: E2E_KERNELS (comma-separated names or bzImage paths), else the three in KERNELS plus
-// E2E_KERNEL when set. E2E_TIMEOUT: seconds per guest (900).
+// E2E_KERNEL when set. E2E_TIMEOUT: seconds per guest (1500: a hang guard, not a measure; the full suite with the root-cause, race and soak checks took over 900 s on a loaded host).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,7 +103,7 @@ for (const kernel of kernels) {
           command: `E2E_PROMETHEUS=${prom ? 1 : 0} E2E_MODE=${smoke ? 'smoke' : 'full'} E2E_SOAK_MINUTES=${SOAK_MINUTES} node dist/test/e2e/guest-suite.js`,
           outDir,
           // a host shared with other guests can take longer than an idle one
-          timeoutSec: Number(process.env.E2E_TIMEOUT ?? 900),
+          timeoutSec: Number(process.env.E2E_TIMEOUT ?? 1500),
           forwards: [[hostPort, 9717]],
           onLine: (l) => {
             const c = /^@@CHECKPOINT (\w+)/.exec(l);
