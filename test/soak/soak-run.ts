@@ -195,6 +195,15 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
     log(`window ${lifetime}: ${w.daemonWalks} walks (bpftrace ${w.bpftraceWalks}, ${w.parentWalks} from __fsnotify_parent), ${w.slowWalks} slow = ${w.eventsRead} read + ${w.eventsLost} lost`);
   };
 
+  // RestartSec, then a new lifetime; the soak clock skips the time the daemon was down
+  const restartAsUnit = async (down: number) => {
+    await sleep(restartSeconds * 1000);
+    await start();
+    base = await snapshot();
+    t0 += Date.now() - down;
+    lifetimeStart = now();
+  };
+
   let nextHup = plan.hupEverySeconds;
   let nextKill = plan.killEverySeconds;
   let nextHerd = plan.herdEverySeconds;
@@ -204,11 +213,7 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
     if (daemon?.exitCode !== null || daemon?.signalCode !== null) {
       // a crash: its window is lost (the soak fails on it); the unit would restart it
       const down = Date.now();
-      await sleep(restartSeconds * 1000);
-      await start();
-      base = await snapshot();
-      t0 += Date.now() - down;
-      lifetimeStart = now();
+      await restartAsUnit(down);
       continue;
     }
     const pid = daemon?.pid as number;
@@ -245,11 +250,7 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
       await gone;
       await sleep(500);
       res.leftoversAfterKill.push(leftovers());
-      await sleep(restartSeconds * 1000);
-      await start();
-      base = await snapshot();
-      t0 += Date.now() - down;
-      lifetimeStart = now();
+      await restartAsUnit(down);
       continue;
     }
     await sleep(Math.max(0, 1000 - (Date.now() - tick)));
