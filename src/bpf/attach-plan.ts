@@ -61,6 +61,8 @@ export interface KernelFacts {
   symbols: KernelSymbols;
   walkFunction: WalkFunction | undefined;
   kprobes: boolean;
+  /** kernel.perf_event_paranoid, read once: kprobes' permission and their refusal's message */
+  perfEventParanoid?: number;
   /** the preemption model when the kernel can preempt a running fentry program (src/kernel/preempt-model.ts) */
   preemptible?: string;
   features: Pick<BpfFeatures, 'bpfLoop' | 'fentry'>;
@@ -213,7 +215,7 @@ function lastConsidered(spec: ProbeSpec, mechanism: AttachOptions['mechanism']):
 export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFacts, o: { mechanism: AttachOptions['mechanism'] }): Omit<AttachResult, 'object'> {
   const probes: ProbeStatus[] = [];
   const attachedPrograms: string[] = [];
-  const paranoid = perfEventParanoid();
+  const paranoid = facts.perfEventParanoid;
   let lockWaitMechanism: LockWaitMechanism = 'none';
   let childScan: AttachResult['childScan'] = 'none';
   const status = (c: Choice, v: Variant | undefined, fields: Omit<ProbeStatus, 'probe' | 'mechanism' | 'target'>) =>
@@ -268,17 +270,19 @@ function preemptibleModel(): string | undefined {
 }
 
 /** Debian's perf_event_paranoid=3 refuses kprobes (perf_event_open) without CAP_SYS_ADMIN: fentry, its skipped runs counted, beats no probe. */
-const kprobesPermitted = (): boolean => (perfEventParanoid() ?? 0) < 3 || has(ownCapabilities().effective, CAP.SYS_ADMIN);
+const kprobesPermitted = (paranoid: number | undefined): boolean => (paranoid ?? 0) < 3 || has(ownCapabilities().effective, CAP.SYS_ADMIN);
 
 export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfFeatures(errnoName)): AttachResult {
   try {
     if (!features.ringBuffer)
       throw new FatalError(ExitCode.KERNEL, 'the kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)', 'run Linux 5.8 or newer with CONFIG_BPF_SYSCALL=y');
+    const paranoid = perfEventParanoid();
     const facts: KernelFacts = {
       symbols: opts.symbols,
       walkFunction: opts.walkFunction,
       kprobes: kernelHasKprobes(),
-      preemptible: kprobesPermitted() ? preemptibleModel() : undefined,
+      perfEventParanoid: paranoid,
+      preemptible: kprobesPermitted(paranoid) ? preemptibleModel() : undefined,
       features,
       tracepoint: tracepointExists,
     };
