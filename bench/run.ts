@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { CACHE } from '../harness/guest/kernels.js';
-import { runInVm } from '../harness/guest/vm.js';
+import { guestFailure, runInVm } from '../harness/guest/vm.js';
 import { bareNodeRssMb, loadAndFootprint, moduleFootprint, peerScrape, scrapeScaling, startNodeExporter, UNIT_NODE_FLAGS } from './host-bench.js';
 import { procScanCost } from './proc-scan.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
@@ -54,7 +54,7 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
     if (vm.status !== 0 && r.error === undefined) return { error: `guest exited ${vm.status}` };
     return r;
   } catch {
-    return { error: `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}` };
+    return { error: guestFailure('no results from the guest', vm) };
   }
 }
 

@@ -18,6 +18,8 @@ export interface KernelSpec {
   bzImage?: string;
   /** the e2e suite on it: full, or a smoke (walk and child counts against bpftrace, a clean exit) */
   e2e?: 'full' | 'smoke';
+  /** false: the e2e suite runs on it only when E2E_KERNELS names it (CI's time budget) */
+  byDefault?: boolean;
   /** the guest's architecture (default x86): arm64 boots under qemu-system-aarch64 */
   arch?: 'x86' | 'arm64';
 }
@@ -29,7 +31,9 @@ export const KERNELS: readonly KernelSpec[] = [
     debianPackage: 'linux-image-5.10.0-*-amd64-unsigned',
     suites: ['bullseye', 'bullseye-security'],
   },
-  { name: 'debian-6.1', describe: "Debian's 6.1 (lazy clear, fsnotify_set_children_dentry_flags, d_subdirs list)", debianPackage: 'linux-image-amd64', e2e: 'smoke' },
+  // not by default: CI's Debian 12 systemd guest attaches every probe on this kernel with the package,
+  // and the oldfsnotify guest runs the full suite on 6.1.192
+  { name: 'debian-6.1', describe: "Debian's 6.1 (lazy clear, fsnotify_set_children_dentry_flags, d_subdirs list)", debianPackage: 'linux-image-amd64', e2e: 'smoke', byDefault: false },
   { name: 'debian-6.12', describe: "Debian's 6.12 (d_children hlist)", debianPackage: 'linux-image-6.12.*-amd64-unsigned', e2e: 'smoke' },
   {
     name: 'debian-7.x',

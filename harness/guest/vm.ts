@@ -44,6 +44,13 @@ export interface VmResult {
   consolePath: string;
   bootSeconds: number;
   durationMs: number;
+  /** the console's last lines: what a CI log shows of a guest that hung or failed */
+  consoleTail: string[];
+}
+
+/** A guest's failure in one message: what went wrong, its console, and the console's last lines. */
+export function guestFailure(what: string, vm: VmResult): string {
+  return [`${what} (exit ${vm.status}); console: ${vm.consolePath}; its last lines:`, ...vm.consoleTail.map((l) => `  | ${l}`)].join('\n');
 }
 
 const START = /@@VM-START (\S+)/;
@@ -151,12 +158,13 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   rmSync(work, { recursive: true, force: true });
   writeFileSync(consolePath, consoleLines.join('\n') + '\n');
   const durationMs = Date.now() - t0;
+  const consoleTail = consoleLines.slice(-30);
   if (status === undefined) {
     const why = timedOut ? `timed out after ${timeoutSec} s` : started ? 'the guest stopped before the command finished' : `the guest did not boot${stderr ? `: ${stderr.trim()}` : ''}`;
     progress(`${why}; console: ${consolePath}`);
-    for (const l of consoleLines.slice(-30)) process.stderr.write(`  | ${l}\n`);
-    return { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs };
+    for (const l of consoleTail) process.stderr.write(`  | ${l}\n`);
+    return { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs, consoleTail };
   }
   progress(`${spec.name}: exit ${status} after ${(durationMs / 1000).toFixed(1)} s`);
-  return { status, outDir, consolePath, bootSeconds, durationMs };
+  return { status, outDir, consolePath, bootSeconds, durationMs, consoleTail };
 }

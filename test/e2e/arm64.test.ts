@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ARM64_KERNELS, CACHE } from '../../harness/guest/kernels.js';
-import { runInVm } from '../../harness/guest/vm.js';
+import { guestFailure, runInVm } from '../../harness/guest/vm.js';
 import { delta, parseProm, sum } from '../../harness/prom-text.js';
 import type { Arm64Results } from './results.js';
 
@@ -32,10 +32,10 @@ for (const kernel of kernels) {
         timeoutSec: Number(process.env.E2E_ARM64_TIMEOUT ?? 900),
         onLine: (l) => process.stderr.write(`  ${kernel}: ${l}\n`),
       });
-      assert.ok(existsSync(join(outDir, 'results.json')), `no results from the guest (exit ${vm.status}); console: ${vm.consolePath}`);
+      assert.ok(existsSync(join(outDir, 'results.json')), guestFailure('no results from the guest', vm));
       r = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Arm64Results;
       assert.equal(r.error, undefined, `${r.error}${r.daemonAtFailure ? `\ndaemon: ${JSON.stringify(r.daemonAtFailure)}` : ''}`);
-      assert.equal(vm.status, 0, `guest exited ${vm.status}; console: ${vm.consolePath}`);
+      assert.equal(vm.status, 0, guestFailure('the guest failed', vm));
       report.bootSeconds = vm.bootSeconds;
       report.vmSeconds = vm.durationMs / 1000;
       report.timings = r.timings;
