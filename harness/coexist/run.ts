@@ -12,6 +12,7 @@ import { MECHANISMS } from '../../src/config/options.js';
 import { CACHE, VmError } from '../guest/kernels.js';
 import { runInVm } from '../guest/vm.js';
 import { consoleTrouble } from './console.js';
+import { summarize, type CoexistResults } from './summary.js';
 
 const int = (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a whole number');
@@ -50,8 +51,9 @@ async function main(): Promise<number> {
   const trouble = consoleTrouble(readFileSync(vm.consolePath, 'utf8'));
   const resultsPath = join(outDir, 'coexist.json');
   const r = existsSync(resultsPath)
-    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { done?: boolean; cycles: Array<{ cycle: number; problems: string[] }> })
+    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as CoexistResults)
     : undefined;
+  if (r) for (const l of summarize(r)) log(l);
   const failures = [
     ...(vm.status === 0 ? [] : [`guest exited ${vm.status}`]),
     ...trouble.map((l) => `console: ${l}`),

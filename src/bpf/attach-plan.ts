@@ -179,9 +179,13 @@ function loadChosen(opts: AttachOptions, choices: Choice[], facts: KernelFacts):
   throw last ?? new Error('the object could not be loaded');
 }
 
-/** Attaches one variant's programs; on any failure detaches the ones that did attach (half a pair skews the counts). */
+/**
+ * Attaches one variant's programs; on any failure detaches the ones that did attach (half a pair
+ * skews the counts). The exit side first: a call that starts between the two attaches then has
+ * an exit and no entry (ignored), never an entry whose exit never comes (a walk left "in flight").
+ */
 function attachVariant(obj: BpfObject, v: Variant, target: string | undefined): { ok: true } | { ok: false; error: unknown; side: number } {
-  for (let side = 0; side < v.programs.length; side++) {
+  for (let side = v.programs.length - 1; side >= 0; side--) {
     const program = v.programs[side] as string;
     try {
       if (v.family === 'fentry') obj.attachTrace(program);
