@@ -3,11 +3,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROGRAM_NAMES } from '../src/bpf/probes.js';
 
 export { sleep };
 
 export const MAIN = 'dist/src/main.js';
-export const OUR_PROGRAMS = /\bname (walk_|parent_entry|lock_wait_|watch_)/;
+/** bpftool's line for any program of ours (the probe table's names; the kernel keeps 15 characters of one) */
+export const OUR_PROGRAMS = new RegExp(`\\bname (${[...new Set(PROGRAM_NAMES.map((n) => n.slice(0, 15)))].join('|')})(\\s|$)`);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
