@@ -56,6 +56,7 @@ test('each criterion fails alone', () => {
     ['no herd walk on the old kernel', { windows: [1, 2, 3].map((l) => window(l, { parentWalks: 0 })) }],
     ['a program left after a SIGKILL', { leftoversAfterKill: [none, { ...none, progs: ['1: tracing name walk_exit_fexit'] }] }],
     ['SIGTERM not exiting 0', { sigtermExit: 143 }],
+    ['a herd round that hung', { herdTimeouts: 1 }],
   ];
   for (const [what, o] of failing) assert.equal(checkSoak(soak(undefined, o)).failures.length, 1, what);
   assert.deepEqual(checkSoak(soak(undefined, { scrapes: { ok: 899, failed: 1, ms: [10_000], errors: ['TimeoutError'] } })).failures, [], 'a timeout is shown, not failed');

@@ -65,6 +65,7 @@ export function checkSoak(r: SoakResults, consoleLog = ''): SoakVerdict {
     if (w.slowWalks !== w.eventsRead + w.eventsLost) failures.push(`lifetime ${w.lifetime}: ${w.slowWalks} slow walks, ${w.eventsRead} read + ${w.eventsLost} lost`);
   }
   const parentWalks = r.windows.reduce((s, w) => s + w.parentWalks, 0);
+  if (r.herdTimeouts) failures.push(`${r.herdTimeouts} herd round(s) hung past the soak's limit and were killed`);
   if (r.kernel.includes('oldfsnotify') && parentWalks === 0) failures.push(`no herd walk (trigger parent_event) in ${r.herdRounds} herd rounds on the old kernel`);
   for (const [i, l] of [...r.leftoversAfterKill, ...(r.afterSigterm ? [r.afterSigterm] : [])].entries())
     if (l.progs.length > 0) failures.push(`programs left after stop ${i + 1}: ${l.progs.join('; ')}`);

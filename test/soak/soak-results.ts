@@ -31,6 +31,8 @@ export interface SoakResults {
   windows: SoakWindow[];
   leftoversAfterKill: Leftovers[];
   herdRounds: number;
+  /** herd rounds killed past the soak's limit for one (a hang) */
+  herdTimeouts?: number;
   sigtermExit?: number | null;
   afterSigterm?: Leftovers;
   seconds?: number;

@@ -37,6 +37,7 @@ export function planFor(minutes: number, log: (m: string) => void): SoakPlan {
 }
 
 const LOAD = 'test/soak/soak_load.py';
+const HERD_LIMIT_MS = 120_000;
 /** the daemon's flags, the same for every start: slow walks from 20 ms, so the ring buffer carries events */
 const DAEMON_ARGS = ['--slow-walk.threshold=20ms', '--parent-calls'];
 /** counts walks that returned after bpftrace saw them enter (as the daemon's fentry/fexit pair) */
@@ -142,10 +143,23 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
   // the endless loads, and the herd rounds the main loop starts
   const loads = [spawn('python3', [LOAD, 'negdents', neg, String(plan.negdentRate)], { stdio: 'ignore' }), spawn('python3', [LOAD, 'churn', neg, String(plan.churnRate)], { stdio: 'ignore' })];
   let herd: Promise<void> | undefined;
+  let herdProcess: ChildProcess | undefined;
+  // a round takes seconds (4 openers, each re-walking the directory once); one past HERD_LIMIT_MS
+  // is a hang, which fails the soak at once instead of running into the guest's time limit
+  const herdEnded = async (): Promise<void> => {
+    if (!herd) return;
+    const timer = setTimeout(() => {
+      res.herdTimeouts = (res.herdTimeouts ?? 0) + 1;
+      log(`a herd round ran past ${HERD_LIMIT_MS / 1000} s: killed`);
+      herdProcess?.kill('SIGKILL');
+    }, HERD_LIMIT_MS);
+    await herd;
+    clearTimeout(timer);
+  };
 
   /** Stops every load, waits until bpftrace and the daemon have seen every walk, reads both, resumes. */
   const snapshot = async (): Promise<{ t: number; bpftrace: number; metrics: Samples }> => {
-    await herd;
+    await herdEnded();
     for (const p of loads) p.kill('SIGSTOP');
     for (let i = 0; i < 100 && !loads.every((p) => stopped(p.pid as number)); i++) await sleep(50);
     // bpftrace prints its count every 500 ms: two prints after the stop, and the same value twice
@@ -230,6 +244,7 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
       nextHerd += plan.herdEverySeconds;
       res.herdRounds++;
       const h = spawn('python3', ['harness/workloads/fsload.py', 'herd', herdDir, '4', '1'], { stdio: 'ignore' });
+      herdProcess = h;
       herd = new Promise<void>((r) => h.once('exit', () => r())).then(() => void (herd = undefined));
     }
     if (t >= nextHup) {
