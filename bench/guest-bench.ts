@@ -225,7 +225,7 @@ async function scanCost() {
  * never do: that guest has one vCPU), and watch adds and removes run the walk and watch probes.
  */
 /** Two processes looking up new names in `dir` for `seconds` while its watch is added and removed `changes` times. */
-export async function lockContention(dir: string, seconds: number, changes: number): Promise<void> {
+async function lockContention(dir: string, seconds: number, changes: number): Promise<void> {
   const lookups = fsloadInBackground('lookups', dir, seconds, 2);
   const done = new Promise((r) => lookups.on('exit', r));
   await sleep(500);

@@ -5,9 +5,9 @@
 //  waits: lookups spinning on the d_lock of a directory whose watch changes walk it (two vCPUs, so
 //         no -icount): BPF time per lock slow-path call, from bpf_stats, off / on / bpftrace
 import { execFileSync } from 'node:child_process';
-import { fsload, logger, SCRATCH, startBpftrace, writeResults } from '../harness/guest-kit.js';
+import { fsload, fsloadInBackground, logger, SCRATCH, sleep, startBpftrace, writeResults } from '../harness/guest-kit.js';
 import { sum } from '../harness/prom-text.js';
-import { cpuNs, lockContention, programCosts, scrape, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
+import { cpuNs, programCosts, scrape, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
 
 const log = logger('bench');
 
@@ -67,8 +67,29 @@ function progStats(): Map<number, { name: string; type: string; ns: number; runs
 export interface WaitsBench {
   children: number;
   bpftrace: string;
-  runs: Array<{ round: number; mode: string; slowpathCalls: number; matched?: number; bpfNs: number; nsPerCall: number; programs: Record<string, { runs: number; ns: number }> }>;
+  runs: Array<{ round: number; mode: string; walks: number; slowpathCalls: number; matched?: number; bpfNs: number; nsPerCall: number; programs: Record<string, { runs: number; ns: number }> }>;
 }
+
+/**
+ * Walks `dir` over and over while two processes look up new names in it, for `seconds`: each
+ * lookup's d_alloc takes the d_lock the walk holds, so the waits land in walked directories. Mask
+ * toggles walk once a pair with no mark reaper between (a remove and add waits ~1 s for it).
+ * Returns the walks started.
+ */
+async function walksUnderLookups(dir: string, seconds: number): Promise<number> {
+  const lookups = fsloadInBackground('lookups', dir, seconds, 2);
+  let running = true;
+  lookups.once('exit', () => (running = false));
+  await sleep(300); // the lookup processes forked and spinning
+  let walks = 0;
+  while (running) {
+    fsload('mask-toggle', dir, TOGGLES_PER_BATCH);
+    walks += TOGGLES_PER_BATCH;
+    await sleep(1); // lets the lookups' exit event in
+  }
+  return walks;
+}
+const TOGGLES_PER_BATCH = 10;
 
 /**
  * The lock slow path's BPF cost per call, entry and exit programs together: the daemon's
@@ -87,7 +108,7 @@ export async function cgroupWaitsCost(rounds: number, short: boolean): Promise<W
       const bt = mode === 'bpftrace' ? await startBpftrace(script) : undefined;
       const before = daemon ? await scrape() : undefined;
       const statsBefore = progStats();
-      await lockContention(dir, short ? 4 : 8, short ? 2 : 4);
+      const walks = await walksUnderLookups(dir, short ? 4 : 10);
       const statsAfter = progStats();
       const deltas = [...statsAfter].map(([id, a]) => ({ name: a.name, type: a.type, ns: a.ns - (statsBefore.get(id)?.ns ?? 0), runs: a.runs - (statsBefore.get(id)?.runs ?? 0) }));
       let lock: typeof deltas;
@@ -103,7 +124,7 @@ export async function cgroupWaitsCost(rounds: number, short: boolean): Promise<W
       }
       const slowpathCalls = Math.max(0, ...lock.map((d) => d.runs));
       const bpfNs = lock.reduce((n, d) => n + d.ns, 0);
-      const entry = { round, mode, slowpathCalls, ...(matched !== undefined ? { matched } : {}), bpfNs, nsPerCall: slowpathCalls ? bpfNs / slowpathCalls : NaN, programs: Object.fromEntries(lock.map((d) => [d.name, { runs: d.runs, ns: d.ns }])) };
+      const entry = { round, mode, walks, slowpathCalls, ...(matched !== undefined ? { matched } : {}), bpfNs, nsPerCall: slowpathCalls ? bpfNs / slowpathCalls : NaN, programs: Object.fromEntries(lock.map((d) => [d.name, { runs: d.runs, ns: d.ns }])) };
       runs.push(entry);
       log(`waits round ${round} ${mode}: ${JSON.stringify(entry)}`);
       writeResults('waits-partial.json', { children, bpftrace: script, runs });

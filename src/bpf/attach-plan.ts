@@ -226,7 +226,7 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
     c.spec.status.forEach((probe, side) =>
       probes.push({
         probe,
-        mechanism: v ? mechanismOf(v.family, side) : 'none',
+        mechanism: v ? mechanismOf(v, side) : 'none',
         target: v ? targetOf(v, c.target, side) : (c.target ?? ''),
         ...fields,
       }),

@@ -29,6 +29,8 @@ export interface Variant {
   programs: readonly string[];
   /** tracepoint variants: [category, event] per program */
   tracepoints?: ReadonlyArray<readonly [string, string]>;
+  /** each program's mechanism where it is not the family's entry-then-exit (an exit-only fexit) */
+  mechanisms?: readonly Mechanism[];
   /** the child scan the walk entry runs: with bpf_loop (5.17+), or a bounded loop before it */
   childScan?: 'bpf_loop' | 'bounded';
 }
@@ -50,7 +52,10 @@ export interface ProbeSpec {
   countsEveryRun?: boolean;
 }
 
-/** A creators/churn probe (issue 16) on the first of `fns` the kernel has; off with --creators=off. */
+/**
+ * A creators/churn probe (issue 16) on the first of `fns` the kernel has; off with --creators=off.
+ * `exit`: it counts on return, which fexit does alone (it sees the arguments) and kprobes as a pair.
+ */
 function rootCauseProbe(id: ProbeName, fns: readonly RootCauseFunction[], exit: boolean, fallbackNote?: string): ProbeSpec {
   return {
     id,
@@ -60,7 +65,7 @@ function rootCauseProbe(id: ProbeName, fns: readonly RootCauseFunction[], exit: 
     target: (symbols) => fns.find((f) => symbols.has(f)),
     note: (target) => (fallbackNote && target && target !== fns[0] ? `on ${target}: ${fallbackNote}` : undefined),
     variants: exit
-      ? [pair('fentry', `${id}_fentry`, `${id}_fexit`), pair('kprobe', `${id}_kprobe`, `${id}_kretprobe`)]
+      ? [{ family: 'fentry', programs: [`${id}_fexit`], mechanisms: ['fexit'] }, pair('kprobe', `${id}_kprobe`, `${id}_kretprobe`)]
       : [
           { family: 'fentry', programs: [`${id}_fentry`] },
           { family: 'kprobe', programs: [`${id}_kprobe`] },
@@ -155,7 +160,9 @@ export function watchSyscallOf(program: string): WatchSyscall | undefined {
 }
 
 /** The status mechanism of a variant's entry (0) or exit (1) program. */
-export function mechanismOf(family: Family, side: number): Mechanism {
+export function mechanismOf(v: Variant, side: number): Mechanism {
+  const family = v.family;
+  if (v.mechanisms?.[side]) return v.mechanisms[side] as Mechanism;
   if (family === 'fentry') return side === 0 ? 'fentry' : 'fexit';
   if (family === 'kprobe') return side === 0 ? 'kprobe' : 'kretprobe';
   return 'tracepoint';

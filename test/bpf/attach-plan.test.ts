@@ -36,7 +36,7 @@ test('fentry everywhere it attaches, with bpf_loop', () => {
     creators_add: 'creators_add_fentry',
     creators_instantiate: 'creators_instantiate_fentry',
     creators_delete: 'creators_delete_fentry',
-    churn_add: 'churn_add_fentry',
+    churn_add: 'churn_add_fexit',
     churn_remove: 'churn_remove_fentry',
   });
 });
