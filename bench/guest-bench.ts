@@ -38,8 +38,10 @@ const WATCH = SHORT ? { children: 100, pairs: 100 } : { children: 1000, pairs: 2
 const SCAN_CHILDREN = SHORT ? 50_000 : 200_000;
 // default: the daemon as it ships (fentry where the kernel allows, no __fsnotify_parent probe);
 // kprobe, fentry: that mechanism with the opt-in --parent-calls probe on the hot path
-const MODES = ['none', 'default', 'kprobe', 'fentry', 'bpftrace'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['none', 'default', 'kprobe', 'fentry', 'bpftrace'] as const;
+type Mode = (typeof ALL_MODES)[number];
+// BENCH_MODES=none,default,bpftrace: a focused run of those modes only (iterating on one path's cost)
+const MODES = ALL_MODES.filter((m) => (process.env.BENCH_MODES?.split(',') ?? ALL_MODES).includes(m));
 
 const t0 = Date.now();
 const log = logger('bench');

@@ -81,7 +81,10 @@ enum counter {
 	CNT_WATCH_CHURN_INSERTS = 32,
 	CNT_CGROUP_WAITS_INSERTS = 33,
 	CNT_DROP_MARK_ADDS = 34,      /* mark_adds_in_flight full */
-	NR_COUNTERS = 35,
+	CNT_SCANS_BUDGET_CUT = 35,    /* scans cut by children_scan_budget in one run, resumed on a later walk */
+	CNT_DROP_SCAN_CURSORS = 36,   /* scan_cursors full: a cut scan starts over instead */
+	CNT_WALK_ENTRY_RUN_NS = 37,   /* sum for walk_entry_run_hist */
+	NR_COUNTERS = 38,
 };
 
 struct dir_key {
@@ -97,7 +100,7 @@ struct dir_stats {
 	unsigned long long children[NR_CHILD_KINDS]; /* at the last scan */
 	unsigned long long last_scan_ns;             /* 0: never scanned */
 	unsigned int truncated;                      /* last scan stopped at the cap */
-	unsigned int pad;
+	unsigned int scan_cut;                       /* 1: a scan cut by the budget waits in scan_cursors */
 	char path[PATH_LEN];
 };
 
@@ -123,6 +126,13 @@ struct dir_creator {
 struct watch_churn {
 	unsigned long long adds;
 	unsigned long long removes;
+};
+
+/* Where a child scan cut by the per-run budget resumes (key: dir_key). */
+struct scan_cursor {
+	unsigned long long pos;                      /* the next child's list node */
+	unsigned long long children[NR_CHILD_KINDS]; /* counted so far */
+	unsigned long long scanned;                  /* children visited so far, for the cap */
 };
 
 /* One walk in progress, keyed by thread id in `walks_in_flight`. */

@@ -52,8 +52,11 @@ export const Counter = {
   WATCH_CHURN_INSERTS: 32,
   CGROUP_WAITS_INSERTS: 33,
   DROP_MARK_ADDS: 34,
+  SCANS_BUDGET_CUT: 35,
+  DROP_SCAN_CURSORS: 36,
+  WALK_ENTRY_RUN_NS: 37,
 } as const;
-export const NR_COUNTERS = 35;
+export const NR_COUNTERS = 38;
 
 /** Which counter says that a bounded map was full, per map. dir_stats is an LRU: see collectors. */
 export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
@@ -62,6 +65,7 @@ export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
   watched_locks: Counter.DROP_WATCHED_LOCKS,
   watch_syscalls: Counter.DROP_WATCH_SYSCALLS,
   mark_adds_in_flight: Counter.DROP_MARK_ADDS,
+  scan_cursors: Counter.DROP_SCAN_CURSORS,
   lock_nest: Counter.LOCK_NEST_OVERFLOW,
   events: Counter.EVENTS_LOST,
 };
@@ -281,12 +285,14 @@ export const MAP_NAMES = [
   'walk_children_hist',
   'walk_concurrency_hist',
   'lock_wait_hist',
+  'walk_entry_run_hist',
   'lock_nest',
   'walks_in_flight',
   'walkers_by_inode',
   'watched_locks',
   'dir_stats',
   'watch_syscalls',
+  'scan_cursors',
   'events',
   ...ROOT_CAUSE_MAP_NAMES,
 ] as const;
@@ -298,10 +304,11 @@ export const BOUNDED_MAPS = [
   'watched_locks',
   'dir_stats',
   'watch_syscalls',
+  'scan_cursors',
   'lock_nest',
   'events',
   ...ROOT_CAUSE_MAP_NAMES,
 ] as const satisfies ReadonlyArray<(typeof MAP_NAMES)[number]>;
 
 /** The `const volatile` tunables the daemon writes before load. */
-export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end', 'cgroup_waits_on'] as const;
+export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end', 'cgroup_waits_on', 'children_scan_budget', 'watch_syscalls_map_on'] as const;
