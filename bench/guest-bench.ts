@@ -24,6 +24,8 @@ import {
 } from '../harness/guest-kit.js';
 import { parseProm, sum } from '../harness/prom-text.js';
 import type { GuestBench } from './report.js';
+import { scanLatency } from './scan-latency.js';
+import { CHILDREN_SCAN_BUDGET } from '../src/config/options.js';
 
 const SHORT = process.env.BENCH_SHORT === '1';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
@@ -264,6 +266,9 @@ async function main() {
   };
   if (PARTS.has('overhead')) results.overhead = await overhead();
   if (PARTS.has('creators')) results.creators = await creatorsCost();
+  // issue 18 goal 6: the walk entry's longest run, with and without the per-run budget
+  if (PARTS.has('latency'))
+    results.scanLatency = await scanLatency({ startDaemon: async (args) => { const d = await startDaemon(args); return { stop: () => stop(d) }; }, scrape }, SHORT ? [50_000] : [50_000, 200_000, 1_000_000], CHILDREN_SCAN_BUDGET);
   if (PARTS.has('scan')) results.scan = await scanCost();
   // every program that runs here, with each mechanism: the walk, watch-syscall and lock probes
   if (PARTS.has('lock')) results.contention = [await contentionCost('fentry'), await contentionCost('kprobe')];

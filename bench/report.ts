@@ -1,6 +1,7 @@
 // The benchmark results as a Markdown report, with each goal of issues 7 and 18 marked met or missed.
 import type { WrkResult } from './host-bench.js';
 import { renderCreators } from './creators-report.js';
+import type { ScanLatency } from './scan-latency.js';
 
 type ProgramCosts = Record<string, { runs: number; nsPerRun: number }>;
 
@@ -22,6 +23,8 @@ export interface GuestBench {
   contention?: Array<{ mechanism: string; matched: number; programs: ProgramCosts }>;
   /** issue 16's creator probes on lookups of missing names (older results lack it) */
   creators?: { lookups: number; bpftrace: string; /** when measured apart from the rest (--only-style merges) */ date?: string; runs: Array<{ round: number; mode: string; seconds: number; tracerCpuSeconds?: number; programs?: ProgramCosts }> };
+  /** issue 18 goal 6: walk_entry's longest run by directory size, with and without the budget */
+  scanLatency?: ScanLatency;
   /** the guest the overhead runs had (older results: the same guest as the rest, no icount) */
   overheadGuest?: { cpus: number; icountShift: number };
 }

@@ -58,11 +58,11 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
 }
 
 async function guestBench(): Promise<GuestBench | { error: string }> {
-  const timed = await guestPart('overhead,creators', true);
+  const timed = await guestPart('overhead,creators,latency', true);
   if (timed.error !== undefined || !timed.overhead || timed.cpus === undefined) return { error: `overhead guest: ${timed.error ?? 'no overhead results'}` };
   const parallel = await guestPart('scan,lock', false);
   if (parallel.error !== undefined) return { error: `scan/lock guest: ${parallel.error}` };
-  return { ...(parallel as GuestBench), overhead: timed.overhead, ...(timed.creators ? { creators: timed.creators } : {}), overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT } };
+  return { ...(parallel as GuestBench), overhead: timed.overhead, ...(timed.creators ? { creators: timed.creators } : {}), ...(timed.scanLatency ? { scanLatency: timed.scanLatency } : {}), overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT } };
 }
 
 async function hostBench() {

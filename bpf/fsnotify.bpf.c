@@ -357,6 +357,12 @@ static __always_inline void scan_children(struct dentry *alias, struct dir_key *
 		return;
 	}
 	count(CNT_SCANS_BUDGET_CUT, 1);
+	/* until the scan ends, a partial count above the last whole one is the better lower bound
+	 * (a directory's first scan) */
+	if (c.children[CHILD_POSITIVE] + c.children[CHILD_NEGATIVE] > ds->children[CHILD_POSITIVE] + ds->children[CHILD_NEGATIVE]) {
+		ds->children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
+		ds->children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];
+	}
 	next.pos = c.pos;
 	next.children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
 	next.children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];

@@ -143,6 +143,9 @@ for (const kernel of kernels) {
       assert.equal(delta(m1, m0, 'fsnotify_walk_children_scan_truncated_total'), expected < N ? 1 : 0);
       const dir = [...m1].find(([k]) => k.startsWith('fsnotify_directory_children{') && k.includes('path="/neg"') && k.includes('kind="negative"'));
       assert.ok(dir, 'directory series for /neg');
+      // issue 18: walk_entry's own run time, one observation per walk, the scan of 200k children in it
+      assert.equal(delta(m1, m0, 'fsnotify_exporter_walk_entry_run_seconds_count'), 1);
+      assert.ok(delta(m1, m0, 'fsnotify_exporter_walk_entry_run_seconds_sum') > 0);
       report.negativeChildren = negative;
       report.walkSeconds200k = walkSeconds(m1, m0);
     });
