@@ -21,7 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Tunables, written into .rodata by user space before load. */
 const volatile __u32 children_scan_cap = 1 << 20;
 /* Children one program run scans at most (bpf_loop scan); the rest of the list on later walks. */
-const volatile __u32 children_scan_budget = 1 << 14;
+const volatile __u32 children_scan_budget = 1 << 12;
 /* 1: the watch-syscall probes keep watch_syscalls for the walk (the bounded programs, before 5.17);
  * 0: the walk reads the syscall number from the task's registers and the exit probes stay off. */
 const volatile __u32 watch_syscalls_map_on = 1;
@@ -113,12 +113,6 @@ struct {
 	__type(value, struct walk_state);
 } walks_in_flight SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64); /* inode address */
-	__type(value, __u32);
-} walkers_by_inode SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -464,35 +458,26 @@ static __always_inline __u32 add_and_read(__u32 *v, __s32 n, bool no_fetch)
 	return __sync_fetch_and_add(v, n) + n;
 }
 
-static __always_inline __u32 walkers_inc(__u64 inode, bool no_fetch)
+/* The directory's walkers, this one included: counted in its dir_stats entry (no map of their own). */
+static __always_inline __u32 walkers_inc(struct dir_stats *ds, bool no_fetch)
 {
-	__u32 one = 1, *walkers;
-
-	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
-	if (walkers)
-		return add_and_read(walkers, 1, no_fetch);
-	if (bpf_map_update_elem(&walkers_by_inode, &inode, &one, BPF_NOEXIST) == 0)
-		return 1;
-	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode); /* lost a race with another CPU */
-	if (walkers)
-		return add_and_read(walkers, 1, no_fetch);
-	count(CNT_DROP_WALKERS_BY_INODE, 1);
-	return 1;
+	return ds ? add_and_read(&ds->walkers, 1, no_fetch) : 1;
 }
 
-/* Returns the walkers left; 0 means this was the last one (two exits reading 0 both delete: harmless). */
-static __always_inline __u32 walkers_dec(__u64 inode)
+/* Returns the walkers left; 0 means this was the last one (two exits reading 0 both unwatch: harmless). */
+static __always_inline __u32 walkers_dec(struct dir_stats *ds)
 {
-	__u32 *walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
 	__u32 left;
 
-	if (!walkers)
+	if (!ds)
 		return 0;
 	/* the exit programs serve every kernel: no fetch */
-	left = add_and_read(walkers, -1, true);
-	if (left == 0 || left > 1u << 30)
-		bpf_map_delete_elem(&walkers_by_inode, &inode);
-	return left > 1u << 30 ? 0 : left;
+	left = add_and_read(&ds->walkers, -1, true);
+	if (left > 1u << 30) { /* an entry re-inserted by a walk's exit after an eviction */
+		ds->walkers = 0;
+		return 0;
+	}
+	return left;
 }
 
 static __always_inline void watch_locks(struct walk_state *w)
@@ -586,13 +571,6 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	if (alias)
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
 
-	w.concurrent_walkers = walkers_inc(w.inode, bounded);
-	/* without fetch-and-add two first walkers may both read 2: the bounded programs always register */
-	if (w.concurrent_walkers == 1 || bounded)
-		watch_locks(&w);
-	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
-	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
-
 	ds = dir_stats_get(&w.dir, alias);
 	if (ds) {
 		if (alias && !bounded && ds->scan_cut) {
@@ -614,6 +592,13 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 		w.lock_wait_ns_at_start[LOCK_I_LOCK] = ds->lock_wait_ns[LOCK_I_LOCK];
 		w.lock_wait_ns_at_start[LOCK_D_LOCK] = ds->lock_wait_ns[LOCK_D_LOCK];
 	}
+	w.concurrent_walkers = walkers_inc(ds, bounded);
+	/* without fetch-and-add two first walkers may both read 2: the bounded programs always register */
+	if (w.concurrent_walkers == 1 || bounded)
+		watch_locks(&w);
+	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
+	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
+
 	hist_add(&walk_children_hist, CHILD_POSITIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_POSITIVE], COUNT_SLOTS));
 	hist_add(&walk_children_hist, CHILD_NEGATIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_NEGATIVE], COUNT_SLOTS));
 	count(CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
@@ -683,7 +668,7 @@ static __always_inline int walk_exit(void)
 		__sync_fetch_and_add(&ds->walks, 1);
 		__sync_fetch_and_add(&ds->walk_ns, duration);
 	}
-	if (walkers_dec(w->inode) == 0)
+	if (walkers_dec(ds) == 0)
 		unwatch_locks(w); /* lock addresses are reused once the directory goes away */
 	if (duration >= slow_walk_threshold_ns) {
 		count(CNT_SLOW_WALKS, 1);

@@ -63,7 +63,7 @@ enum counter {
 	CNT_WATCH_FANOTIFY_ADD = 15,
 	CNT_WATCH_FANOTIFY_REMOVE = 16,
 	CNT_DROP_WALKS_IN_FLIGHT = 17,
-	CNT_DROP_WALKERS_BY_INODE = 18,
+	CNT_DROP_WALKERS_BY_INODE = 18, /* unused since the walkers are counted in dir_stats */
 	CNT_DROP_WATCHED_LOCKS = 19,
 	CNT_DROP_WATCH_SYSCALLS = 20,
 	CNT_DIR_STATS_INSERTS = 21,   /* dir_stats is an LRU: evictions = inserts - entries */
@@ -102,6 +102,8 @@ struct dir_stats {
 	unsigned int truncated;                      /* last scan stopped at the cap */
 	unsigned int scan_cut;                       /* 1: a scan cut by the budget waits in scan_cursors */
 	char path[PATH_LEN];
+	unsigned int walkers;                        /* walks of this directory running now */
+	unsigned int pad;
 };
 
 /* Dentries created under one directory (key: dir_key), walked or not. */

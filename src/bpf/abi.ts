@@ -61,7 +61,6 @@ export const NR_COUNTERS = 38;
 /** Which counter says that a bounded map was full, per map. dir_stats is an LRU: see collectors. */
 export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
   walks_in_flight: Counter.DROP_WALKS_IN_FLIGHT,
-  walkers_by_inode: Counter.DROP_WALKERS_BY_INODE,
   watched_locks: Counter.DROP_WATCHED_LOCKS,
   watch_syscalls: Counter.DROP_WATCH_SYSCALLS,
   mark_adds_in_flight: Counter.DROP_MARK_ADDS,
@@ -82,7 +81,7 @@ export const LRU_INSERT_COUNTERS: Readonly<Record<string, number>> = {
 /** Byte offsets, as laid out by clang for the BPF target (natural alignment, little endian). */
 export const Layout = {
   dirKey: { size: 16, ino: 0, dev: 8 },
-  dirStats: { size: 320, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64 },
+  dirStats: { size: 328, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64, walkers: 320 },
   dirCreations: { size: 272, created: 0, path: 16 },
   dirActorKey: { size: 40, dir: 0, cgroupId: 16, comm: 24 },
   dirCreator: { size: 24, created: 0, tgid: 16 },
@@ -288,7 +287,6 @@ export const MAP_NAMES = [
   'walk_entry_run_hist',
   'lock_nest',
   'walks_in_flight',
-  'walkers_by_inode',
   'watched_locks',
   'dir_stats',
   'watch_syscalls',
@@ -300,7 +298,6 @@ export const MAP_NAMES = [
 /** The maps with a capacity worth reporting (fsnotify_exporter_map_capacity): the bounded hash maps, the lock nest, the ring. */
 export const BOUNDED_MAPS = [
   'walks_in_flight',
-  'walkers_by_inode',
   'watched_locks',
   'dir_stats',
   'watch_syscalls',

@@ -12,7 +12,7 @@ export interface BpfMapsReader {
   capacity(map: string): number;
 }
 
-export const HASH_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'mark_adds_in_flight', 'scan_cursors'] as const;
+export const HASH_MAPS = ['walks_in_flight', 'watched_locks', 'dir_stats', 'watch_syscalls', 'mark_adds_in_flight', 'scan_cursors'] as const;
 /** The root-cause maps (issue 16), read raw; src/collect/root-cause.ts decodes them. */
 export const ROOT_CAUSE_MAPS = ['dir_creations', 'dir_creators', 'watch_churn', 'cgroup_waits'] as const;
 export type RootCauseMap = (typeof ROOT_CAUSE_MAPS)[number];

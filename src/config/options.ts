@@ -49,7 +49,7 @@ export type OnOff = (typeof ON_OFF)[number];
 export const DEFAULT_PORT = 9717;
 
 /** Children one walk-entry run scans at most: its bound in µs is in docs/benchmark-findings.md. */
-export const CHILDREN_SCAN_BUDGET = 16_384;
+export const CHILDREN_SCAN_BUDGET = 4096;
 
 export function defaultOptions(): Options {
   return {
