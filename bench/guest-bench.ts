@@ -123,6 +123,7 @@ async function overhead() {
     seconds: number;
     watchSeconds: number;
     tracerCpuSeconds?: number;
+    watchTracerCpuSeconds?: number;
     parentCalls?: number;
     walks?: number;
     programs?: Record<string, { runs: number; nsPerRun: number }>;
@@ -139,8 +140,10 @@ async function overhead() {
       const before = daemon ? await scrape() : undefined;
       const cpuBefore = cpuNs(tracerPid);
       const r = fsload('access', dir, ACCESS.files, ACCESS.rounds);
+      const cpuWatch = cpuNs(tracerPid);
       const w = fsload('mask-toggle', watchDir, WATCH.pairs);
       const entry: (typeof runs)[number] = { round, mode, seconds: r.seconds as number, watchSeconds: w.seconds as number };
+      if (tracerPid !== undefined) entry.watchTracerCpuSeconds = (cpuNs(tracerPid) - cpuWatch) / 1e9;
       if (tracerPid !== undefined) entry.tracerCpuSeconds = (cpuNs(tracerPid) - cpuBefore) / 1e9;
       if (daemon && before) {
         const after = await scrape();

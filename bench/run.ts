@@ -17,8 +17,9 @@ const o = new Command('bench')
   .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
   .option('--no-guest', 'host benchmarks only')
   .option('--only <part>', 'host or guest: run that part and keep the other from the last full run (docs/benchmarks.json)')
+  .option('--guest-parts-from <file>', "with --only guest: no guest boot; the parts a focused guest run wrote (its bench.json) replace the last run's, the rest is kept")
   .parse()
-  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string }>();
+  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string; guestPartsFrom?: string }>();
 if (o.only !== undefined && o.only !== 'host' && o.only !== 'guest') {
   process.stderr.write(`bench: --only takes host or guest, not ${o.only}\n`);
   process.exit(2);
@@ -94,6 +95,16 @@ async function hostBench() {
   }
 }
 
+/** A focused guest run's parts (e.g. BENCH_PARTS=overhead,latency in an -icount guest) over the last run's guest results. */
+function focusedGuestParts(previous: BenchResults, file: string): BenchResults['guest'] {
+  const focused = JSON.parse(readFileSync(file, 'utf8')) as GuestPart;
+  if (focused.error !== undefined) return { error: focused.error };
+  const base = previous.guest && !('error' in previous.guest) ? previous.guest : undefined;
+  if (!base) throw new Error('--guest-parts-from needs the last run\'s guest results to merge into');
+  const { overhead, creators, scanLatency, kernel } = focused;
+  return { ...base, ...(overhead ? { overhead, overheadGuest: { cpus: focused.cpus ?? 1, icountShift: ICOUNT_SHIFT } } : {}), ...(creators ? { creators } : {}), ...(scanLatency ? { scanLatency } : {}), ...(kernel ? { kernel } : {}) };
+}
+
 /** The host part of a previous run's results. */
 function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
   const { host, scrape, load, rssAfterLoad, footprintSeries, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
@@ -107,7 +118,7 @@ async function main() {
   const previous = o.only && existsSync(join(dir, 'benchmarks.json')) ? (JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchResults) : undefined;
   if (o.only && !previous) throw new Error(`--only ${o.only} needs a previous run in ${dir}/benchmarks.json`);
   const host = o.only === 'guest' && previous ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
-  const guest = o.only === 'host' && previous ? previous.guest : o.guest ? await guestBench() : undefined;
+  const guest = o.only === 'host' && previous ? previous.guest : o.guestPartsFrom && previous ? focusedGuestParts(previous, o.guestPartsFrom) : o.guest ? await guestBench() : undefined;
   const guestDate = o.only === 'host' && previous ? (previous.guestDate ?? previous.date) : date;
   const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined };
   mkdirSync(dir, { recursive: true });
