@@ -114,8 +114,10 @@ struct {
 } walks_in_flight SEC(".maps");
 
 
+/* The locks of walked directories, left in place between walks: an LRU, so the stale ones of
+ * directories no longer walked give way (the lock probe checks that a walk runs). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 2048);
 	__type(key, __u64); /* lock address */
 	__type(value, struct watched_lock);
@@ -464,20 +466,13 @@ static __always_inline __u32 walkers_inc(struct dir_stats *ds, bool no_fetch)
 	return ds ? add_and_read(&ds->walkers, 1, no_fetch) : 1;
 }
 
-/* Returns the walkers left; 0 means this was the last one (two exits reading 0 both unwatch: harmless). */
-static __always_inline __u32 walkers_dec(struct dir_stats *ds)
+static __always_inline void walkers_dec(struct dir_stats *ds)
 {
-	__u32 left;
-
 	if (!ds)
-		return 0;
-	/* the exit programs serve every kernel: no fetch */
-	left = add_and_read(&ds->walkers, -1, true);
-	if (left > 1u << 30) { /* an entry re-inserted by a walk's exit after an eviction */
+		return;
+	/* the exit programs serve every kernel: no fetch; below 0: the entry was evicted mid-walk */
+	if (add_and_read(&ds->walkers, -1, true) > 1u << 30)
 		ds->walkers = 0;
-		return 0;
-	}
-	return left;
 }
 
 static __always_inline void watch_locks(struct walk_state *w)
@@ -491,13 +486,6 @@ static __always_inline void watch_locks(struct walk_state *w)
 		if (bpf_map_update_elem(&watched_locks, &w->locks[kind], &wl, BPF_ANY))
 			count(CNT_DROP_WATCHED_LOCKS, 1);
 	}
-}
-
-static __always_inline void unwatch_locks(struct walk_state *w)
-{
-	for (int kind = 0; kind < NR_LOCK_KINDS; kind++)
-		if (w->locks[kind])
-			bpf_map_delete_elem(&watched_locks, &w->locks[kind]);
 }
 
 /* ---- the walk --------------------------------------------------------------------------- */
@@ -548,7 +536,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	struct walk_state w = {};
 	struct dentry *alias;
 	struct dir_stats *ds;
-	bool resumed = false;
+	bool resumed = false, scanned = false;
 	__u8 *syscall;
 
 	w.inode = (__u64)inode;
@@ -578,11 +566,13 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 			resumed = scan_cursor_take(&w.dir, &cur);
 			if (resumed)
 				scan_children(alias, &w.dir, ds, false, &cur);
+			scanned = resumed;
 		}
 		if (resumed) {
 		} else if (alias && (!ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns)) {
 			ds->last_scan_ns = now; /* claim the scan before it runs: concurrent walkers use the cache */
 			scan_children(alias, &w.dir, ds, bounded, NULL);
+			scanned = true;
 		} else {
 			count(CNT_SCANS_CACHED, 1);
 		}
@@ -593,9 +583,13 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 		w.lock_wait_ns_at_start[LOCK_D_LOCK] = ds->lock_wait_ns[LOCK_D_LOCK];
 	}
 	w.concurrent_walkers = walkers_inc(ds, bounded);
-	/* without fetch-and-add two first walkers may both read 2: the bounded programs always register */
-	if (w.concurrent_walkers == 1 || bounded)
+	/* Registered once per directory inode, and again at each scan in case the LRU evicted them;
+	 * left in place after the walk (no update and delete per walk): the lock probe checks that a
+	 * walk of the directory is running. */
+	if (ds && (ds->locks_at != w.locks[LOCK_I_LOCK] || scanned)) {
 		watch_locks(&w);
+		ds->locks_at = w.locks[LOCK_I_LOCK];
+	}
 	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
 	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
 
@@ -668,8 +662,7 @@ static __always_inline int walk_exit(void)
 		__sync_fetch_and_add(&ds->walks, 1);
 		__sync_fetch_and_add(&ds->walk_ns, duration);
 	}
-	if (walkers_dec(ds) == 0)
-		unwatch_locks(w); /* lock addresses are reused once the directory goes away */
+	walkers_dec(ds);
 	if (duration >= slow_walk_threshold_ns) {
 		count(CNT_SLOW_WALKS, 1);
 		emit_slow_walk(w, ds, duration);
@@ -742,6 +735,7 @@ static __always_inline void lock_wait_begin(__u64 lock)
 	__u32 zero = 0, d;
 	struct lock_nest *n = bpf_map_lookup_elem(&lock_nest, &zero);
 	struct watched_lock *wl;
+	struct dir_stats *ds;
 	struct lock_slot *s;
 
 	if (!n)
@@ -757,7 +751,9 @@ static __always_inline void lock_wait_begin(__u64 lock)
 	s->lock = lock;
 	s->watched = 0;
 	wl = bpf_map_lookup_elem(&watched_locks, &lock);
-	if (wl) {
+	/* a watched lock counts while a walk of its directory runs (entries stay between walks) */
+	ds = wl ? bpf_map_lookup_elem(&dir_stats, &wl->dir) : NULL;
+	if (wl && ds && ds->walkers) {
 		s->watched = 1;
 		s->kind = wl->kind;
 		s->dir = wl->dir;

@@ -104,6 +104,7 @@ struct dir_stats {
 	char path[PATH_LEN];
 	unsigned int walkers;                        /* walks of this directory running now */
 	unsigned int pad;
+	unsigned long long locks_at;                 /* the i_lock address its locks are in watched_locks for */
 };
 
 /* Dentries created under one directory (key: dir_key), walked or not. */

@@ -81,7 +81,7 @@ export const LRU_INSERT_COUNTERS: Readonly<Record<string, number>> = {
 /** Byte offsets, as laid out by clang for the BPF target (natural alignment, little endian). */
 export const Layout = {
   dirKey: { size: 16, ino: 0, dev: 8 },
-  dirStats: { size: 328, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64, walkers: 320 },
+  dirStats: { size: 336, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64, walkers: 320, locksAt: 328 },
   dirCreations: { size: 272, created: 0, path: 16 },
   dirActorKey: { size: 40, dir: 0, cgroupId: 16, comm: 24 },
   dirCreator: { size: 24, created: 0, tgid: 16 },
