@@ -490,6 +490,29 @@ static __always_inline void watch_locks(struct walk_state *w)
 
 /* ---- the walk --------------------------------------------------------------------------- */
 
+/* Whether the directory's children are due for a scan (never scanned, or the interval passed). */
+static __always_inline bool scan_due(struct dir_stats *ds, __u64 now)
+{
+	return !ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns;
+}
+
+/*
+ * Counts this walker in the directory's dir_stats and returns the walkers, this one included. The
+ * directory's locks are registered once per directory inode, and again at each scan in case the
+ * LRU evicted them; left in place after the walk (no update and delete per walk): the lock probe
+ * checks that a walk of the directory is running.
+ */
+static __always_inline __u32 walk_register(struct walk_state *w, struct dir_stats *ds, bool no_fetch, bool scanned)
+{
+	__u32 walkers = walkers_inc(ds, no_fetch);
+
+	if (ds && (ds->locks_at != w->locks[LOCK_I_LOCK] || scanned)) {
+		watch_locks(w);
+		ds->locks_at = w->locks[LOCK_I_LOCK];
+	}
+	return walkers;
+}
+
 /* The directory's alias dentry: d_alias is in the d_u union before 7.x, in an anonymous one after. */
 static __always_inline struct dentry *dir_alias(struct inode *inode)
 {
@@ -560,6 +583,10 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
 
 	ds = dir_stats_get(&w.dir, alias);
+	/* The bounded programs register before their scan: after it, the registration would be
+	 * verified once more for each state leaving the 8,192-child loop (5.10's verifier: 1M insns). */
+	if (bounded)
+		w.concurrent_walkers = walk_register(&w, ds, bounded, ds && alias && scan_due(ds, now));
 	if (ds) {
 		if (alias && !bounded && ds->scan_cut) {
 			ds->scan_cut = 0;
@@ -569,7 +596,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 			scanned = resumed;
 		}
 		if (resumed) {
-		} else if (alias && (!ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns)) {
+		} else if (alias && scan_due(ds, now)) {
 			ds->last_scan_ns = now; /* claim the scan before it runs: concurrent walkers use the cache */
 			scan_children(alias, &w.dir, ds, bounded, NULL);
 			scanned = true;
@@ -582,14 +609,8 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 		w.lock_wait_ns_at_start[LOCK_I_LOCK] = ds->lock_wait_ns[LOCK_I_LOCK];
 		w.lock_wait_ns_at_start[LOCK_D_LOCK] = ds->lock_wait_ns[LOCK_D_LOCK];
 	}
-	w.concurrent_walkers = walkers_inc(ds, bounded);
-	/* Registered once per directory inode, and again at each scan in case the LRU evicted them;
-	 * left in place after the walk (no update and delete per walk): the lock probe checks that a
-	 * walk of the directory is running. */
-	if (ds && (ds->locks_at != w.locks[LOCK_I_LOCK] || scanned)) {
-		watch_locks(&w);
-		ds->locks_at = w.locks[LOCK_I_LOCK];
-	}
+	if (!bounded)
+		w.concurrent_walkers = walk_register(&w, ds, bounded, scanned);
 	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
 	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
 
