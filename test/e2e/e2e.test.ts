@@ -17,6 +17,7 @@ import { STORM } from '../../harness/workload-sizes.js';
 import type { SuiteResults } from './results.js';
 import { checkRootCause } from './root-cause-check.js';
 import { Layout } from '../../src/bpf/abi.js';
+import { BOUNDED_WALK_PROGRAMS, VERIFIER_INSN_LIMIT } from '../../harness/verifier-stats.js';
 
 const kernels = process.env.E2E_KERNELS
   ? process.env.E2E_KERNELS.split(',')
@@ -35,6 +36,11 @@ const CHILDREN_TOLERANCE = 0.01;
  */
 const BPFTRACE_TOLERANCE = 0.25;
 const BPFTRACE_SLACK_SECONDS = 0.001;
+/**
+ * The bounded walk programs' verifier cost stays under this share of the verifier's limit: a
+ * change that brings them near it (5.10 rejected them at 1,000,001 once) fails here, not on a host.
+ */
+const VERIFIER_MARGIN = 0.7;
 /** the guest daemon's default --top-directories */
 const TOP_K = 20;
 /** the ring buffer's 256 KiB hold at most this many slow-walk records (8-byte header each) */
@@ -129,6 +135,16 @@ for (const kernel of kernels) {
       assert.equal(sum(m, 'fsnotify_exporter_probe_attached', { probe: 'walk_entry' }), 1);
       assert.equal(sum(m, 'fsnotify_exporter_probe_attached', { probe: 'walk_exit' }), 1);
       assert.equal(sum(m, 'fsnotify_exporter_lock_wait_mechanism', { mechanism: 'qspinlock_slowpath' }), 1);
+    });
+
+    test(`kernels without bpf_loop: each bounded walk program verifies within ${VERIFIER_MARGIN * 100}% of the verifier's limit`, (t) => {
+      if (!r.verifier) return t.skip('the kernel has bpf_loop: the bounded programs do not run here');
+      assert.deepEqual(r.verifier.map((v) => v.program), [...BOUNDED_WALK_PROGRAMS]);
+      for (const v of r.verifier) {
+        assert.ok(v.loaded, `${v.program} rejected: ${v.detail}`);
+        assert.ok(v.processed !== undefined && v.processed <= VERIFIER_MARGIN * VERIFIER_INSN_LIMIT, `${v.program}: ${v.detail}`);
+      }
+      report.verifierProcessedInsns = Object.fromEntries(r.verifier.map((v) => [v.program, v.processed]));
     });
 
     test(`negative dentries: one walk per watch add, ≈${N} negative children (or the scan's limit)`, () => {

@@ -26,6 +26,9 @@ import {
   type GuestDaemon,
 } from '../../harness/guest-kit.js';
 import { MAIN } from '../../harness/daemon.js';
+import { BOUNDED_WALK_PROGRAMS, verifierStats } from '../../harness/verifier-stats.js';
+import { errnoName } from '../../src/bpf/errors.js';
+import { probeBpfFeatures } from '../../src/bpf/features.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, STORM } from '../../harness/workload-sizes.js';
 import type { SuiteResults } from './results.js';
@@ -129,6 +132,10 @@ async function main() {
   log(`kernel ${results.kernel}`);
   // the guest boots with loglevel=3: let errors (the OOM killer, a soft lockup) reach the console
   writeFileSync('/proc/sys/kernel/printk', '4');
+  // the daemon runs the bounded walk programs here: how close the verifier came to its limit
+  const features = probeBpfFeatures(errnoName);
+  if (!features.bpfLoop) results.verifier = verifierStats(BOUNDED_WALK_PROGRAMS);
+  features.release();
   // the herd needs some other mark on the same file system (fsnotify_parent returns early without one)
   const otherMark = fsloadInBackground('hold-watch', `${SCRATCH}/other`, 3600);
   await sleep(500);
