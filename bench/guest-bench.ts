@@ -25,6 +25,8 @@ import {
 import { parseProm, sum } from '../harness/prom-text.js';
 import type { GuestBench } from './report.js';
 import { cgroupWaitsCost, churnCost } from './root-cause-bench.js';
+import { scanLatency, UNBOUNDED } from './scan-latency.js';
+import { CHILDREN_SCAN_BUDGET } from '../src/config/options.js';
 
 const SHORT = process.env.BENCH_SHORT === '1';
 // TCG's run-to-run noise is tens of %: long runs, many rounds, medians
@@ -39,8 +41,10 @@ const WATCH = SHORT ? { children: 100, pairs: 100 } : { children: 1000, pairs: 2
 const SCAN_CHILDREN = SHORT ? 50_000 : 200_000;
 // default: the daemon as it ships (fentry where the kernel allows, no __fsnotify_parent probe);
 // kprobe, fentry: that mechanism with the opt-in --parent-calls probe on the hot path
-const MODES = ['none', 'default', 'kprobe', 'fentry', 'bpftrace'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['none', 'default', 'kprobe', 'fentry', 'bpftrace'] as const;
+type Mode = (typeof ALL_MODES)[number];
+// BENCH_MODES=none,default,bpftrace: a focused run of those modes only (iterating on one path's cost)
+const MODES = ALL_MODES.filter((m) => (process.env.BENCH_MODES?.split(',') ?? ALL_MODES).includes(m));
 
 const t0 = Date.now();
 const log = logger('bench');
@@ -120,6 +124,7 @@ async function overhead() {
     seconds: number;
     watchSeconds: number;
     tracerCpuSeconds?: number;
+    watchTracerCpuSeconds?: number;
     parentCalls?: number;
     walks?: number;
     programs?: Record<string, { runs: number; nsPerRun: number }>;
@@ -136,8 +141,10 @@ async function overhead() {
       const before = daemon ? await scrape() : undefined;
       const cpuBefore = cpuNs(tracerPid);
       const r = fsload('access', dir, ACCESS.files, ACCESS.rounds);
+      const cpuWatch = cpuNs(tracerPid);
       const w = fsload('mask-toggle', watchDir, WATCH.pairs);
       const entry: (typeof runs)[number] = { round, mode, seconds: r.seconds as number, watchSeconds: w.seconds as number };
+      if (tracerPid !== undefined) entry.watchTracerCpuSeconds = (cpuNs(tracerPid) - cpuWatch) / 1e9;
       if (tracerPid !== undefined) entry.tracerCpuSeconds = (cpuNs(tracerPid) - cpuBefore) / 1e9;
       if (daemon && before) {
         const after = await scrape();
@@ -200,7 +207,8 @@ async function scanCost() {
   const samples: Array<{ scan: boolean; walkNs: number[]; oursNs: number }> = [];
   for (let rep = 0; rep < ROUNDS; rep++) {
     for (const scan of [true, false]) {
-      const daemon = await startDaemon(['--bpf.mechanism=fentry', '--children-scan.interval=1ms', ...(scan ? [] : ['--children-scan.cap=1'])]);
+      // no per-run budget: one walk scans the whole list, the cost this section reports (the budget's: scanLatency)
+      const daemon = await startDaemon(['--bpf.mechanism=fentry', '--children-scan.interval=1ms', `--children-scan.budget=${UNBOUNDED}`, ...(scan ? [] : ['--children-scan.cap=1'])]);
       const seen = walks().length;
       const before = await scrape();
       fsload('watch', dir);
@@ -268,6 +276,9 @@ async function main() {
   };
   if (PARTS.has('overhead')) results.overhead = await overhead();
   if (PARTS.has('creators')) results.creators = await creatorsCost();
+  // issue 18 goal 6: the walk entry's longest run, with and without the per-run budget
+  if (PARTS.has('latency'))
+    results.scanLatency = await scanLatency({ startDaemon: async (args) => { const d = await startDaemon(args); return { stop: () => stop(d) }; }, scrape }, SHORT ? [50_000] : [50_000, 200_000, 1_000_000], CHILDREN_SCAN_BUDGET);
   if (PARTS.has('scan')) results.scan = await scanCost();
   // every program that runs here, with each mechanism: the walk, watch-syscall and lock probes
   if (PARTS.has('lock')) results.contention = [await contentionCost('fentry'), await contentionCost('kprobe')];

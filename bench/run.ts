@@ -18,8 +18,9 @@ const o = new Command('bench')
   .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
   .option('--no-guest', 'host benchmarks only')
   .option('--only <part>', 'host, guest, root-cause (the churn and cgroup-wait guests) or proc-scan (the watcher scan on the host): run that part and keep the rest from the last full run (docs/benchmarks.json)')
+  .option('--guest-parts-from <file>', "with --only guest: no guest boot; the parts a focused guest run wrote (its bench.json) replace the last run's, the rest is kept")
   .parse()
-  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string }>();
+  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string; guestPartsFrom?: string }>();
 if (o.only !== undefined && !['host', 'guest', 'root-cause', 'proc-scan'].includes(o.only)) {
   process.stderr.write(`bench: --only takes host, guest, root-cause or proc-scan, not ${o.only}\n`);
   process.exit(2);
@@ -60,8 +61,8 @@ async function guestPart(parts: string, icount: boolean): Promise<GuestPart> {
 
 async function guestBench(): Promise<GuestBench | { error: string }> {
   // the smoke run's two guests at once: its numbers are not quoted, and CI's wall time is
-  const both = short ? Promise.all([guestPart('overhead,creators,churn', true), guestPart('scan,lock,waits', false)]) : undefined;
-  const timed = both ? (await both)[0] : await guestPart('overhead,creators,churn', true);
+  const both = short ? Promise.all([guestPart('overhead,creators,churn,latency', true), guestPart('scan,lock,waits', false)]) : undefined;
+  const timed = both ? (await both)[0] : await guestPart('overhead,creators,churn,latency', true);
   if (timed.error !== undefined || !timed.overhead || timed.cpus === undefined) return { error: `overhead guest: ${timed.error ?? 'no overhead results'}` };
   const parallel = both ? (await both)[1] : await guestPart('scan,lock,waits', false);
   if (parallel.error !== undefined) return { error: `scan/lock guest: ${parallel.error}` };
@@ -70,6 +71,7 @@ async function guestBench(): Promise<GuestBench | { error: string }> {
     overhead: timed.overhead,
     ...(timed.creators ? { creators: timed.creators } : {}),
     ...(timed.churn ? { churn: timed.churn } : {}),
+    ...(timed.scanLatency ? { scanLatency: timed.scanLatency } : {}),
     overheadGuest: { cpus: timed.cpus, icountShift: ICOUNT_SHIFT },
   };
 }
@@ -116,6 +118,16 @@ async function hostBench() {
   }
 }
 
+/** A focused guest run's parts (e.g. BENCH_PARTS=overhead,latency in an -icount guest) over the last run's guest results. */
+function focusedGuestParts(previous: BenchResults, file: string): BenchResults['guest'] {
+  const focused = JSON.parse(readFileSync(file, 'utf8')) as GuestPart;
+  if (focused.error !== undefined) return { error: focused.error };
+  const base = previous.guest && !('error' in previous.guest) ? previous.guest : undefined;
+  if (!base) throw new Error('--guest-parts-from needs the last run\'s guest results to merge into');
+  const { overhead, creators, scanLatency, kernel } = focused;
+  return { ...base, ...(overhead ? { overhead, overheadGuest: { cpus: focused.cpus ?? 1, icountShift: ICOUNT_SHIFT } } : {}), ...(creators ? { creators } : {}), ...(scanLatency ? { scanLatency } : {}), ...(kernel ? { kernel } : {}) };
+}
+
 /** The host part of a previous run's results. */
 function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
   const { host, scrape, load, rssAfterLoad, footprintSeries, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
@@ -132,7 +144,16 @@ async function main() {
   const host = keepHost ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
   const kept = previous?.guest && !('error' in previous.guest) ? previous.guest : undefined;
   if (o.only === 'root-cause' && !kept) throw new Error('--only root-cause needs a previous guest run in benchmarks.json');
-  const guest = (o.only === 'host' || o.only === 'proc-scan') && previous ? previous.guest : o.only === 'root-cause' && kept ? await rootCauseGuests(kept) : o.guest ? await guestBench() : undefined;
+  const guest =
+    (o.only === 'host' || o.only === 'proc-scan') && previous
+      ? previous.guest
+      : o.only === 'root-cause' && kept
+        ? await rootCauseGuests(kept)
+        : o.guestPartsFrom && previous
+          ? focusedGuestParts(previous, o.guestPartsFrom)
+          : o.guest
+            ? await guestBench()
+            : undefined;
   const guestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan') && previous ? (previous.guestDate ?? previous.date) : date;
   // the watcher scan's user-space cost, with every run but --only guest (which keeps the last one)
   const procScan = o.only === 'guest' ? previous?.procScan : { ...(await procScanCost(short ? 100 : 500, short ? 20 : 100, short ? 200 : 2000)), date };

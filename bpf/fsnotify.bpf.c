@@ -20,6 +20,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Tunables, written into .rodata by user space before load. */
 const volatile __u32 children_scan_cap = 1 << 20;
+/* Children one program run scans at most (bpf_loop scan); the rest of the list on later walks. */
+const volatile __u32 children_scan_budget = 1 << 12;
+/* 1: the watch-syscall probes keep watch_syscalls for the walk (the bounded programs, before 5.17);
+ * 0: the walk reads the syscall number from the task's registers and the exit probes stay off. */
+const volatile __u32 watch_syscalls_map_on = 1;
 const volatile __u64 children_scan_interval_ns = 10000000000ULL;
 const volatile __u64 slow_walk_threshold_ns = 50000000ULL;
 /* [start, end) of __fsnotify_parent from kallsyms; a walk with it on the stack is a parent_event walk. */
@@ -46,6 +51,19 @@ struct dentry___anon_alias {
 
 #define SCAN_WINDOW_WORDS 32
 
+/* The watch syscalls' numbers, for a walk that reads the current syscall from pt_regs. */
+#if defined(__TARGET_ARCH_x86)
+#define NR_INOTIFY_ADD_WATCH 254
+#define NR_INOTIFY_RM_WATCH 255
+#define NR_FANOTIFY_MARK 301
+#define SYSCALL_NR(regs) ((long)(regs)->orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_INOTIFY_ADD_WATCH 27
+#define NR_INOTIFY_RM_WATCH 28
+#define NR_FANOTIFY_MARK 263
+#define SYSCALL_NR(regs) ((long)(regs)->syscallno)
+#endif
+
 #define LCB_F_SPIN (1U << 0) /* lock:contention_begin flag for spinlocks */
 #define FAN_MARK_ADD 0x1
 #define FAN_MARK_REMOVE 0x2
@@ -66,6 +84,8 @@ PERCPU_ARRAY(walk_duration_hist, NR_TRIGGERS * DURATION_SLOTS, __u64);
 PERCPU_ARRAY(walk_children_hist, NR_CHILD_KINDS * COUNT_SLOTS, __u64);
 PERCPU_ARRAY(walk_concurrency_hist, COUNT_SLOTS, __u64);
 PERCPU_ARRAY(lock_wait_hist, NR_LOCK_KINDS * DURATION_SLOTS, __u64);
+/* walk_entry's own run time per walk (its child scan runs with preemption off before the walk). */
+PERCPU_ARRAY(walk_entry_run_hist, DURATION_SLOTS, __u64);
 
 struct lock_slot {
 	__u64 lock;
@@ -93,15 +113,11 @@ struct {
 	__type(value, struct walk_state);
 } walks_in_flight SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64); /* inode address */
-	__type(value, __u32);
-} walkers_by_inode SEC(".maps");
 
+/* The locks of walked directories, left in place between walks: an LRU, so the stale ones of
+ * directories no longer walked give way (the lock probe checks that a walk runs). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 2048);
 	__type(key, __u64); /* lock address */
 	__type(value, struct watched_lock);
@@ -113,6 +129,14 @@ struct {
 	__type(key, struct dir_key);
 	__type(value, struct dir_stats);
 } dir_stats SEC(".maps");
+
+/* An LRU: a cursor whose directory left dir_stats must not hold its slot forever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct dir_key);
+	__type(value, struct scan_cursor);
+} scan_cursors SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -167,6 +191,7 @@ PERCPU_ARRAY(scratch_dir_creations, 1, struct dir_creations);
 
 /* Keeps the record type in the object's BTF, where the ABI test reads its layout. */
 const struct slow_walk_event *unused_slow_walk_event __attribute__((unused));
+const struct scan_cursor *unused_scan_cursor __attribute__((unused));
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -265,11 +290,31 @@ static __always_inline void scan_bounded(struct scan_ctx *c)
 	c->done = !(alive & nonzero(pos) & nonzero(pos ^ head));
 }
 
-/* Count the children of `alias`, exactly up to children_scan_cap (bounded: the cap rounded up to
- * SCAN_BOUNDED_STEP, at most SCAN_BOUNDED_MAX). */
-static __always_inline void scan_children(struct dentry *alias, struct dir_stats *ds, bool bounded)
+/* A whole scan's counts: the ones the walks report until the next scan. */
+static __always_inline void scan_publish(struct dir_stats *ds, __u64 *children, bool truncated)
+{
+	ds->children[CHILD_POSITIVE] = children[CHILD_POSITIVE];
+	ds->children[CHILD_NEGATIVE] = children[CHILD_NEGATIVE];
+	ds->truncated = truncated;
+	count(CNT_SCANS, 1);
+	if (truncated)
+		count(CNT_SCANS_TRUNCATED, 1);
+}
+
+/*
+ * Count the children of `alias`, exactly up to children_scan_cap (bounded: the cap rounded up to
+ * SCAN_BOUNDED_STEP, at most SCAN_BOUNDED_MAX). With bpf_loop one run scans at most
+ * children_scan_budget of them and leaves a cursor in scan_cursors; `cur` is that cursor when this
+ * run resumes one. A resumed scan reads a list that may have changed between the runs, like any
+ * unlocked scan; every read is a probe read and the cap bounds the total.
+ */
+static __always_inline void scan_children(struct dentry *alias, struct dir_key *dir, struct dir_stats *ds, bool bounded,
+					  struct scan_cursor *cur)
 {
 	struct scan_ctx c = {};
+	struct scan_cursor next;
+	__u64 scanned = 0;
+	__u32 budget;
 
 	c.inode_off = bpf_core_field_offset(struct dentry, d_inode);
 	if (bpf_core_field_exists(struct dentry___new, d_children)) {
@@ -285,17 +330,44 @@ static __always_inline void scan_children(struct dentry *alias, struct dir_stats
 		c.head = (__u64)&d->d_subdirs;
 		c.pos = (__u64)BPF_CORE_READ(d, d_subdirs.next);
 	}
-	if (bounded)
+	if (bounded) {
 		scan_bounded(&c);
-	else
-		bpf_loop(children_scan_cap, scan_child, &c, 0);
-
-	ds->children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
-	ds->children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];
-	ds->truncated = !c.done;
-	count(CNT_SCANS, 1);
-	if (!c.done)
-		count(CNT_SCANS_TRUNCATED, 1);
+		scan_publish(ds, c.children, !c.done);
+		return;
+	}
+	if (cur) { /* a scan cut on an earlier walk goes on where it stopped */
+		c.pos = cur->pos;
+		c.children[CHILD_POSITIVE] = cur->children[CHILD_POSITIVE];
+		c.children[CHILD_NEGATIVE] = cur->children[CHILD_NEGATIVE];
+		scanned = cur->scanned;
+	}
+	budget = children_scan_cap - scanned;
+	if (budget > children_scan_budget)
+		budget = children_scan_budget;
+	/* a loop that did not end visited `budget` children (no branch on the callback's counts: the
+	 * verifier would then tell every iteration's state apart) */
+	bpf_loop(budget, scan_child, &c, 0);
+	scanned += budget;
+	if (c.done || scanned >= children_scan_cap) {
+		scan_publish(ds, c.children, !c.done);
+		return;
+	}
+	count(CNT_SCANS_BUDGET_CUT, 1);
+	/* until the scan ends, a partial count above the last whole one is the better lower bound
+	 * (a directory's first scan) */
+	if (c.children[CHILD_POSITIVE] + c.children[CHILD_NEGATIVE] > ds->children[CHILD_POSITIVE] + ds->children[CHILD_NEGATIVE]) {
+		ds->children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
+		ds->children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];
+	}
+	next.pos = c.pos;
+	next.children[CHILD_POSITIVE] = c.children[CHILD_POSITIVE];
+	next.children[CHILD_NEGATIVE] = c.children[CHILD_NEGATIVE];
+	next.scanned = scanned;
+	if (bpf_map_update_elem(&scan_cursors, dir, &next, BPF_ANY)) {
+		count(CNT_DROP_SCAN_CURSORS, 1); /* starts over at the next interval */
+		return;
+	}
+	ds->scan_cut = 1;
 }
 
 /* The directory's path relative to its filesystem root, from the d_parent chain. */
@@ -388,35 +460,19 @@ static __always_inline __u32 add_and_read(__u32 *v, __s32 n, bool no_fetch)
 	return __sync_fetch_and_add(v, n) + n;
 }
 
-static __always_inline __u32 walkers_inc(__u64 inode, bool no_fetch)
+/* The directory's walkers, this one included: counted in its dir_stats entry (no map of their own). */
+static __always_inline __u32 walkers_inc(struct dir_stats *ds, bool no_fetch)
 {
-	__u32 one = 1, *walkers;
-
-	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
-	if (walkers)
-		return add_and_read(walkers, 1, no_fetch);
-	if (bpf_map_update_elem(&walkers_by_inode, &inode, &one, BPF_NOEXIST) == 0)
-		return 1;
-	walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode); /* lost a race with another CPU */
-	if (walkers)
-		return add_and_read(walkers, 1, no_fetch);
-	count(CNT_DROP_WALKERS_BY_INODE, 1);
-	return 1;
+	return ds ? add_and_read(&ds->walkers, 1, no_fetch) : 1;
 }
 
-/* Returns the walkers left; 0 means this was the last one (two exits reading 0 both delete: harmless). */
-static __always_inline __u32 walkers_dec(__u64 inode)
+static __always_inline void walkers_dec(struct dir_stats *ds)
 {
-	__u32 *walkers = bpf_map_lookup_elem(&walkers_by_inode, &inode);
-	__u32 left;
-
-	if (!walkers)
-		return 0;
-	/* the exit programs serve every kernel: no fetch */
-	left = add_and_read(walkers, -1, true);
-	if (left == 0 || left > 1u << 30)
-		bpf_map_delete_elem(&walkers_by_inode, &inode);
-	return left > 1u << 30 ? 0 : left;
+	if (!ds)
+		return;
+	/* the exit programs serve every kernel: no fetch; below 0: the entry was evicted mid-walk */
+	if (add_and_read(&ds->walkers, -1, true) > 1u << 30)
+		ds->walkers = 0;
 }
 
 static __always_inline void watch_locks(struct walk_state *w)
@@ -432,14 +488,30 @@ static __always_inline void watch_locks(struct walk_state *w)
 	}
 }
 
-static __always_inline void unwatch_locks(struct walk_state *w)
+/* ---- the walk --------------------------------------------------------------------------- */
+
+/* Whether the directory's children are due for a scan (never scanned, or the interval passed). */
+static __always_inline bool scan_due(struct dir_stats *ds, __u64 now)
 {
-	for (int kind = 0; kind < NR_LOCK_KINDS; kind++)
-		if (w->locks[kind])
-			bpf_map_delete_elem(&watched_locks, &w->locks[kind]);
+	return !ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns;
 }
 
-/* ---- the walk --------------------------------------------------------------------------- */
+/*
+ * Counts this walker in the directory's dir_stats and returns the walkers, this one included. The
+ * directory's locks are registered once per directory inode, and again at each scan in case the
+ * LRU evicted them; left in place after the walk (no update and delete per walk): the lock probe
+ * checks that a walk of the directory is running.
+ */
+static __always_inline __u32 walk_register(struct walk_state *w, struct dir_stats *ds, bool no_fetch, bool scanned)
+{
+	__u32 walkers = walkers_inc(ds, no_fetch);
+
+	if (ds && (ds->locks_at != w->locks[LOCK_I_LOCK] || scanned)) {
+		watch_locks(w);
+		ds->locks_at = w->locks[LOCK_I_LOCK];
+	}
+	return walkers;
+}
 
 /* The directory's alias dentry: d_alias is in the d_u union before 7.x, in an anonymous one after. */
 static __always_inline struct dentry *dir_alias(struct inode *inode)
@@ -453,24 +525,56 @@ static __always_inline struct dentry *dir_alias(struct inode *inode)
 	return (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
 }
 
+/* The watch syscall this thread is in, from the syscall number in its registers (5.15+). */
+static __always_inline __u8 current_watch_syscall(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = SYSCALL_NR(regs);
+
+	if (nr == NR_INOTIFY_ADD_WATCH)
+		return SYSCALL_INOTIFY_ADD_WATCH;
+	if (nr == NR_INOTIFY_RM_WATCH)
+		return SYSCALL_INOTIFY_RM_WATCH;
+	if (nr == NR_FANOTIFY_MARK)
+		return SYSCALL_FANOTIFY_MARK;
+	return SYSCALL_NONE;
+}
+
+/* Takes the cursor a cut scan left: a concurrent walker that deletes it first resumes it instead. */
+static __always_inline bool scan_cursor_take(struct dir_key *dir, struct scan_cursor *out)
+{
+	struct scan_cursor *cur = bpf_map_lookup_elem(&scan_cursors, dir);
+
+	if (!cur)
+		return false;
+	*out = *cur;
+	return bpf_map_delete_elem(&scan_cursors, dir) == 0;
+}
+
 static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bounded)
 {
+	__u64 now = bpf_ktime_get_ns(); /* this run's start, for walk_entry_run_hist */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct scan_cursor cur;
 	struct walk_state w = {};
 	struct dentry *alias;
 	struct dir_stats *ds;
+	bool resumed = false, scanned = false;
 	__u8 *syscall;
-	__u64 now;
 
 	w.inode = (__u64)inode;
 	w.dir.ino = BPF_CORE_READ(inode, i_ino);
 	w.dir.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	syscall = bpf_map_lookup_elem(&watch_syscalls, &tid);
-	if (syscall)
-		w.syscall = *syscall;
+	if (!bounded && !watch_syscalls_map_on) {
+		w.syscall = current_watch_syscall();
+	} else {
+		syscall = bpf_map_lookup_elem(&watch_syscalls, &tid);
+		if (syscall)
+			w.syscall = *syscall;
+	}
 	/* A walk inside a watch syscall is a watch change. Only the others need the stack walk, which
 	 * is most of this program's cost (bench: ~9k of its instructions per run with it). */
-	w.trigger = syscall ? TRIGGER_WATCH_CHANGE : walk_trigger(ctx);
+	w.trigger = w.syscall ? TRIGGER_WATCH_CHANGE : walk_trigger(ctx);
 
 	/* A directory has one alias dentry; the walk visits each alias's children. */
 	alias = dir_alias(inode);
@@ -478,19 +582,24 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	if (alias)
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
 
-	w.concurrent_walkers = walkers_inc(w.inode, bounded);
-	/* without fetch-and-add two first walkers may both read 2: the bounded programs always register */
-	if (w.concurrent_walkers == 1 || bounded)
-		watch_locks(&w);
-	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
-	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
-
 	ds = dir_stats_get(&w.dir, alias);
+	/* The bounded programs register before their scan: after it, the registration would be
+	 * verified once more for each state leaving the 8,192-child loop (5.10's verifier: 1M insns). */
+	if (bounded)
+		w.concurrent_walkers = walk_register(&w, ds, bounded, ds && alias && scan_due(ds, now));
 	if (ds) {
-		now = bpf_ktime_get_ns();
-		if (alias && (!ds->last_scan_ns || now - ds->last_scan_ns >= children_scan_interval_ns)) {
+		if (alias && !bounded && ds->scan_cut) {
+			ds->scan_cut = 0;
+			resumed = scan_cursor_take(&w.dir, &cur);
+			if (resumed)
+				scan_children(alias, &w.dir, ds, false, &cur);
+			scanned = resumed;
+		}
+		if (resumed) {
+		} else if (alias && scan_due(ds, now)) {
 			ds->last_scan_ns = now; /* claim the scan before it runs: concurrent walkers use the cache */
-			scan_children(alias, ds, bounded);
+			scan_children(alias, &w.dir, ds, bounded, NULL);
+			scanned = true;
 		} else {
 			count(CNT_SCANS_CACHED, 1);
 		}
@@ -500,6 +609,11 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 		w.lock_wait_ns_at_start[LOCK_I_LOCK] = ds->lock_wait_ns[LOCK_I_LOCK];
 		w.lock_wait_ns_at_start[LOCK_D_LOCK] = ds->lock_wait_ns[LOCK_D_LOCK];
 	}
+	if (!bounded)
+		w.concurrent_walkers = walk_register(&w, ds, bounded, scanned);
+	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
+	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
+
 	hist_add(&walk_children_hist, CHILD_POSITIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_POSITIVE], COUNT_SLOTS));
 	hist_add(&walk_children_hist, CHILD_NEGATIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_NEGATIVE], COUNT_SLOTS));
 	count(CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
@@ -507,6 +621,8 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 
 	/* The clock starts after the scan, which runs before the walk takes any lock. */
 	w.start_ns = bpf_ktime_get_ns();
+	hist_add(&walk_entry_run_hist, log2_slot(w.start_ns - now, DURATION_SLOTS));
+	count(CNT_WALK_ENTRY_RUN_NS, w.start_ns - now);
 	if (bpf_map_update_elem(&walks_in_flight, &tid, &w, BPF_ANY))
 		count(CNT_DROP_WALKS_IN_FLIGHT, 1);
 	return 0;
@@ -570,8 +686,7 @@ static __always_inline int walk_exit(void)
 		__sync_fetch_and_add(&ds->walks, 1);
 		__sync_fetch_and_add(&ds->walk_ns, duration);
 	}
-	if (walkers_dec(w->inode) == 0)
-		unwatch_locks(w); /* lock addresses are reused once the directory goes away */
+	walkers_dec(ds);
 	if (duration >= slow_walk_threshold_ns) {
 		count(CNT_SLOW_WALKS, 1);
 		emit_slow_walk(w, ds, duration);
@@ -644,6 +759,7 @@ static __always_inline void lock_wait_begin(__u64 lock)
 	__u32 zero = 0, d;
 	struct lock_nest *n = bpf_map_lookup_elem(&lock_nest, &zero);
 	struct watched_lock *wl;
+	struct dir_stats *ds;
 	struct lock_slot *s;
 
 	if (!n)
@@ -659,7 +775,9 @@ static __always_inline void lock_wait_begin(__u64 lock)
 	s->lock = lock;
 	s->watched = 0;
 	wl = bpf_map_lookup_elem(&watched_locks, &lock);
-	if (wl) {
+	/* a watched lock counts while a walk of its directory runs (entries stay between walks) */
+	ds = wl ? bpf_map_lookup_elem(&dir_stats, &wl->dir) : NULL;
+	if (wl && ds && ds->walkers) {
 		s->watched = 1;
 		s->kind = wl->kind;
 		s->dir = wl->dir;
@@ -789,6 +907,8 @@ static __always_inline void watch_syscall_enter(__u8 syscall, __u32 counter)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	count(counter, 1);
+	if (!watch_syscalls_map_on)
+		return;
 	if (bpf_map_update_elem(&watch_syscalls, &tid, &syscall, BPF_ANY))
 		count(CNT_DROP_WATCH_SYSCALLS, 1);
 }

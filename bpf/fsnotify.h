@@ -63,7 +63,7 @@ enum counter {
 	CNT_WATCH_FANOTIFY_ADD = 15,
 	CNT_WATCH_FANOTIFY_REMOVE = 16,
 	CNT_DROP_WALKS_IN_FLIGHT = 17,
-	CNT_DROP_WALKERS_BY_INODE = 18,
+	CNT_DROP_WALKERS_BY_INODE = 18, /* unused since the walkers are counted in dir_stats */
 	CNT_DROP_WATCHED_LOCKS = 19,
 	CNT_DROP_WATCH_SYSCALLS = 20,
 	CNT_DIR_STATS_INSERTS = 21,   /* dir_stats is an LRU: evictions = inserts - entries */
@@ -81,7 +81,10 @@ enum counter {
 	CNT_WATCH_CHURN_INSERTS = 32,
 	CNT_CGROUP_WAITS_INSERTS = 33,
 	CNT_DROP_MARK_ADDS = 34,      /* mark_adds_in_flight full */
-	NR_COUNTERS = 35,
+	CNT_SCANS_BUDGET_CUT = 35,    /* scans cut by children_scan_budget in one run, resumed on a later walk */
+	CNT_DROP_SCAN_CURSORS = 36,   /* scan_cursors full: a cut scan starts over instead */
+	CNT_WALK_ENTRY_RUN_NS = 37,   /* sum for walk_entry_run_hist */
+	NR_COUNTERS = 38,
 };
 
 struct dir_key {
@@ -97,8 +100,11 @@ struct dir_stats {
 	unsigned long long children[NR_CHILD_KINDS]; /* at the last scan */
 	unsigned long long last_scan_ns;             /* 0: never scanned */
 	unsigned int truncated;                      /* last scan stopped at the cap */
-	unsigned int pad;
+	unsigned int scan_cut;                       /* 1: a scan cut by the budget waits in scan_cursors */
 	char path[PATH_LEN];
+	unsigned int walkers;                        /* walks of this directory running now */
+	unsigned int pad;
+	unsigned long long locks_at;                 /* the i_lock address its locks are in watched_locks for */
 };
 
 /* Dentries created under one directory (key: dir_key), walked or not. */
@@ -123,6 +129,13 @@ struct dir_creator {
 struct watch_churn {
 	unsigned long long adds;
 	unsigned long long removes;
+};
+
+/* Where a child scan cut by the per-run budget resumes (key: dir_key). */
+struct scan_cursor {
+	unsigned long long pos;                      /* the next child's list node */
+	unsigned long long children[NR_CHILD_KINDS]; /* counted so far */
+	unsigned long long scanned;                  /* children visited so far, for the cap */
 };
 
 /* One walk in progress, keyed by thread id in `walks_in_flight`. */

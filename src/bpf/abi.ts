@@ -52,8 +52,11 @@ export const Counter = {
   WATCH_CHURN_INSERTS: 32,
   CGROUP_WAITS_INSERTS: 33,
   DROP_MARK_ADDS: 34,
+  SCANS_BUDGET_CUT: 35,
+  DROP_SCAN_CURSORS: 36,
+  WALK_ENTRY_RUN_NS: 37,
 } as const;
-export const NR_COUNTERS = 35;
+export const NR_COUNTERS = 38;
 
 /** The watch-change counters of the watch-syscall probes, with fsnotify_watch_changes_total's labels. */
 export const WATCH_COUNTERS = [
@@ -66,10 +69,10 @@ export const WATCH_COUNTERS = [
 /** Which counter says that a bounded map was full, per map. dir_stats is an LRU: see collectors. */
 export const MAP_DROP_COUNTERS: Readonly<Record<string, number>> = {
   walks_in_flight: Counter.DROP_WALKS_IN_FLIGHT,
-  walkers_by_inode: Counter.DROP_WALKERS_BY_INODE,
   watched_locks: Counter.DROP_WATCHED_LOCKS,
   watch_syscalls: Counter.DROP_WATCH_SYSCALLS,
   mark_adds_in_flight: Counter.DROP_MARK_ADDS,
+  scan_cursors: Counter.DROP_SCAN_CURSORS,
   lock_nest: Counter.LOCK_NEST_OVERFLOW,
   events: Counter.EVENTS_LOST,
 };
@@ -86,7 +89,7 @@ export const LRU_INSERT_COUNTERS: Readonly<Record<string, number>> = {
 /** Byte offsets, as laid out by clang for the BPF target (natural alignment, little endian). */
 export const Layout = {
   dirKey: { size: 16, ino: 0, dev: 8 },
-  dirStats: { size: 320, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64 },
+  dirStats: { size: 336, walks: 0, walkNs: 8, lockWaitNs: 16, children: 32, lastScanNs: 48, truncated: 56, path: 64, walkers: 320, locksAt: 328 },
   dirCreations: { size: 272, created: 0, path: 16 },
   dirActorKey: { size: 40, dir: 0, cgroupId: 16, comm: 24 },
   dirCreator: { size: 24, created: 0, tgid: 16 },
@@ -293,12 +296,13 @@ export const MAP_NAMES = [
   'walk_children_hist',
   'walk_concurrency_hist',
   'lock_wait_hist',
+  'walk_entry_run_hist',
   'lock_nest',
   'walks_in_flight',
-  'walkers_by_inode',
   'watched_locks',
   'dir_stats',
   'watch_syscalls',
+  'scan_cursors',
   'events',
   ...ROOT_CAUSE_MAP_NAMES,
 ] as const;
@@ -306,14 +310,14 @@ export const MAP_NAMES = [
 /** The maps with a capacity worth reporting (fsnotify_exporter_map_capacity): the bounded hash maps, the lock nest, the ring. */
 export const BOUNDED_MAPS = [
   'walks_in_flight',
-  'walkers_by_inode',
   'watched_locks',
   'dir_stats',
   'watch_syscalls',
+  'scan_cursors',
   'lock_nest',
   'events',
   ...ROOT_CAUSE_MAP_NAMES,
 ] as const satisfies ReadonlyArray<(typeof MAP_NAMES)[number]>;
 
 /** The `const volatile` tunables the daemon writes before load. */
-export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end', 'cgroup_waits_on'] as const;
+export const RODATA_NAMES = ['children_scan_cap', 'children_scan_interval_ns', 'slow_walk_threshold_ns', 'parent_func_start', 'parent_func_end', 'cgroup_waits_on', 'children_scan_budget', 'watch_syscalls_map_on'] as const;

@@ -87,6 +87,7 @@ function unfit(spec: ProbeSpec, v: Variant, target: string | undefined, facts: K
   if (v.family === 'fentry' && spec.countsEveryRun && facts.preemptible && facts.kprobes && mechanism === 'auto')
     return `fentry: preempt=${facts.preemptible} can preempt the program mid-run, and the kernel then skips its runs on that CPU (uncounted); kprobes run with preemption off`;
   if (v.childScan === 'bpf_loop' && !facts.features.bpfLoop) return `${v.family} with bpf_loop: the kernel has no bpf_loop helper (5.17+)`;
+  if (v.entryOnly && !facts.features.bpfLoop) return `${v.family} without an exit probe: the walk reads the syscall from pt_regs with bpf_loop's kernels only (5.17+)`;
   if (v.family === 'tracepoint') {
     const missing = (v.tracepoints ?? []).find(([c, e]) => !facts.tracepoint(c, e));
     return missing ? `tracepoint ${missing[0]}:${missing[1]} does not exist on this kernel` : undefined;
@@ -294,7 +295,8 @@ export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfF
     features.release();
     for (const c of choices)
       opts.logger.debug({ probe: c.spec.id, variant: c.variant?.programs, fallback: c.fallback?.programs, passed_over: c.passedOver }, `probe plan: ${c.spec.id}`);
-    const object = loadChosen(opts, choices, facts);
+    // with bpf_loop (5.17+, so bpf_task_pt_regs) the walk reads the syscall from the task's registers
+    const object = loadChosen({ ...opts, rodata: { ...opts.rodata, watch_syscalls_map_on: features.bpfLoop ? 0 : 1 } }, choices, facts);
     try {
       return { object, ...attachChoices(object, choices, facts, opts) };
     } catch (e) {

@@ -73,6 +73,7 @@ export const libbpf = {
   programSection: f<(p: Ptr) => string>('const char *bpf_program__section_name(bpf_program *p)'),
   programSetAutoload: f<(p: Ptr, on: boolean) => number>('int bpf_program__set_autoload(bpf_program *p, bool autoload)'),
   programAutoload: f<(p: Ptr) => boolean>('bool bpf_program__autoload(bpf_program *p)'),
+  programSetLogLevel: f<(p: Ptr, level: number) => number>('int bpf_program__set_log_level(bpf_program *p, uint32_t log_level)'),
   programSetAttachTarget: f<(p: Ptr, fd: number, fn: string) => number>('int bpf_program__set_attach_target(bpf_program *p, int attach_prog_fd, const char *attach_func_name)'),
   programFd: f<(p: Ptr) => number>('int bpf_program__fd(bpf_program *p)'),
   attachKprobe: f<(p: Ptr, retprobe: boolean, fn: string) => Ptr>('bpf_link *bpf_program__attach_kprobe(bpf_program *p, bool retprobe, const char *func_name)'),

@@ -63,6 +63,12 @@ export class BpfObject {
     return libbpf.programAutoload(this.program(name));
   }
 
+  /** The verifier's log level for `name` (4: only its statistics, e.g. "processed N insns"); libbpf prints the log at debug. */
+  setLogLevel(name: string, level: number): void {
+    const rc = libbpf.programSetLogLevel(this.program(name), level);
+    if (rc < 0) throw new LibbpfError('bpf_program__set_log_level', -rc, name);
+  }
+
   setAttachTarget(name: string, func: string): void {
     const rc = libbpf.programSetAttachTarget(this.program(name), 0, func);
     if (rc < 0) throw new LibbpfError('bpf_program__set_attach_target', -rc, `${name} → ${func}`);

@@ -33,6 +33,8 @@ export interface Variant {
   mechanisms?: readonly Mechanism[];
   /** the child scan the walk entry runs: with bpf_loop (5.17+), or a bounded loop before it */
   childScan?: 'bpf_loop' | 'bounded';
+  /** watch probes: entry only, as the walk reads the current syscall from pt_regs (bpf_loop's kernels, 5.17+) */
+  entryOnly?: true;
 }
 
 export interface ProbeSpec {
@@ -82,6 +84,9 @@ function watchProbe(id: ProbeName, syscall: WatchSyscall): ProbeSpec {
     syscall,
     target: (symbols) => syscallFunction(symbols, syscall),
     variants: [
+      // 5.17+: the walk reads the syscall number from pt_regs, so no exit probe and no per-thread map
+      { family: 'fentry', programs: [`${id}_fentry`], entryOnly: true },
+      { family: 'kprobe', programs: [`${id}_kprobe`], entryOnly: true },
       pair('fentry', `${id}_fentry`, `${id}_fexit`),
       pair('kprobe', `${id}_kprobe`, `${id}_kretprobe`),
       // last resort: enabling any syscall tracepoint sends every syscall on the host through the slow path

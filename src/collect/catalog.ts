@@ -25,6 +25,11 @@ export const METRICS = {
   walkDuration: spec('fsnotify_walk_duration_seconds', 'histogram', 'Duration of child-dentry flag walks (log2 buckets from the kernel).', ['trigger']),
   walkChildren: spec('fsnotify_walk_children', 'histogram', "Children on the walked directory's dcache child list, per walk.", ['kind']),
   walkChildrenScanTruncated: spec('fsnotify_walk_children_scan_truncated_total', 'counter', 'Child scans that stopped at the children_scan cap.'),
+  walkChildrenScanBudgetCut: spec(
+    'fsnotify_walk_children_scan_budget_cut_total',
+    'counter',
+    'Child scans cut by the per-run budget (children_scan.budget): the rest of the list is scanned on later walks.',
+  ),
   walkChildrenScans: spec('fsnotify_walk_children_scans_total', 'counter', 'Child-list scans, fresh or served from the per-directory cache.', ['result']),
   walkConcurrentWalkers: spec('fsnotify_walk_concurrent_walkers', 'histogram', 'Walkers of the same directory at walk entry, this one included (herd size).'),
   walksInFlight: spec('fsnotify_walks_in_flight', 'gauge', 'Walks running now.'),
@@ -76,6 +81,11 @@ export const METRICS = {
     ['scan'],
   ),
   lockWaitMechanism: spec('fsnotify_exporter_lock_wait_mechanism', 'gauge', 'How lock waits are measured.', ['mechanism']),
+  walkEntryRun: spec(
+    'fsnotify_exporter_walk_entry_run_seconds',
+    'histogram',
+    "The walk entry program's run time per walk, its child scan included (log2 buckets from the kernel): the latency the daemon adds to a walk, with preemption off before the walk takes its locks.",
+  ),
   lockProbeCalls: spec('fsnotify_exporter_lock_probe_calls_total', 'counter', 'Lock slow-path probe runs, by whether the lock belonged to a walked directory.', ['result']),
   mapEntries: spec('fsnotify_exporter_map_entries', 'gauge', 'Entries in each bounded BPF map.', ['map']),
   mapCapacity: spec('fsnotify_exporter_map_capacity', 'gauge', 'Capacity of each bounded BPF map.', ['map']),

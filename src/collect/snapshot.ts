@@ -12,7 +12,7 @@ export interface BpfMapsReader {
   capacity(map: string): number;
 }
 
-export const HASH_MAPS = ['walks_in_flight', 'walkers_by_inode', 'watched_locks', 'dir_stats', 'watch_syscalls', 'mark_adds_in_flight'] as const;
+export const HASH_MAPS = ['walks_in_flight', 'watched_locks', 'dir_stats', 'watch_syscalls', 'mark_adds_in_flight', 'scan_cursors'] as const;
 /** The root-cause maps (issue 16), read raw; src/collect/root-cause.ts decodes them. */
 export const ROOT_CAUSE_MAPS = ['dir_creations', 'dir_creators', 'watch_churn', 'cgroup_waits'] as const;
 export type RootCauseMap = (typeof ROOT_CAUSE_MAPS)[number];
@@ -24,6 +24,8 @@ export interface Snapshot {
   /** [child kind][slot] */
   walkChildren: number[][];
   walkConcurrency: number[];
+  /** walk_entry's run time per walk, by log2 slot */
+  walkEntryRun: number[];
   /** [lock kind][slot] */
   lockWait: number[][];
   /** dir_stats, undecoded: views valid for this event-loop turn (copy one to keep it) */
@@ -65,6 +67,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
     walkDuration: split(maps.perCpuArraySums('walk_duration_hist'), 2, DURATION_SLOTS),
     walkChildren: split(maps.perCpuArraySums('walk_children_hist'), 2, COUNT_SLOTS),
     walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist'),
+    walkEntryRun: maps.perCpuArraySums('walk_entry_run_hist'),
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
     dirs: dirEntries.map(([key, value]) => ({ key, value })),
     inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)).filter((w) => !w.exiting),

@@ -68,6 +68,7 @@ export function applyConfigFile(o: Options, c: ConfigFile, path: string): void {
   put(c.bpf?.object, (v) => (o.bpf.object = resolve(base, v)));
   put(c.bpf?.mechanism, (v) => (o.bpf.mechanism = v));
   put(c.children_scan?.cap, (v) => (o.childrenScan.cap = v));
+  put(c.children_scan?.budget, (v) => (o.childrenScan.budget = v));
   put(dur('children_scan.interval', c.children_scan?.interval, LIMITS.childrenScanInterval), (v) => (o.childrenScan.intervalMs = v));
   put(dur('slow_walk.threshold', c.slow_walk?.threshold, LIMITS.slowWalkThreshold), (v) => (o.slowWalk.thresholdMs = v));
   put(c.slow_walk?.max_events, (v) => (o.slowWalk.maxEvents = v));

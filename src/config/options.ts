@@ -23,7 +23,7 @@ export interface Options {
     object?: string;
     mechanism: Mechanism;
   };
-  childrenScan: { cap: number; intervalMs: number };
+  childrenScan: { cap: number; intervalMs: number; budget: number };
   slowWalk: { thresholdMs: number; maxEvents: number };
   topDirectories: number;
   pathLabels: boolean;
@@ -48,11 +48,14 @@ export type OnOff = (typeof ON_OFF)[number];
 
 export const DEFAULT_PORT = 9717;
 
+/** Children one walk-entry run scans at most: its bound in µs is in docs/benchmark-findings.md. */
+export const CHILDREN_SCAN_BUDGET = 4096;
+
 export function defaultOptions(): Options {
   return {
     web: { listenAddress: `:${DEFAULT_PORT}`, telemetryPath: '/metrics' },
     bpf: { mechanism: 'auto' },
-    childrenScan: { cap: 1 << 20, intervalMs: 10_000 },
+    childrenScan: { cap: 1 << 20, intervalMs: 10_000, budget: CHILDREN_SCAN_BUDGET },
     slowWalk: { thresholdMs: 50, maxEvents: 1000 },
     topDirectories: 20,
     pathLabels: true,
@@ -74,6 +77,7 @@ const DAY = 24 * 60 * MINUTE;
 export const LIMITS = {
   childrenScanCap: { min: 1, max: 1 << 23 }, // bpf_loop()'s iteration limit
   childrenScanInterval: { min: 1, max: DAY },
+  childrenScanBudget: { min: 1, max: 1 << 23 },
   slowWalkThreshold: { min: 1, max: DAY },
   slowWalkMaxEvents: { min: 1, max: 100_000 },
   topDirectories: { min: 1, max: 2000 },
@@ -92,6 +96,7 @@ export const FLAG_OF_KEY = {
   'bpf.mechanism': '--bpf.mechanism',
   'children_scan.cap': '--children-scan.cap',
   'children_scan.interval': '--children-scan.interval',
+  'children_scan.budget': '--children-scan.budget',
   'slow_walk.threshold': '--slow-walk.threshold',
   'slow_walk.max_events': '--slow-walk.max-events',
   top_directories: '--top-directories',
@@ -115,6 +120,7 @@ export function defaultText(key: keyof typeof FLAG_OF_KEY): string | undefined {
     'bpf.mechanism': d.bpf.mechanism,
     'children_scan.cap': String(d.childrenScan.cap),
     'children_scan.interval': formatDuration(d.childrenScan.intervalMs),
+    'children_scan.budget': String(d.childrenScan.budget),
     'slow_walk.threshold': formatDuration(d.slowWalk.thresholdMs),
     'slow_walk.max_events': String(d.slowWalk.maxEvents),
     top_directories: String(d.topDirectories),

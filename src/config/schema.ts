@@ -14,7 +14,7 @@ const section = <P extends Record<string, unknown>>(properties: P) => ({ type: '
 export const CONFIG_SCHEMA = section({
   web: section({ listen_address: text, telemetry_path: text, config_file: text }),
   bpf: section({ object: text, mechanism: { type: 'string', enum: [...MECHANISMS] } }),
-  children_scan: section({ cap: integer(LIMITS.childrenScanCap), interval: duration }),
+  children_scan: section({ cap: integer(LIMITS.childrenScanCap), interval: duration, budget: integer(LIMITS.childrenScanBudget) }),
   slow_walk: section({ threshold: duration, max_events: integer(LIMITS.slowWalkMaxEvents) }),
   top_directories: integer(LIMITS.topDirectories),
   path_labels: { type: 'boolean' },
@@ -30,7 +30,7 @@ export const CONFIG_SCHEMA = section({
 export interface ConfigFile {
   web?: { listen_address?: string; telemetry_path?: string; config_file?: string };
   bpf?: { object?: string; mechanism?: Mechanism };
-  children_scan?: { cap?: number; interval?: string };
+  children_scan?: { cap?: number; interval?: string; budget?: number };
   slow_walk?: { threshold?: string; max_events?: number };
   top_directories?: number;
   path_labels?: boolean;

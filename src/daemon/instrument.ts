@@ -80,6 +80,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     logger,
     rodata: {
       children_scan_cap: o.childrenScan.cap,
+      children_scan_budget: o.childrenScan.budget,
       children_scan_interval_ns: BigInt(o.childrenScan.intervalMs) * 1_000_000n,
       slow_walk_threshold_ns: BigInt(o.slowWalk.thresholdMs) * 1_000_000n,
       parent_func_start: parent?.start ?? 0n,

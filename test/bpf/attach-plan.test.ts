@@ -77,6 +77,15 @@ test('no bpf_loop (5.8-5.16): the bounded child scan, the rest unchanged', () =>
   assert.equal(chosen(facts({ bpfLoop: false, fentry: false })).walk, 'walk_entry_kprobe_bounded');
 });
 
+test('watch probes: entry only with bpf_loop (the walk reads the syscall from pt_regs), entry and exit without it', () => {
+  const programs = (f: KernelFacts, mechanism: 'auto' | 'kprobe' = 'auto') =>
+    planProbes(f, { mechanism, parentCalls: false }).find((c) => c.spec.id === 'watch_inotify_add')?.variant?.programs;
+  assert.deepEqual(programs(facts()), ['watch_inotify_add_fentry']);
+  assert.deepEqual(programs(facts(), 'kprobe'), ['watch_inotify_add_kprobe']);
+  assert.deepEqual(programs(facts({ bpfLoop: false })), ['watch_inotify_add_fentry', 'watch_inotify_add_fexit']);
+  assert.deepEqual(programs(facts({ bpfLoop: false, fentry: false })), ['watch_inotify_add_kprobe', 'watch_inotify_add_kretprobe']);
+});
+
 test('fentry refused, no kprobes (this build host): the walk cannot run and says why; the rest takes tracepoints', () => {
   const plan = planProbes(facts({ fentry: false, kprobes: false }), { mechanism: 'auto', parentCalls: false });
   const walk = plan.find((c) => c.spec.id === 'walk');

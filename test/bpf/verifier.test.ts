@@ -62,6 +62,8 @@ test('rodata written before load is what the kernel holds after it, 32- and 64-b
       parent_func_start: 0x1_2345_6789,
       parent_func_end: 0x1_2345_9999,
       cgroup_waits_on: 0,
+      children_scan_budget: 4096,
+      watch_syscalls_map_on: 1,
     });
   } finally {
     obj.close();

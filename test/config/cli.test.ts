@@ -47,6 +47,7 @@ test('every flag, with = and as a separate argument', () => {
       '--bpf.mechanism=kprobe',
       '--children-scan.cap=8388608',
       '--children-scan.interval=1m',
+      '--children-scan.budget=100',
       '--slow-walk.threshold=1h30m',
       '--slow-walk.max-events=5',
       '--top-directories=1000',
@@ -66,7 +67,7 @@ test('every flag, with = and as a separate argument', () => {
   assert.deepEqual(o, {
     web: { listenAddress: '[::1]:9999', telemetryPath: '/m', configFile: '/etc/web.yml' },
     bpf: { object: '/opt/x.bpf.o', mechanism: 'kprobe' },
-    childrenScan: { cap: 8_388_608, intervalMs: 60_000 },
+    childrenScan: { cap: 8_388_608, intervalMs: 60_000, budget: 100 },
     slowWalk: { thresholdMs: 5_400_000, maxEvents: 5 },
     topDirectories: 1000,
     pathLabels: false,
@@ -92,6 +93,7 @@ bpf:
 children_scan:
   cap: 4096
   interval: 30s
+  budget: 2048
 slow_walk:
   threshold: 100ms
   max_events: 50
@@ -118,7 +120,7 @@ test('config file: every key, relative paths from the file\'s directory', () => 
   assert.deepEqual(o, {
     web: { listenAddress: '127.0.0.1:9100', telemetryPath: '/prom', configFile: join(dir, 'etc', 'web.yml') },
     bpf: { object: join(dir, 'etc', 'objs', 'fsnotify.bpf.o'), mechanism: 'fentry' },
-    childrenScan: { cap: 4096, intervalMs: 30_000 },
+    childrenScan: { cap: 4096, intervalMs: 30_000, budget: 2048 },
     slowWalk: { thresholdMs: 100, maxEvents: 50 },
     topDirectories: 7,
     pathLabels: false,

@@ -19,6 +19,7 @@ import type { SuiteResults } from './results.js';
 import { checkRootCause } from './root-cause-check.js';
 import { checkSoak } from '../soak/soak-check.js';
 import { Layout } from '../../src/bpf/abi.js';
+import { BOUNDED_WALK_PROGRAMS, VERIFIER_INSN_LIMIT } from '../../harness/verifier-stats.js';
 
 const kernels = process.env.E2E_KERNELS
   ? process.env.E2E_KERNELS.split(',')
@@ -37,6 +38,11 @@ const CHILDREN_TOLERANCE = 0.01;
  */
 const BPFTRACE_TOLERANCE = 0.25;
 const BPFTRACE_SLACK_SECONDS = 0.001;
+/**
+ * The bounded walk programs' verifier cost stays under this share of the verifier's limit: a
+ * change that brings them near it (5.10 rejected them at 1,000,001 once) fails here, not on a host.
+ */
+const VERIFIER_MARGIN = 0.7;
 /** the guest daemon's default --top-directories */
 const TOP_K = 20;
 /** the ring buffer's 256 KiB hold at most this many slow-walk records (8-byte header each) */
@@ -136,6 +142,16 @@ for (const kernel of kernels) {
       assert.equal(sum(m, 'fsnotify_exporter_lock_wait_mechanism', { mechanism: 'qspinlock_slowpath' }), 1);
     });
 
+    test(`kernels without bpf_loop: each bounded walk program verifies within ${VERIFIER_MARGIN * 100}% of the verifier's limit`, (t) => {
+      if (!r.verifier) return t.skip('the kernel has bpf_loop: the bounded programs do not run here');
+      assert.deepEqual(r.verifier.map((v) => v.program), [...BOUNDED_WALK_PROGRAMS]);
+      for (const v of r.verifier) {
+        assert.ok(v.loaded, `${v.program} rejected: ${v.detail}`);
+        assert.ok(v.processed !== undefined && v.processed <= VERIFIER_MARGIN * VERIFIER_INSN_LIMIT, `${v.program}: ${v.detail}`);
+      }
+      report.verifierProcessedInsns = Object.fromEntries(r.verifier.map((v) => [v.program, v.processed]));
+    });
+
     test(`negative dentries: one walk per watch add, ≈${N} negative children (or the scan's limit)`, () => {
       const [m0, m1] = [parseProm(r.m0), parseProm(r.m1)];
       assert.equal(delta(m1, m0, 'fsnotify_walks_total'), 1);
@@ -148,6 +164,9 @@ for (const kernel of kernels) {
       assert.equal(delta(m1, m0, 'fsnotify_walk_children_scan_truncated_total'), expected < N ? 1 : 0);
       const dir = [...m1].find(([k]) => k.startsWith('fsnotify_directory_children{') && k.includes('path="/neg"') && k.includes('kind="negative"'));
       assert.ok(dir, 'directory series for /neg');
+      // issue 18: walk_entry's own run time, one observation per walk, the scan of 200k children in it
+      assert.equal(delta(m1, m0, 'fsnotify_exporter_walk_entry_run_seconds_count'), 1);
+      assert.ok(delta(m1, m0, 'fsnotify_exporter_walk_entry_run_seconds_sum') > 0);
       report.negativeChildren = negative;
       report.walkSeconds200k = walkSeconds(m1, m0);
     });

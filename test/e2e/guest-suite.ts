@@ -26,6 +26,9 @@ import {
   type GuestDaemon,
 } from '../../harness/guest-kit.js';
 import { MAIN } from '../../harness/daemon.js';
+import { BOUNDED_WALK_PROGRAMS, verifierStats } from '../../harness/verifier-stats.js';
+import { errnoName } from '../../src/bpf/errors.js';
+import { probeBpfFeatures } from '../../src/bpf/features.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS, STORM } from '../../harness/workload-sizes.js';
 import { herdLockWaits } from './race-checks.js';
@@ -58,12 +61,16 @@ const t0 = Date.now();
 const log = logger('e2e');
 const save = () => writeResults('results.json', results);
 
+/** One run scans a whole list, as the workloads' exact child counts per walk need (the budget's cuts: npm run bench). */
+const SCAN_BUDGET = 1 << 20;
+
 /**
  * The daemon as the suite runs it: reachable from the host's Prometheus, slow walks from 5 ms,
- * and the opt-in __fsnotify_parent probe, which the herd report counts.
+ * the opt-in __fsnotify_parent probe, which the herd report counts, and no per-run scan budget
+ * below the cap.
  */
 const startDaemon = (extra: string[] = [], wrapper: string[] = []): GuestDaemon =>
-  startGuestDaemon([`--slow-walk.threshold=${SLOW_WALK_THRESHOLD_MS}ms`, '--parent-calls', ...extra], { wrapper, allInterfaces: true, logFile: 'daemon.log' });
+  startGuestDaemon([`--slow-walk.threshold=${SLOW_WALK_THRESHOLD_MS}ms`, '--parent-calls', `--children-scan.budget=${SCAN_BUDGET}`, ...extra], { wrapper, allInterfaces: true, logFile: 'daemon.log' });
 
 /** The capabilities systemd/fsnotify-exporter.service grants, as setpriv spells them (cap_bpf → bpf). */
 function unitCapabilities(): string[] {
@@ -140,6 +147,10 @@ async function main() {
   log(`kernel ${results.kernel}`);
   // the guest boots with loglevel=3: let errors (the OOM killer, a soft lockup) reach the console
   writeFileSync('/proc/sys/kernel/printk', '4');
+  // the daemon runs the bounded walk programs here: how close the verifier came to its limit
+  const features = probeBpfFeatures(errnoName);
+  if (!features.bpfLoop) results.verifier = verifierStats(BOUNDED_WALK_PROGRAMS);
+  features.release();
   // the herd needs some other mark on the same file system (fsnotify_parent returns early without one)
   const otherMark = fsloadInBackground('hold-watch', `${SCRATCH}/other`, 3600);
   await sleep(500);

@@ -3,6 +3,7 @@
 
 import type { Leftovers } from '../../harness/guest-kit.js';
 import type { SoakResults } from '../soak/soak-results.js';
+import type { VerifierStat } from '../../harness/verifier-stats.js';
 import type { RootCauseResults, StallResults } from './root-cause-check.js';
 
 /** guest-suite.ts → e2e.test.ts */
@@ -10,6 +11,8 @@ export interface SuiteResults {
   kernel: string;
   /** fsload.py's reports, by workload */
   steps: Record<string, unknown>;
+  /** kernels without bpf_loop: each bounded walk program loaded alone, with the verifier's statistics */
+  verifier?: VerifierStat[];
   ready: boolean;
   readySeconds: number;
   error?: string;

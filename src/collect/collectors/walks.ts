@@ -26,6 +26,8 @@ export const walks: Collector = {
       CHILD_KINDS.map((kind, i) => ({ labels: { kind }, histogram: toHistogram(maps.get().walkChildren[i] ?? [], c(Counter.CHILDREN_POSITIVE_SUM + i), 'count') })),
     );
     m.samples(METRICS.walkChildrenScanTruncated, () => [{ labels: {}, value: c(Counter.SCANS_TRUNCATED) }]);
+    m.samples(METRICS.walkChildrenScanBudgetCut, () => [{ labels: {}, value: c(Counter.SCANS_BUDGET_CUT) }]);
+    m.histogram(METRICS.walkEntryRun, () => [{ labels: {}, histogram: durationHistogram(maps.get().walkEntryRun, c(Counter.WALK_ENTRY_RUN_NS)) }]);
     m.samples(METRICS.walkChildrenScans, () => [
       { labels: { result: 'scanned' }, value: c(Counter.SCANS) },
       { labels: { result: 'cached' }, value: c(Counter.SCANS_CACHED) },
