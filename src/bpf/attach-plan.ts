@@ -78,6 +78,10 @@ export interface Choice {
   /** why each variant passed over cannot run here */
   passedOver: string[];
   off?: string;
+  /** why the chosen fentry variant failed to attach (set by attachChoices; fallBackFromFentry acts on it) */
+  attachFailed?: string;
+  /** the fentry attach failure this choice moved on from to kprobes, shown as the probe's note */
+  fellBack?: string;
 }
 
 
@@ -253,19 +257,48 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
         perfEventParanoid: paranoid,
         tracefs: tracefsState,
       });
+      // kprobes beat the tracepoint fallback (which slows every syscall): fallBackFromFentry reloads for them
+      if (v.family === 'fentry') c.attachFailed = error;
     }
     if (!attached) {
       status(c, tried ?? lastConsidered(c.spec, o.mechanism), { attached: false, error });
       continue;
     }
     attachedPrograms.push(...attached.programs);
-    const note = attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : c.spec.note?.(c.target);
+    const notes = [
+      attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : c.spec.note?.(c.target),
+      c.fellBack && `fentry refused at attach (${c.fellBack}): kprobes instead`,
+    ].filter(Boolean);
+    const note = notes.join('; ');
     status(c, attached, { attached: true, ...(note ? { note } : {}) });
     if (c.spec.id === 'lock_wait') lockWaitMechanism = attached.family === 'tracepoint' ? 'contention_tracepoint' : 'qspinlock_slowpath';
     if (c.spec.id === 'walk') childScan = attached.childScan ?? 'none';
   }
   const walk = probes.filter((p) => p.probe === 'walk_entry' || p.probe === 'walk_exit');
   return { probes, lockWaitMechanism, walkProbesAttached: walk.length === 2 && walk.every((p) => p.attached), attachedPrograms, childScan };
+}
+
+/**
+ * Moves each choice whose fentry variant loaded but failed to attach to its next variant that fits
+ * (kprobes), keeping the attach error as the reason; true if any moved, and the object must be
+ * loaded again with them. The feature check only loads a fentry program (an attach would rebuild
+ * the function's trampoline twice at every start), so an attach-time refusal is decided here.
+ */
+export function fallBackFromFentry(choices: Choice[], facts: KernelFacts, mechanism: AttachOptions['mechanism']): boolean {
+  let moved = false;
+  for (const c of choices) {
+    const failed = c.attachFailed;
+    c.attachFailed = undefined;
+    if (failed === undefined || c.variant?.family !== 'fentry') continue;
+    const rest = c.spec.variants.slice(c.spec.variants.indexOf(c.variant) + 1);
+    const next = rest.find((v) => v.family === 'kprobe' && (v.childScan !== 'bounded' || !facts.features.bpfLoop) && !unfit(c.spec, v, c.target, facts, mechanism));
+    if (!next) continue;
+    c.passedOver.push(`fentry: attach failed: ${failed}`);
+    c.variant = next;
+    c.fellBack = failed;
+    moved = true;
+  }
+  return moved;
 }
 
 /** The preemption model's name when fentry programs can be preempted here, else undefined. */
@@ -296,9 +329,17 @@ export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfF
     for (const c of choices)
       opts.logger.debug({ probe: c.spec.id, variant: c.variant?.programs, fallback: c.fallback?.programs, passed_over: c.passedOver }, `probe plan: ${c.spec.id}`);
     // with bpf_loop (5.17+, so bpf_task_pt_regs) the walk reads the syscall from the task's registers
-    const object = loadChosen({ ...opts, rodata: { ...opts.rodata, watch_syscalls_map_on: features.bpfLoop ? 0 : 1 } }, choices, facts);
+    const loadOpts = { ...opts, rodata: { ...opts.rodata, watch_syscalls_map_on: features.bpfLoop ? 0 : 1 } };
+    let object = loadChosen(loadOpts, choices, facts);
     try {
-      return { object, ...attachChoices(object, choices, facts, opts) };
+      let result = attachChoices(object, choices, facts, opts);
+      if (fallBackFromFentry(choices, facts, opts.mechanism)) {
+        opts.logger.warn({ probes: choices.filter((c) => c.fellBack).map((c) => c.spec.id) }, 'fentry refused at attach: loading again with kprobes for those probes');
+        object.close();
+        object = loadChosen(loadOpts, choices, facts);
+        result = attachChoices(object, choices, facts, opts);
+      }
+      return { object, ...result };
     } catch (e) {
       object.close();
       throw e;

@@ -17,24 +17,27 @@ export interface BpfFeatures {
   bpfLoop: boolean;
   /** BPF_MAP_TYPE_RINGBUF (5.8+): slow-walk events */
   ringBuffer: boolean;
-  /** a fentry program on `func` loads and attaches; the reason when not */
+  /** a fentry program on `func` loads (not attached: see fentryLoads); the reason when not */
   fentry(func: string): { ok: true } | { ok: false; reason: string };
   /** frees the kernel BTF the fentry checks parsed */
   release(): void;
 }
 
-/** Loads a do-nothing fentry program on `func` and attaches it for a moment. */
-function fentryTry(btfId: number): number {
+/**
+ * Loads a do-nothing fentry program on `func`, without attaching it: an attach rebuilds the
+ * function's trampoline, which makes every other tool's fexit programs miss the calls in flight
+ * (docs/reliability.md). A refusal at attach is handled where the real programs attach
+ * (attach-plan.ts fallBackFromFentry).
+ */
+function fentryLoads(btfId: number): number {
   const opts = Buffer.alloc(PROG_LOAD_OPTS_SIZE);
   opts.writeBigUInt64LE(BigInt(PROG_LOAD_OPTS_SIZE), 0);
   opts.writeUInt32LE(BPF_TRACE_FENTRY, 12);
   opts.writeUInt32LE(btfId, 32);
   const fd = libbpf.progLoad(BPF_PROG_TYPE_TRACING, 'fentry_probe', 'GPL', RETURN_ZERO, 2, opts);
   if (fd < 0) return fd;
-  const link = libbpf.rawTracepointOpen(null, fd);
-  if (link >= 0) closeFd(link);
   closeFd(fd);
-  return link < 0 ? link : 0;
+  return 0;
 }
 
 export function probeBpfFeatures(errnoName: (n: number) => string): BpfFeatures {
@@ -54,7 +57,7 @@ export function probeBpfFeatures(errnoName: (n: number) => string): BpfFeatures 
       if (isNull(btf)) r = { ok: false, reason: 'the kernel has no BTF for fentry' };
       else {
         const id = libbpf.btfFindByNameKind(btf, func, BTF_KIND_FUNC);
-        const rc = id > 0 ? fentryTry(id) : 0;
+        const rc = id > 0 ? fentryLoads(id) : 0;
         if (id <= 0) r = { ok: false, reason: `${func} is not in the kernel's BTF` };
         else if (rc < 0) r = { ok: false, reason: `the kernel refuses fentry on ${func} (${errnoName(-rc)})` };
         else r = { ok: true };

@@ -95,7 +95,6 @@ export const libbpf = {
   progLoad: f<(type: number, name: string, license: string, insns: Buffer, count: number, opts: Buffer) => number>(
     'int bpf_prog_load(int prog_type, const char *prog_name, const char *license, const void *insns, size_t insn_cnt, void *opts)',
   ),
-  rawTracepointOpen: f<(name: null, progFd: number) => number>('int bpf_raw_tracepoint_open(const char *name, int prog_fd)'),
   btfLoadVmlinux: f<() => Ptr>('btf *btf__load_vmlinux_btf(void)'),
   btfFree: f<(btf: Ptr) => void>('void btf__free(btf *btf)'),
   btfFindByNameKind: f<(btf: Ptr, name: string, kind: number) => number>('int btf__find_by_name_kind(btf *btf, const char *name, uint32_t kind)'),

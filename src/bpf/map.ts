@@ -37,6 +37,14 @@ export class BpfMap {
     return value;
   }
 
+  /** Removes `key`; false if it was not there. */
+  delete(key: Buffer): boolean {
+    const rc = libbpf.mapDeleteElem(this.fd, key);
+    if (rc === -ENOENT) return false;
+    if (rc < 0) throw new LibbpfError('bpf_map_delete_elem', -rc, this.name);
+    return true;
+  }
+
   /** Every entry. One bpf() call per BATCH entries where the kernel supports batch lookups. */
   entries(): Array<[Buffer, Buffer]> {
     return this.batchOrByKey(() => this.entriesBatch(), () => this.entriesByKey());

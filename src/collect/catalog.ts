@@ -33,6 +33,11 @@ export const METRICS = {
   walkChildrenScans: spec('fsnotify_walk_children_scans_total', 'counter', 'Child-list scans, fresh or served from the per-directory cache.', ['result']),
   walkConcurrentWalkers: spec('fsnotify_walk_concurrent_walkers', 'histogram', 'Walkers of the same directory at walk entry, this one included (herd size).'),
   walksInFlight: spec('fsnotify_walks_in_flight', 'gauge', 'Walks running now.'),
+  walksInFlightStale: spec(
+    'fsnotify_exporter_walks_in_flight_stale_total',
+    'counter',
+    'In-flight walks dropped because their thread had left the walk: the exit probe missed it (another tool rebuilt the walk function\'s BPF trampoline).',
+  ),
   walkInFlightMaxAge: spec('fsnotify_walk_in_flight_max_age_seconds', 'gauge', 'Age of the oldest walk still running.'),
   lockWait: spec('fsnotify_lock_wait_seconds', 'histogram', "Spin waits on the locks of directories being walked.", ['lock']),
   parentCalls: spec('fsnotify_parent_calls_total', 'counter', 'Calls of __fsnotify_parent().'),

@@ -19,6 +19,8 @@ export interface DaemonCounts {
   nearSoftlockups: number;
   /** soft-lockup reports in /dev/kmsg, by whether the walk is in the backtrace */
   softlockups: { inWalk: number; notInWalk: number };
+  /** walks_in_flight entries dropped because their thread had left the walk (a missed exit) */
+  staleWalksInFlight: number;
 }
 
 /** Everything any collector reads; src/daemon/instrument.ts builds it. */

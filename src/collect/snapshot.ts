@@ -45,12 +45,20 @@ function split(values: number[], rows: number, width: number): number[][] {
   return out;
 }
 
-export function readSnapshot(maps: BpfMapsReader): Snapshot {
+/** Decodes walks_in_flight's entries and keeps the walks still running (src/collect/stale-walks.ts). */
+export type LiveWalks = (entries: ReadonlyArray<readonly [number, WalkState]>) => WalkState[];
+
+const notExiting: LiveWalks = (entries) => entries.map(([, w]) => w).filter((w) => !w.exiting);
+
+/** walks_in_flight's entries as (thread id, walk) */
+export const inFlightEntries = (raw: Array<[Buffer, Buffer]>): Array<[number, WalkState]> => raw.map(([k, v]) => [k.readUInt32LE(0), decodeWalkState(v)]);
+
+export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExiting): Snapshot {
   const t0 = process.hrtime.bigint();
   const counters = maps.perCpuArraySums('counters');
   while (counters.length < NR_COUNTERS) counters.push(0);
   const dirEntries = maps.entries('dir_stats');
-  const inFlightEntries = maps.entries('walks_in_flight');
+  const inFlightRaw = maps.entries('walks_in_flight');
   const mapEntries = new Map<string, number>();
   const rootCause = {} as Record<RootCauseMap, DirRecord[]>;
   for (const name of ROOT_CAUSE_MAPS) {
@@ -59,7 +67,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
   }
   for (const name of HASH_MAPS) {
     if (name === 'dir_stats') mapEntries.set(name, dirEntries.length);
-    else if (name === 'walks_in_flight') mapEntries.set(name, inFlightEntries.length);
+    else if (name === 'walks_in_flight') mapEntries.set(name, inFlightRaw.length);
     else mapEntries.set(name, maps.entries(name).length);
   }
   const snapshot: Snapshot = {
@@ -70,7 +78,7 @@ export function readSnapshot(maps: BpfMapsReader): Snapshot {
     walkEntryRun: maps.perCpuArraySums('walk_entry_run_hist'),
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
     dirs: dirEntries.map(([key, value]) => ({ key, value })),
-    inFlight: inFlightEntries.map(([, v]) => decodeWalkState(v)).filter((w) => !w.exiting),
+    inFlight: liveWalks(inFlightEntries(inFlightRaw)),
     rootCause,
     mapEntries,
     readAtNs: process.hrtime.bigint(),
@@ -90,10 +98,10 @@ export class SnapshotCache {
   /** the maps read once per turn; what was derived from them goes with them at the turn's end */
   readonly get: () => Snapshot;
 
-  constructor(maps: BpfMapsReader) {
+  constructor(maps: BpfMapsReader, liveWalks?: LiveWalks) {
     this.get = perTurn(() => {
       setImmediate(() => this.derived.clear());
-      return readSnapshot(maps);
+      return readSnapshot(maps, liveWalks);
     });
   }
 

@@ -1,11 +1,15 @@
 // What runs beside the server once the probes are attached, each returning its stop(): the
 // slow-walk ring drained on a timer, the in-flight walk checker; and the probe status in the log.
 import type { Logger } from 'pino';
-import { decodeDirStats, decodeWalkState, encodeDirKey, type WalkState } from '../bpf/abi.js';
+import { decodeDirStats, encodeDirKey } from '../bpf/abi.js';
 import type { AttachResult } from '../bpf/attach-plan.js';
 import type { BpfObject } from '../bpf/object.js';
 import { NearLockupChecker } from '../collect/near-lockup.js';
 import type { SlowWalkStore } from '../collect/slow-walks.js';
+import { inFlightEntries, type LiveWalks } from '../collect/snapshot.js';
+import { StaleWalks, dropIfStillThere } from '../collect/stale-walks.js';
+import { preemptModel } from '../kernel/preempt-model.js';
+import { inInitialPidNamespace, readThreadState } from '../kernel/thread-state.js';
 
 /** Slow-walk events are rare and counted when lost: 4 wakeups a second keep an idle daemon idle. */
 const RING_POLL_MS = 250;
@@ -21,10 +25,27 @@ export function drainSlowWalks(obj: BpfObject, store: SlowWalkStore): () => void
   };
 }
 
+/** Drops walks_in_flight entries whose thread has left the walk (its exit was missed) and counts them. */
+export function staleWalks(obj: BpfObject, logger: Logger, onStale: () => void): StaleWalks {
+  const map = obj.map('walks_in_flight');
+  const enabled = inInitialPidNamespace();
+  if (!enabled) logger.warn('not in the initial pid namespace: walks whose exit was missed stay in the in-flight gauges (needs hostPID)');
+  return new StaleWalks({
+    thread: readThreadState,
+    sleepEndsWalk: preemptModel().model !== 'rt',
+    enabled,
+    drop: (tid, w) => dropIfStillThere(map, tid, w),
+    onStale: (tid, w) => {
+      onStale();
+      logger.debug({ tid, start_ns: w.startNs.toString() }, 'dropped an in-flight walk whose thread has left it');
+    },
+  });
+}
+
 /** Reads the walks in flight and reports one running past ratio x the soft-lockup threshold. */
 export function nearLockupChecker(
   obj: BpfObject,
-  o: { threshold: () => number; ratio: number; pathLabels: boolean; logger: Logger; onNearLockup: () => void },
+  o: { threshold: () => number; ratio: number; pathLabels: boolean; logger: Logger; onNearLockup: () => void; liveWalks: LiveWalks },
 ): NearLockupChecker {
   const inFlight = obj.map('walks_in_flight');
   const dirStats = obj.map('dir_stats');
@@ -32,7 +53,7 @@ export function nearLockupChecker(
     thresholdSeconds: o.threshold,
     ratio: o.ratio,
     logger: o.logger,
-    inFlight: (): WalkState[] => inFlight.entries().map(([, v]) => decodeWalkState(v)),
+    inFlight: () => o.liveWalks(inFlightEntries(inFlight.entries())),
     pathOf: (w) => {
       if (!o.pathLabels) return '';
       const v = dirStats.lookup(encodeDirKey(w.dir));

@@ -25,7 +25,7 @@ import { readKallsyms, PARENT_FUNCTION } from '../kernel/kallsyms.js';
 import { readKernelInfo, type KernelInfo } from '../kernel/kernel-info.js';
 import { watchKmsg } from '../kernel/kmsg.js';
 import { readSoftlockupThreshold } from '../kernel/watchdog.js';
-import { drainSlowWalks, logProbeStatus, nearLockupChecker } from './background.js';
+import { drainSlowWalks, logProbeStatus, nearLockupChecker, staleWalks } from './background.js';
 import { preflight } from './preflight.js';
 import { resolveObjectPath } from './resolve-object.js';
 
@@ -111,10 +111,12 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const capacities = new Map<string, number>();
     for (const name of BOUNDED_MAPS)
       capacities.set(name, reader.capacity(name));
-    const counts: DaemonCounts = { nearSoftlockups: 0, softlockups: { inWalk: 0, notInWalk: 0 } };
+    const counts: DaemonCounts = { nearSoftlockups: 0, softlockups: { inWalk: 0, notInWalk: 0 }, staleWalksInFlight: 0 };
+    const stale = staleWalks(obj, logger, () => counts.staleWalksInFlight++);
+    const liveWalks = stale.live.bind(stale);
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
-    const maps = new SnapshotCache(reader);
+    const maps = new SnapshotCache(reader, liveWalks);
     const watchChanges = () => WATCH_COUNTERS.reduce((n, { counter }) => n + maps.counter(counter), 0);
     const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
     stops.push(watchers.stop);
@@ -151,7 +153,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     );
 
     stops.push(drainSlowWalks(obj, slowWalks));
-    const nearLockup = nearLockupChecker(obj, { threshold, ratio: o.nearSoftlockup.ratio, pathLabels: o.pathLabels, logger, onNearLockup: () => counts.nearSoftlockups++ });
+    const nearLockup = nearLockupChecker(obj, { threshold, ratio: o.nearSoftlockup.ratio, pathLabels: o.pathLabels, logger, onNearLockup: () => counts.nearSoftlockups++, liveWalks });
     stops.push(nearLockup.start(o.nearSoftlockup.checkIntervalMs));
     stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 

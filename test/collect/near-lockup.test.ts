@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { WalkState } from '../../src/bpf/abi.js';
+import { Layout, type WalkState } from '../../src/bpf/abi.js';
 import { NearLockupChecker } from '../../src/collect/near-lockup.js';
+import { StaleWalks, dropIfStillThere } from '../../src/collect/stale-walks.js';
+import type { ThreadState } from '../../src/kernel/thread-state.js';
 
 const walk = (startNs: bigint): WalkState => ({
   startNs,
@@ -76,4 +78,94 @@ test('a walk whose exit probe has begun is not reported: it ended, though its en
   const { c, calls } = checker(() => [ending], now);
   assert.deepEqual(c.check(), []);
   assert.equal(calls.reported, 0);
+});
+
+// Walks whose exit probe missed them (another tool rebuilt the walk function's trampoline): the
+// /proc reader is injected, the map is a Map that the filter's drop deletes from.
+function staleSetup(threads: Map<number, ThreadState>, o: { sleepEndsWalk?: boolean; enabled?: boolean } = {}) {
+  const now = 100n * 1_000_000_000n;
+  const map = new Map<number, WalkState>([
+    [10, walk(now - 11n * 1_000_000_000n)],
+    [20, walk(now - 12n * 1_000_000_000n)],
+  ]);
+  const stale: Array<[number, bigint]> = [];
+  const filter = new StaleWalks({
+    thread: (tid) => threads.get(tid),
+    sleepEndsWalk: o.sleepEndsWalk ?? true,
+    enabled: o.enabled ?? true,
+    drop: (tid, w) => {
+      if (map.get(tid)?.startNs === w.startNs) map.delete(tid);
+    },
+    onStale: (tid, w) => void stale.push([tid, w.startNs]),
+  });
+  const { c, calls } = checker(() => filter.live([...map]), now);
+  return { c, calls, map, stale, filter, now };
+}
+
+const running = (voluntarySwitches = 5): ThreadState => ({ state: 'R', voluntarySwitches });
+
+test('a walk whose thread is gone is never reported, is dropped from the map and counted once; a running one is reported', () => {
+  const { c, calls, map, stale, now } = staleSetup(new Map([[10, running()]]));
+  const reported = c.check();
+  assert.deepEqual(reported.map((w) => w.startNs), [now - 11n * 1_000_000_000n], 'the running walk, not the gone one');
+  assert.equal(calls.reported, 1);
+  assert.deepEqual(stale, [[20, now - 12n * 1_000_000_000n]]);
+  assert.deepEqual([...map.keys()], [10]);
+  for (let i = 0; i < 3; i++) assert.deepEqual(c.check(), []);
+  assert.equal(stale.length, 1, 'counted once');
+});
+
+test('a walk whose thread sleeps (state not R) has ended: not reported, counted once', () => {
+  const { c, calls, stale, map } = staleSetup(new Map([[10, { state: 'S', voluntarySwitches: 7 }], [20, { state: 'D', voluntarySwitches: 1 }]]));
+  assert.deepEqual(c.check(), []);
+  assert.equal(calls.reported, 0);
+  assert.deepEqual(stale.map(([tid]) => tid), [10, 20]);
+  assert.equal(map.size, 0);
+  c.check();
+  assert.equal(stale.length, 2);
+});
+
+test('a running thread that has slept since its walk was first seen has left it: dropped at the next check', () => {
+  const threads = new Map([[10, running(5)], [20, running(9)]]);
+  const { filter, map, stale } = staleSetup(threads);
+  assert.equal(filter.live([...map]).length, 2);
+  threads.set(10, running(6)); // slept and ran again: not the walk it was in
+  assert.equal(filter.live([...map]).length, 1);
+  assert.deepEqual(stale.map(([tid]) => tid), [10]);
+  threads.set(20, running(9));
+  assert.equal(filter.live([...map]).length, 1, 'no sleep, still walking');
+});
+
+test('PREEMPT_RT (spin locks sleep): only a thread that is gone proves the walk ended', () => {
+  const { filter, map, stale } = staleSetup(new Map([[10, { state: 'D', voluntarySwitches: 3 }]]), { sleepEndsWalk: false });
+  assert.equal(filter.live([...map]).length, 1);
+  assert.deepEqual(stale.map(([tid]) => tid), [20]);
+});
+
+test('outside the initial pid namespace /proc cannot tell: nothing is dropped', () => {
+  const { filter, map, stale } = staleSetup(new Map(), { enabled: false });
+  assert.equal(filter.live([...map]).length, 2);
+  assert.deepEqual(stale, []);
+  assert.equal(map.size, 2);
+});
+
+test("the drop leaves a thread's next walk alone: it deletes the entry only while it is still the walk read", () => {
+  const entry = (startNs: bigint) => {
+    const b = Buffer.alloc(Layout.walkState.size);
+    b.writeBigUInt64LE(startNs, Layout.walkState.startNs);
+    return b;
+  };
+  const kernel = new Map<number, Buffer>([[10, entry(5n)], [20, entry(7n)]]);
+  const map = {
+    lookup: (k: Buffer) => kernel.get(k.readUInt32LE(0)) ?? null,
+    delete: (k: Buffer) => kernel.delete(k.readUInt32LE(0)),
+  };
+  const w = (startNs: bigint) => ({ ...walk(startNs) });
+  dropIfStillThere(map, 10, w(5n));
+  assert.equal(kernel.has(10), false);
+  kernel.set(20, entry(9n)); // thread 20 started another walk after the read of the one at 7
+  dropIfStillThere(map, 20, w(7n));
+  assert.equal(kernel.get(20)?.readBigUInt64LE(Layout.walkState.startNs), 9n);
+  dropIfStillThere(map, 30, w(1n)); // gone already: nothing to do
+  assert.deepEqual([...kernel.keys()], [20]);
 });

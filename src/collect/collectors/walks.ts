@@ -13,7 +13,7 @@ export function inFlightMaxAgeSeconds(s: Snapshot): number {
 
 export const walks: Collector = {
   name: 'walks',
-  setup(m, { maps }) {
+  setup(m, { maps, counts }) {
     const c = (i: number) => maps.counter(i);
     m.samples(METRICS.walksTotal, () => [
       { labels: { trigger: 'watch_change' }, value: c(Counter.WALKS_WATCH_CHANGE) },
@@ -37,6 +37,7 @@ export const walks: Collector = {
     ]);
     m.samples(METRICS.walksInFlight, () => [{ labels: {}, value: maps.get().inFlight.length }]);
     m.samples(METRICS.walkInFlightMaxAge, () => [{ labels: {}, value: inFlightMaxAgeSeconds(maps.get()) }]);
+    m.samples(METRICS.walksInFlightStale, () => [{ labels: {}, value: counts.staleWalksInFlight }]);
     m.samples(METRICS.parentCalls, () => [{ labels: {}, value: c(Counter.PARENT_CALLS) }]);
     m.samples(METRICS.slowWalks, () => [{ labels: {}, value: c(Counter.SLOW_WALKS) }]);
   },
