@@ -8,8 +8,8 @@ import { PROGRAM_NAMES } from '../src/bpf/probes.js';
 export { sleep };
 
 export const MAIN = 'dist/src/main.js';
-/** bpftool's line for any program of ours (the probe table's names; the kernel keeps 15 characters of one) */
-export const OUR_PROGRAMS = new RegExp(`\\bname (${[...new Set(PROGRAM_NAMES.map((n) => n.slice(0, 15)))].join('|')})(\\s|$)`);
+/** bpftool's line for any program of ours: a probe table name, whole (bpftool reads it from BTF) or as the 15 characters the kernel keeps */
+export const OUR_PROGRAMS = new RegExp(`\\bname (${[...new Set(PROGRAM_NAMES.flatMap((n) => [n, n.slice(0, 15)]))].join('|')})(\\s|$)`);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
