@@ -330,8 +330,9 @@ async function main() {
   // both at once: each is mostly node's own start (over 60 s in a 5.10 guest on a loaded host);
   // the refusal comes before anything loads, so neither attaches and one leftover check serves both
   const short = await Promise.all(
-    ['perfmon', 'bpf'].map(async (missing) => {
-      const argv = [...boundingSet(caps.filter((c) => c !== missing)), process.execPath, MAIN, `--web.listen-address=:${PORT}`];
+    ['perfmon', 'bpf'].map(async (missing, i) => {
+      // a port each: the two run at once, and the daemon binds before it checks its capabilities
+      const argv = [...boundingSet(caps.filter((c) => c !== missing)), process.execPath, MAIN, `--web.listen-address=:${PORT + 1 + i}`];
       const r = await run(argv[0] as string, argv.slice(1), 300_000);
       return { missing, status: r.status, stderr: r.stderr };
     }),
