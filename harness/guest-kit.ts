@@ -108,10 +108,12 @@ export interface StartOptions {
   allInterfaces?: boolean;
   /** also write the output to $VM_OUT/<file> as it comes */
   logFile?: string;
+  /** another build's main.js (the coexist run's before/after count), instead of this checkout's */
+  main?: string;
 }
 
 export function startDaemon(args: string[] = [], o: StartOptions = {}): GuestDaemon {
-  const argv = [...(o.wrapper ?? []), process.execPath, MAIN, `--web.listen-address=${o.allInterfaces ? '' : '127.0.0.1'}:${PORT}`, ...args];
+  const argv = [...(o.wrapper ?? []), process.execPath, o.main ?? MAIN, `--web.listen-address=${o.allInterfaces ? '' : '127.0.0.1'}:${PORT}`, ...args];
   const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const add = (d: Buffer | string) => {

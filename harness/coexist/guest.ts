@@ -4,13 +4,14 @@
 // CYCLES times while a watch churn walks a directory of CHILDREN negative dentries, during its
 // attach and during its detach. After each cycle: how the daemon ended, whether anything of ours
 // is left in the kernel, and whether the other tools' counts still match the workload's.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction } from '../../src/kernel/kallsyms.js';
-import { fsload, logger, OUT, SCRATCH, scrape, sleep, startBpftrace, startDaemon, waitReady, walkFunction, writeResults, type Bpftrace } from '../guest-kit.js';
+import { fsload, logger, OUT, SCRATCH, scrape, sleep, startBpftrace, startDaemon, waitReady, writeResults } from '../guest-kit.js';
 import { parseProm, sum } from '../prom-text.js';
-import { compareCounts, type ToolCounts } from './counts.js';
+import { moreAdds, startChurn, waitExit } from './churn.js';
+import { compareCounts } from './counts.js';
+import { countingProgram, countsOf, stopTool, targets } from './tools.js';
 
 const CYCLES = Number(process.env.COEXIST_CYCLES ?? 30);
 const CHILDREN = Number(process.env.COEXIST_CHILDREN ?? 200_000);
@@ -19,97 +20,8 @@ const KILL_EVERY = Number(process.env.COEXIST_KILL_EVERY ?? 3);
 /** the daemon's --bpf.mechanism: fentry (the hang's configuration) or kprobe */
 const MECHANISM = process.env.COEXIST_MECHANISM ?? 'fentry';
 const CALIBRATION_ADDS = 5;
-const CHURN = 'harness/coexist/watch-churn.py';
 const RESULTS = 'coexist.json';
 const log = logger('coexist');
-
-/** The functions the daemon probes on this kernel that the other tools also sit on. */
-function targets() {
-  const symbols = readKallsyms();
-  const walk = walkFunction();
-  if (!walk) throw new Error('no walk function in kallsyms');
-  return {
-    walk,
-    add: syscallFunction(symbols, 'inotify_add_watch'),
-    rm: syscallFunction(symbols, 'inotify_rm_watch'),
-    slowpath: SLOWPATH_FUNCTIONS.find((f) => symbols.has(f)),
-  };
-}
-type Targets = ReturnType<typeof targets>;
-
-// One count map per probe; bpftrace prints them all on SIGUSR1 and at exit. BEGIN counts each
-// once, so every map exists and prints from the start (an empty map prints nothing); the checks
-// use differences. `kind`: kprobe/kretprobe or kfunc/kretfunc (fentry/fexit).
-function countingProgram(t: Targets, kind: 'kprobe' | 'kfunc'): string {
-  const pairs = ([['walk', t.walk], ['add', t.add], ['rm', t.rm], ['slow', t.slowpath]] as Array<[string, string | undefined]>).filter(([, fn]) => fn);
-  const maps = pairs.flatMap(([k]) => [`@${k}_entry`, `@${k}_exit`]);
-  const ret = kind === 'kprobe' ? 'kretprobe' : 'kretfunc';
-  const probes = pairs.map(([k, fn]) => `${kind}:${fn} { @${k}_entry = count(); } ${ret}:${fn} { @${k}_exit = count(); }`);
-  return [`BEGIN { ${maps.map((m) => `${m} = count();`).join(' ')} }`, ...probes].join(' ');
-}
-
-/** The tool's count maps now: SIGUSR1 makes bpftrace print every map. */
-async function countsOf(bt: Bpftrace, names: string[]): Promise<ToolCounts> {
-  const from = bt.output().length;
-  bt.child.kill('SIGUSR1');
-  // bpftrace prints the maps from its event loop: a few ms unless the guest is starved
-  for (let i = 0; i < 600; i++) {
-    const block = bt.output().slice(from);
-    const got: ToolCounts = {};
-    for (const m of block.matchAll(/^@(\w+): (\d+)$/gm)) got[m[1] as string] = Number(m[2]);
-    if (names.every((n) => n in got)) return got;
-    await sleep(100);
-  }
-  throw new Error(`bpftrace printed no counts for ${names.join(', ')} within 60 s`);
-}
-
-interface Churn {
-  child: ChildProcess;
-  /** add+remove pairs completed so far */
-  adds: () => number;
-  /** ask it to stop; its final totals */
-  stop: () => Promise<{ adds: number; removes: number }>;
-}
-
-function startChurn(dir: string): Churn {
-  const stopFile = join(SCRATCH, 'churn-stop');
-  rmSync(stopFile, { force: true });
-  const child = spawn('python3', [CHURN, dir, stopFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  // only the last line is kept: thousands of "add <n>" lines come in a fast cycle
-  let last = '';
-  let partial = '';
-  let count = 0;
-  child.stdout?.on('data', (d) => {
-    const lines = (partial + d).split('\n');
-    partial = lines.pop() as string;
-    for (const l of lines) {
-      const m = /^add (\d+)$/.exec(l);
-      if (m) count = Number(m[1]);
-      else if (l.trim()) last = l;
-    }
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const adds = () => count;
-  return {
-    child,
-    adds,
-    stop: async () => {
-      writeFileSync(stopFile, '');
-      await exited;
-      return JSON.parse(last || partial) as { adds: number; removes: number };
-    },
-  };
-}
-
-/** Waits until the churn has completed `n` more pairs (each one a walk of the big directory). */
-async function moreAdds(churn: Churn, n: number, seconds: number): Promise<boolean> {
-  const target = churn.adds() + n;
-  for (let i = 0; i < seconds * 10; i++) {
-    if (churn.adds() >= target) return true;
-    await sleep(100);
-  }
-  return false;
-}
 
 /** Programs (id: name), links (id: program id) and kprobe_events: what a cycle must give back. */
 function kernelState() {
@@ -159,29 +71,6 @@ async function settle(base: KernelState): Promise<{ ms: number; left: string[]; 
     left = leftBehind(base, kernelState());
   }
   return { ms: Date.now() - t0, left, firstSeen };
-}
-
-function waitExit(child: ChildProcess, seconds: number): Promise<{ code: number | null; signal: string | null } | undefined> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), seconds * 1000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(t);
-      resolve({ code, signal });
-    });
-  });
-}
-
-/** SIGINT, then SIGKILL after 120 s: how it ended and after how long. */
-async function stopTool(bt: Bpftrace): Promise<{ ms: number; exit: unknown }> {
-  const t0 = Date.now();
-  bt.child.kill('SIGINT');
-  let exit = await waitExit(bt.child, 120);
-  if (!exit) {
-    bt.child.kill('SIGKILL');
-    exit = await waitExit(bt.child, 60);
-  }
-  return { ms: Date.now() - t0, exit: exit ?? 'still running' };
 }
 
 async function main() {
