@@ -3,6 +3,7 @@
 import { perTurn } from './per-turn.js';
 import { COUNT_SLOTS, DURATION_SLOTS, NR_COUNTERS, decodeWalkState, type WalkState } from '../bpf/abi.js';
 import type { DirRecord } from './top-directories.js';
+import type { InFlightEntry } from './stale-walks.js';
 
 /** What the collectors need from the loaded object; src/bpf provides it. */
 export interface BpfMapsReader {
@@ -46,12 +47,12 @@ function split(values: number[], rows: number, width: number): number[][] {
 }
 
 /** Decodes walks_in_flight's entries and keeps the walks still running (src/collect/stale-walks.ts). */
-export type LiveWalks = (entries: ReadonlyArray<readonly [number, WalkState]>) => WalkState[];
+export type LiveWalks = (entries: readonly InFlightEntry[]) => WalkState[];
 
 const notExiting: LiveWalks = (entries) => entries.map(([, w]) => w).filter((w) => !w.exiting);
 
 /** walks_in_flight's entries as (thread id, walk) */
-export const inFlightEntries = (raw: Array<[Buffer, Buffer]>): Array<[number, WalkState]> => raw.map(([k, v]) => [k.readUInt32LE(0), decodeWalkState(v)]);
+export const inFlightEntries = (raw: Array<[Buffer, Buffer]>): InFlightEntry[] => raw.map(([k, v]) => [k.readUInt32LE(0), decodeWalkState(v)]);
 
 export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExiting): Snapshot {
   const t0 = process.hrtime.bigint();
