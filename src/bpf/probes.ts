@@ -167,7 +167,8 @@ export function watchSyscallOf(program: string): WatchSyscall | undefined {
 /** The status mechanism of a variant's entry (0) or exit (1) program. */
 export function mechanismOf(v: Variant, side: number): Mechanism {
   const family = v.family;
-  if (v.mechanisms?.[side]) return v.mechanisms[side] as Mechanism;
+  const own = v.mechanisms?.[side];
+  if (own) return own;
   if (family === 'fentry') return side === 0 ? 'fentry' : 'fexit';
   if (family === 'kprobe') return side === 0 ? 'kprobe' : 'kretprobe';
   return 'tracepoint';
