@@ -144,8 +144,8 @@ export async function runSoak(plan: SoakPlan): Promise<SoakResults> {
   const loads = [spawn('python3', [LOAD, 'negdents', neg, String(plan.negdentRate)], { stdio: 'ignore' }), spawn('python3', [LOAD, 'churn', neg, String(plan.churnRate)], { stdio: 'ignore' })];
   let herd: Promise<void> | undefined;
   let herdProcess: ChildProcess | undefined;
-  // a round takes seconds (4 openers, each re-walking the directory once); one past HERD_LIMIT_MS
-  // is a hang, which fails the soak at once instead of running into the guest's time limit
+  // a round takes seconds (4 openers, each re-walking the directory once); a wait for one that
+  // passes HERD_LIMIT_MS is a hang, which fails the soak at once instead of at the guest's time limit
   const herdEnded = async (): Promise<void> => {
     if (!herd) return;
     const timer = setTimeout(() => {
