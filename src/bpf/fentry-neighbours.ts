@@ -1,0 +1,37 @@
+// Other tools' fentry/fexit/fmod_ret programs on the functions the daemon would probe with fentry:
+// each fentry attach or detach rebuilds the function's trampoline, and the calls in flight then
+// miss every tool's fexit (docs/reliability.md), so such a function is probed with kprobes instead.
+import type { TracingLink, TracingLinkScan } from '../kernel/tracing-links.js';
+import { TRAMPOLINE_ATTACH_TYPES } from '../kernel/tracing-links.js';
+
+/** Who else holds a trampoline program on a function, or why that could not be checked. */
+export type FentryNeighbours = { checked: true; on(func: string): string | undefined } | { checked: false; reason: string };
+
+/**
+ * Matches the scan's links to a function by its vmlinux BTF id (`btfId`). The target's object id
+ * is not compared (reading vmlinux's BTF object id needs CAP_SYS_ADMIN): a program-target link with
+ * the same type id would only make the daemon use kprobes where fentry was harmless.
+ */
+export function fentryNeighbours(scan: TracingLinkScan, btfId: (func: string) => number | undefined): FentryNeighbours {
+  if (!scan.ok) return { checked: false, reason: scan.reason };
+  return {
+    checked: true,
+    on(func) {
+      const id = btfId(func);
+      if (id === undefined) return undefined;
+      const holders = scan.links.filter((l) => l.targetBtfId === id);
+      return holders.length ? describe(holders) : undefined;
+    },
+  };
+}
+
+/** "pid 1234 bpftrace: fentry, fexit" for each holding process. */
+function describe(links: TracingLink[]): string {
+  const byPid = new Map<number, { comm: string; types: Set<string> }>();
+  for (const l of links) {
+    const p = byPid.get(l.pid) ?? { comm: l.comm, types: new Set<string>() };
+    p.types.add(TRAMPOLINE_ATTACH_TYPES.get(l.attachType) ?? String(l.attachType));
+    byPid.set(l.pid, p);
+  }
+  return [...byPid].map(([pid, p]) => `pid ${pid} ${p.comm}: ${[...p.types].join(', ')}`).join('; ');
+}

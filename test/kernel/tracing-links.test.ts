@@ -1,0 +1,55 @@
+// Other processes' BPF tracing links from /proc/<pid>/fdinfo: the parser on the kernel's formats
+// (kernel/bpf/syscall.c bpf_link_show_fdinfo + bpf_tracing_link_show_fdinfo), and the scan over a
+// /proc laid out by the test.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseLinkFdinfo, scanTracingLinks } from '../../src/kernel/tracing-links.js';
+
+// 6.1/6.12: attach_type, target_obj_id, target_btf_id (5.13+; cookie from 6.13); 5.10: attach_type only
+const FDINFO_6_1 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t1057\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t25\ntarget_obj_id:\t1\ntarget_btf_id:\t60355\n';
+const FDINFO_5_10 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t24\n';
+const FDINFO_KPROBE_MULTI = 'pos:\t0\nflags:\t02000000\nlink_type:\tkprobe_multi\nlink_id:\t9\nprog_tag:\t00\nprog_id:\t40\n';
+
+test('tracing link fdinfo → attach type and target; other link types → nothing', () => {
+  assert.deepEqual(parseLinkFdinfo(FDINFO_6_1), { linkId: 6, attachType: 25, targetBtfId: 60355, targetObjId: 1 });
+  assert.deepEqual(parseLinkFdinfo(FDINFO_5_10), { linkId: 6, attachType: 24 });
+  assert.equal(parseLinkFdinfo(FDINFO_KPROBE_MULTI), undefined);
+});
+
+/** A /proc with the given processes: each fd a symlink to its target, with its fdinfo. */
+function fakeProc(procs: Record<number, { comm: string; fds: Array<[string, string]> }>): string {
+  const root = mkdtempSync(join(tmpdir(), 'fsx-links-'));
+  for (const [pid, p] of Object.entries(procs)) {
+    mkdirSync(join(root, pid, 'fd'), { recursive: true });
+    mkdirSync(join(root, pid, 'fdinfo'));
+    writeFileSync(join(root, pid, 'comm'), `${p.comm}\n`);
+    p.fds.forEach(([target, info], i) => {
+      symlinkSync(target, join(root, pid, 'fd', String(i + 3)));
+      writeFileSync(join(root, pid, 'fdinfo', String(i + 3)), info);
+    });
+  }
+  return root;
+}
+
+test('the scan finds fentry/fexit links, skips other fds, other link types and its own process', () => {
+  const proc = fakeProc({
+    1234: { comm: 'bpftrace', fds: [['anon_inode:bpf_link', FDINFO_6_1], ['anon_inode:bpf-prog', 'prog_type:\t26\n'], ['/dev/null', '']] },
+    77: { comm: 'systemd', fds: [['anon_inode:bpf_link', FDINFO_KPROBE_MULTI]] },
+    55: { comm: 'self', fds: [['anon_inode:bpf_link', FDINFO_6_1]] },
+  });
+  assert.deepEqual(scanTracingLinks(proc, 55), { ok: true, refused: 0, links: [{ pid: 1234, comm: 'bpftrace', linkId: 6, attachType: 25, targetBtfId: 60355, targetObjId: 1 }] });
+});
+
+test('a kernel whose tracing link fdinfo has no target (5.10): the scan fails with the reason', () => {
+  const proc = fakeProc({ 1234: { comm: 'bpftrace', fds: [['anon_inode:bpf_link', FDINFO_5_10]] } });
+  assert.deepEqual(scanTracingLinks(proc, 1), { ok: false, reason: 'a tracing link\'s fdinfo (pid 1234) names no target_btf_id (the kernel prints it from 5.13)' });
+});
+
+test('an unreadable /proc: the scan fails with the reason', () => {
+  const r = scanTracingLinks('/nonexistent-proc', 1);
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.reason, /\/nonexistent-proc is unreadable \(ENOENT\)/);
+});
