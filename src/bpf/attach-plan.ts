@@ -14,7 +14,8 @@ import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
 import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
 import { probeBpfFeatures, type BpfFeatures } from './features.js';
 import { fentryNeighbours, type FentryNeighbours } from './fentry-neighbours.js';
-import { scanTracingLinks } from '../kernel/tracing-links.js';
+import { mergeLinkScans, scanTracingLinks } from '../kernel/tracing-links.js';
+import { tracingLinksById } from './link-ids.js';
 import { BpfObject } from './object.js';
 import { mechanismOf, PROBES, type Mechanism, type ProbeName, type ProbeSpec, type Variant } from './probes.js';
 
@@ -345,9 +346,9 @@ function preemptibleModel(): string | undefined {
 /** Debian's perf_event_paranoid=3 refuses kprobes (perf_event_open) without CAP_SYS_ADMIN: fentry, its skipped runs counted, beats no probe. */
 const kprobesPermitted = (paranoid: number | undefined): boolean => (paranoid ?? 0) < 3 || has(ownCapabilities().effective, CAP.SYS_ADMIN);
 
-/** One /proc pass for other tools' fentry/fexit links; a check that cannot run says why, once, and changes nothing. */
+/** One /proc pass (and with CAP_SYS_ADMIN one pass by link id) for other tools' fentry/fexit links; a check that cannot run says why, once, and changes nothing. */
 function checkNeighbours(features: BpfFeatures, logger: Logger): FentryNeighbours {
-  const scan = scanTracingLinks();
+  const scan = mergeLinkScans(scanTracingLinks(), has(ownCapabilities().effective, CAP.SYS_ADMIN) ? tracingLinksById(errnoName) : undefined);
   const n = fentryNeighbours(scan, (f) => features.btfId(f));
   if (!n.checked) logger.info({ reason: n.reason }, `could not check for other fentry tools: ${n.reason}`);
   else if (scan.ok && scan.refused > 0) logger.debug({ refused: scan.refused }, `other fentry tools: ${scan.refused} processes' fds unreadable, their links unseen`);

@@ -33,5 +33,10 @@ function describe(links: TracingLink[]): string {
     p.types.add(TRAMPOLINE_ATTACH_TYPES.get(l.attachType) ?? String(l.attachType));
     byPid.set(l.pid, p);
   }
-  return [...byPid].map(([pid, p]) => `pid ${pid} ${p.comm}: ${[...p.types].join(', ')}`).join('; ');
+  const pinned = links.filter((l) => l.pid === 0).map((l) => l.linkId);
+  byPid.delete(0);
+  return [
+    ...[...byPid].map(([pid, p]) => `pid ${pid} ${p.comm}: ${[...p.types].join(', ')}`),
+    ...(pinned.length ? [`link ${pinned.join(', ')} held by no process (pinned)`] : []),
+  ].join('; ');
 }

@@ -109,6 +109,8 @@ export const libbpf = {
   mapLookupBatch: f<(fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: Uint32Array, opts: null) => number>(
     'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, void *opts)',
   ),
+  linkGetNextId: f<(start: number, next: Uint32Array) => number>('int bpf_link_get_next_id(uint32_t start_id, _Out_ uint32_t *next_id)'),
+  linkGetFdById: f<(id: number) => number>('int bpf_link_get_fd_by_id(uint32_t id)'),
   objGetInfoByFd: f<(fd: number, info: Buffer, len: Uint32Array) => number>('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *info_len)'),
   enableStats: f<(type: number) => number>('int bpf_enable_stats(int type)'),
 

@@ -88,3 +88,15 @@ export function scanTracingLinks(proc = '/proc', self = process.pid): TracingLin
   if (readable === 0 && refused > 0) return { ok: false, reason: `other processes' fds are unreadable (${refused} refused: no CAP_SYS_PTRACE)` };
   return { ok: true, links, refused };
 }
+
+/**
+ * The /proc scan completed by a scan of every link by id (BPF_LINK_GET_NEXT_ID, when the daemon
+ * holds CAP_SYS_ADMIN): links no readable process holds (pinned in bpffs) are added as pid 0.
+ * Either scan alone is enough; both failing gives the /proc scan's reason.
+ */
+export function mergeLinkScans(proc: TracingLinkScan, byId: TracingLinkScan | undefined): TracingLinkScan {
+  if (!byId?.ok) return proc;
+  if (!proc.ok) return byId;
+  const seen = new Set(proc.links.map((l) => l.linkId));
+  return { ok: true, refused: proc.refused, links: [...proc.links, ...byId.links.filter((l) => !seen.has(l.linkId))] };
+}

@@ -82,3 +82,10 @@ test('kprobes refused (perf_event_paranoid=3 without CAP_SYS_ADMIN): fentry kept
   assert.equal(w.mechanism, 'fentry');
   assert.match(w.note ?? '', /fentry kept \(kprobes refused: perf_event_paranoid=3 without CAP_SYS_ADMIN\)/);
 });
+
+test('a pinned link (no process holds it, found by id) is named by its link id', () => {
+  const pinned: TracingLinkScan = { ok: true, refused: 0, links: [{ pid: 0, comm: '', linkId: 42, attachType: 25, targetBtfId: WALK_ID }] };
+  const w = walkOutcome(facts(pinned));
+  assert.equal(w.mechanism, 'kprobe');
+  assert.match(w.note ?? '', /\(link 42 held by no process \(pinned\)\): kprobes/);
+});

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseLinkFdinfo, scanTracingLinks } from '../../src/kernel/tracing-links.js';
+import { mergeLinkScans, parseLinkFdinfo, scanTracingLinks } from '../../src/kernel/tracing-links.js';
 
 // 6.1/6.12: attach_type, target_obj_id, target_btf_id (5.13+; cookie from 6.13); 5.10: attach_type only
 const FDINFO_6_1 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t1057\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t25\ntarget_obj_id:\t1\ntarget_btf_id:\t60355\n';
@@ -52,4 +52,14 @@ test('an unreadable /proc: the scan fails with the reason', () => {
   const r = scanTracingLinks('/nonexistent-proc', 1);
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.reason, /\/nonexistent-proc is unreadable \(ENOENT\)/);
+});
+
+test('links by id complete the /proc scan with the ones no process holds; either alone is enough', () => {
+  const held = { pid: 1234, comm: 'bpftrace', linkId: 6, attachType: 25, targetBtfId: 60355 };
+  const pinned = { pid: 0, comm: '', linkId: 9, attachType: 24, targetBtfId: 60355 };
+  const byId = { ok: true as const, refused: 0, links: [{ ...held, pid: 0, comm: '' }, pinned] };
+  assert.deepEqual(mergeLinkScans({ ok: true, refused: 2, links: [held] }, byId), { ok: true, refused: 2, links: [held, pinned] });
+  assert.deepEqual(mergeLinkScans({ ok: false, reason: 'no /proc' }, byId), byId);
+  assert.deepEqual(mergeLinkScans({ ok: true, refused: 0, links: [held] }, { ok: false, reason: 'EPERM' }), { ok: true, refused: 0, links: [held] });
+  assert.deepEqual(mergeLinkScans({ ok: false, reason: 'no /proc' }, undefined), { ok: false, reason: 'no /proc' });
 });
