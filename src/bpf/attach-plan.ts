@@ -15,7 +15,7 @@ import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfErr
 import { probeBpfFeatures, type BpfFeatures } from './features.js';
 import { fentryNeighbours, type FentryNeighbours } from './fentry-neighbours.js';
 import { mergeLinkScans, scanTracingLinks } from '../kernel/tracing-links.js';
-import { tracingLinksById } from './link-ids.js';
+import { linkTargetOf, tracingLinksById } from './link-ids.js';
 import { BpfObject } from './object.js';
 import { mechanismOf, PROBES, type Mechanism, type ProbeName, type ProbeSpec, type Variant } from './probes.js';
 
@@ -348,7 +348,7 @@ const kprobesPermitted = (paranoid: number | undefined): boolean => (paranoid ??
 
 /** One /proc pass (and with CAP_SYS_ADMIN one pass by link id) for other tools' fentry/fexit links; a check that cannot run says why, once, and changes nothing. */
 function checkNeighbours(features: BpfFeatures, logger: Logger): FentryNeighbours {
-  const scan = mergeLinkScans(scanTracingLinks(), has(ownCapabilities().effective, CAP.SYS_ADMIN) ? tracingLinksById(errnoName) : undefined);
+  const scan = mergeLinkScans(scanTracingLinks('/proc', process.pid, linkTargetOf(errnoName)), has(ownCapabilities().effective, CAP.SYS_ADMIN) ? tracingLinksById(errnoName) : undefined);
   const n = fentryNeighbours(scan, (f) => features.btfId(f));
   if (!n.checked) logger.info({ reason: n.reason }, `could not check for other fentry tools: ${n.reason}`);
   else if (scan.ok && scan.refused > 0) logger.debug({ refused: scan.refused }, `other fentry tools: ${scan.refused} processes' fds unreadable, their links unseen`);

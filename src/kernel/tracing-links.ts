@@ -46,12 +46,16 @@ const read = (path: string): string | undefined => {
   }
 };
 
+/** A link's target read another way (src/bpf/link-ids.ts linkTargetOf), where fdinfo does not print it. */
+export type LinkTargetOf = (pid: number, fd: number) => { targetBtfId: number; targetObjId: number } | { reason: string };
+
 /**
  * Every trampoline tracing link a process holds, in one pass over /proc (fd links are cheap; only
- * bpf_link fds' fdinfo is read). Fails when a link lacks its target (before 5.13) or when no
- * process's fds could be read but our own (no CAP_SYS_PTRACE): then nothing can be said.
+ * bpf_link fds' fdinfo is read). fdinfo prints a link's target from 6.5; before, `targetOf` asks
+ * the link itself. Fails when a link's target cannot be had or when no process's fds could be
+ * read but our own (no CAP_SYS_PTRACE): then nothing can be said.
  */
-export function scanTracingLinks(proc = '/proc', self = process.pid): TracingLinkScan {
+export function scanTracingLinks(proc = '/proc', self = process.pid, targetOf?: LinkTargetOf): TracingLinkScan {
   const links: TracingLink[] = [];
   let readable = 0;
   let refused = 0;
@@ -81,7 +85,11 @@ export function scanTracingLinks(proc = '/proc', self = process.pid): TracingLin
       if (target !== 'anon_inode:bpf_link') continue;
       const link = parseLinkFdinfo(read(`${proc}/${pid}/fdinfo/${fd}`) ?? '');
       if (!link || !TRAMPOLINE_ATTACH_TYPES.has(link.attachType)) continue;
-      if (link.targetBtfId === undefined) return { ok: false, reason: `a tracing link's fdinfo (pid ${pid}) names no target_btf_id (the kernel prints it from 5.13)` };
+      if (link.targetBtfId === undefined) {
+        const t = targetOf?.(Number(pid), Number(fd)) ?? { reason: 'no other way to ask' };
+        if ('reason' in t) return { ok: false, reason: `a tracing link's fdinfo (pid ${pid}) names no target (printed from 6.5), and the link could not be asked (${t.reason})` };
+        Object.assign(link, t);
+      }
       links.push({ pid: Number(pid), comm: (read(`${proc}/${pid}/comm`) ?? '').trimEnd(), ...link });
     }
   }

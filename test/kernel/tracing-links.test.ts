@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { mergeLinkScans, parseLinkFdinfo, scanTracingLinks } from '../../src/kernel/tracing-links.js';
 
-// 6.1/6.12: attach_type, target_obj_id, target_btf_id (5.13+; cookie from 6.13); 5.10: attach_type only
-const FDINFO_6_1 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t1057\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t25\ntarget_obj_id:\t1\ntarget_btf_id:\t60355\n';
-const FDINFO_5_10 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t24\n';
+// 6.5+: attach_type, target_obj_id, target_btf_id (e859e429511a; later a cookie); before (5.10, 6.1): attach_type only
+const FDINFO_6_12 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t1057\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t25\ntarget_obj_id:\t1\ntarget_btf_id:\t60355\n';
+const FDINFO_6_1 = 'pos:\t0\nflags:\t02000000\nmnt_id:\t15\nlink_type:\ttracing\nlink_id:\t6\nprog_tag:\t9dfdf8ef453843bf\nprog_id:\t35\nattach_type:\t24\n';
 const FDINFO_KPROBE_MULTI = 'pos:\t0\nflags:\t02000000\nlink_type:\tkprobe_multi\nlink_id:\t9\nprog_tag:\t00\nprog_id:\t40\n';
 
 test('tracing link fdinfo → attach type and target; other link types → nothing', () => {
-  assert.deepEqual(parseLinkFdinfo(FDINFO_6_1), { linkId: 6, attachType: 25, targetBtfId: 60355, targetObjId: 1 });
-  assert.deepEqual(parseLinkFdinfo(FDINFO_5_10), { linkId: 6, attachType: 24 });
+  assert.deepEqual(parseLinkFdinfo(FDINFO_6_12), { linkId: 6, attachType: 25, targetBtfId: 60355, targetObjId: 1 });
+  assert.deepEqual(parseLinkFdinfo(FDINFO_6_1), { linkId: 6, attachType: 24 });
   assert.equal(parseLinkFdinfo(FDINFO_KPROBE_MULTI), undefined);
 });
 
@@ -36,16 +36,23 @@ function fakeProc(procs: Record<number, { comm: string; fds: Array<[string, stri
 
 test('the scan finds fentry/fexit links, skips other fds, other link types and its own process', () => {
   const proc = fakeProc({
-    1234: { comm: 'bpftrace', fds: [['anon_inode:bpf_link', FDINFO_6_1], ['anon_inode:bpf-prog', 'prog_type:\t26\n'], ['/dev/null', '']] },
+    1234: { comm: 'bpftrace', fds: [['anon_inode:bpf_link', FDINFO_6_12], ['anon_inode:bpf-prog', 'prog_type:\t26\n'], ['/dev/null', '']] },
     77: { comm: 'systemd', fds: [['anon_inode:bpf_link', FDINFO_KPROBE_MULTI]] },
-    55: { comm: 'self', fds: [['anon_inode:bpf_link', FDINFO_6_1]] },
+    55: { comm: 'self', fds: [['anon_inode:bpf_link', FDINFO_6_12]] },
   });
   assert.deepEqual(scanTracingLinks(proc, 55), { ok: true, refused: 0, links: [{ pid: 1234, comm: 'bpftrace', linkId: 6, attachType: 25, targetBtfId: 60355, targetObjId: 1 }] });
 });
 
-test('a kernel whose tracing link fdinfo has no target (5.10): the scan fails with the reason', () => {
-  const proc = fakeProc({ 1234: { comm: 'bpftrace', fds: [['anon_inode:bpf_link', FDINFO_5_10]] } });
-  assert.deepEqual(scanTracingLinks(proc, 1), { ok: false, reason: 'a tracing link\'s fdinfo (pid 1234) names no target_btf_id (the kernel prints it from 5.13)' });
+test('fdinfo without the target (before 6.5): the link is asked; when that fails too, the scan fails with both reasons', () => {
+  const proc = fakeProc({ 1234: { comm: 'bpftrace', fds: [['anon_inode:bpf_link', FDINFO_6_1]] } });
+  const asked: Array<[number, number]> = [];
+  const answer = (pid: number, fd: number) => (asked.push([pid, fd]), { targetBtfId: 60355, targetObjId: 1 });
+  assert.deepEqual(scanTracingLinks(proc, 1, answer), { ok: true, refused: 0, links: [{ pid: 1234, comm: 'bpftrace', linkId: 6, attachType: 24, targetBtfId: 60355, targetObjId: 1 }] });
+  assert.deepEqual(asked, [[1234, 3]]);
+  assert.deepEqual(scanTracingLinks(proc, 1, () => ({ reason: 'the kernel gives a tracing link\'s target from 5.13' })), {
+    ok: false,
+    reason: 'a tracing link\'s fdinfo (pid 1234) names no target (printed from 6.5), and the link could not be asked (the kernel gives a tracing link\'s target from 5.13)',
+  });
 });
 
 test('an unreadable /proc: the scan fails with the reason', () => {
