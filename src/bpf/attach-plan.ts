@@ -13,9 +13,7 @@ import { tracefsState } from '../kernel/tracefs.js';
 import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
 import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
 import { probeBpfFeatures, type BpfFeatures } from './features.js';
-import { fentryNeighbours, type FentryNeighbours } from './fentry-neighbours.js';
-import { mergeLinkScans, scanTracingLinks } from '../kernel/tracing-links.js';
-import { linkTargetOf, tracingLinksById } from './link-ids.js';
+import { detectFentryNeighbours, type FentryNeighbours } from './fentry-neighbours.js';
 import { BpfObject } from './object.js';
 import { mechanismOf, PROBES, type Mechanism, type ProbeName, type ProbeSpec, type Variant } from './probes.js';
 
@@ -346,30 +344,20 @@ function preemptibleModel(): string | undefined {
 /** Debian's perf_event_paranoid=3 refuses kprobes (perf_event_open) without CAP_SYS_ADMIN: fentry, its skipped runs counted, beats no probe. */
 const kprobesPermitted = (paranoid: number | undefined): boolean => (paranoid ?? 0) < 3 || has(ownCapabilities().effective, CAP.SYS_ADMIN);
 
-/** One /proc pass (and with CAP_SYS_ADMIN one pass by link id) for other tools' fentry/fexit links; a check that cannot run says why, once, and changes nothing. */
-function checkNeighbours(features: BpfFeatures, logger: Logger): FentryNeighbours {
-  const scan = mergeLinkScans(scanTracingLinks('/proc', process.pid, linkTargetOf(errnoName)), has(ownCapabilities().effective, CAP.SYS_ADMIN) ? tracingLinksById(errnoName) : undefined);
-  const n = fentryNeighbours(scan, (f) => features.btfId(f));
-  if (!n.checked) logger.info({ reason: n.reason }, `could not check for other fentry tools: ${n.reason}`);
-  else if (scan.ok && scan.refused > 0) logger.debug({ refused: scan.refused }, `other fentry tools: ${scan.refused} processes' fds unreadable, their links unseen`);
-  return n;
-}
-
 export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfFeatures(errnoName)): AttachResult {
   try {
     if (!features.ringBuffer)
       throw new FatalError(ExitCode.KERNEL, 'the kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)', 'run Linux 5.8 or newer with CONFIG_BPF_SYSCALL=y');
     const paranoid = perfEventParanoid();
     const permitted = kprobesPermitted(paranoid);
-    const kprobes = kernelHasKprobes();
     const facts: KernelFacts = {
       symbols: opts.symbols,
       walkFunction: opts.walkFunction,
-      kprobes,
+      kprobes: kernelHasKprobes(),
       perfEventParanoid: paranoid,
       preemptible: permitted ? preemptibleModel() : undefined,
       kprobesPermitted: permitted,
-      neighbours: opts.mechanism === 'kprobe' ? undefined : checkNeighbours(features, opts.logger),
+      neighbours: opts.mechanism === 'kprobe' ? undefined : detectFentryNeighbours((f) => features.btfId(f), opts.logger),
       features,
       tracepoint: tracepointExists,
     };

@@ -1,8 +1,11 @@
 // Other tools' fentry/fexit/fmod_ret programs on the functions the daemon would probe with fentry:
 // each fentry attach or detach rebuilds the function's trampoline, and the calls in flight then
 // miss every tool's fexit (docs/reliability.md), so such a function is probed with kprobes instead.
-import type { TracingLink, TracingLinkScan } from '../kernel/tracing-links.js';
-import { TRAMPOLINE_ATTACH_TYPES } from '../kernel/tracing-links.js';
+import type { Logger } from 'pino';
+import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
+import { mergeLinkScans, scanTracingLinks, TRAMPOLINE_ATTACH_TYPES, type TracingLink, type TracingLinkScan } from '../kernel/tracing-links.js';
+import { errnoName } from './errors.js';
+import { linkTargetOf, tracingLinksById } from './link-ids.js';
 
 /** Who else holds a trampoline program on a function, or why that could not be checked. */
 export type FentryNeighbours = { checked: true; on(func: string): string | undefined } | { checked: false; reason: string };
@@ -39,4 +42,22 @@ function describe(links: TracingLink[]): string {
     ...[...byPid].map(([pid, p]) => `pid ${pid} ${p.comm}: ${[...p.types].join(', ')}`),
     ...(pinned.length ? [`link ${pinned.join(', ')} held by no process (pinned)`] : []),
   ].join('; ');
+}
+
+/**
+ * One pass over /proc (and with CAP_SYS_ADMIN one over the links by id), before the plan; a check
+ * that cannot run, or throws, says why once and leaves the plan as it was.
+ */
+export function detectFentryNeighbours(btfId: (func: string) => number | undefined, logger: Logger): FentryNeighbours {
+  let n: FentryNeighbours;
+  try {
+    const byId = has(ownCapabilities().effective, CAP.SYS_ADMIN) ? tracingLinksById(errnoName) : undefined;
+    const scan = mergeLinkScans(scanTracingLinks('/proc', process.pid, linkTargetOf(errnoName)), byId);
+    n = fentryNeighbours(scan, btfId);
+    if (scan.ok && scan.refused > 0) logger.debug({ refused: scan.refused }, `other fentry tools: ${scan.refused} processes' fds unreadable, their links unseen`);
+  } catch (e) {
+    n = { checked: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+  if (!n.checked) logger.info({ reason: n.reason }, `could not check for other fentry tools: ${n.reason}`);
+  return n;
 }
