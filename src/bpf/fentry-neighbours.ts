@@ -20,7 +20,12 @@ export function fentryNeighbours(scan: TracingLinkScan, btfId: (func: string) =>
   return {
     checked: true,
     on(func) {
-      const id = btfId(func);
+      let id: number | undefined;
+      try {
+        id = btfId(func);
+      } catch {
+        return undefined; // no BTF id, no match: the plan as before
+      }
       if (id === undefined) return undefined;
       const holders = scan.links.filter((l) => l.targetBtfId === id);
       return holders.length ? describe(holders) : undefined;

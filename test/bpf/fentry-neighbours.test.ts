@@ -89,3 +89,8 @@ test('a pinned link (no process holds it, found by id) is named by its link id',
   assert.equal(w.mechanism, 'kprobe');
   assert.match(w.note ?? '', /\(link 42 held by no process \(pinned\)\): kprobes/);
 });
+
+test('a BTF lookup that throws matches nothing: the plan is as before', () => {
+  const f = facts(bpftraceOnWalk, { neighbours: fentryNeighbours(bpftraceOnWalk, () => { throw new Error('no BTF'); }) });
+  assert.deepEqual(walkOutcome(f).mechanism, 'fentry');
+});
