@@ -19,6 +19,8 @@ const CHILDREN = Number(process.env.COEXIST_CHILDREN ?? 200_000);
 const KILL_EVERY = Number(process.env.COEXIST_KILL_EVERY ?? 3);
 /** the daemon's --bpf.mechanism: fentry (the hang's configuration) or kprobe */
 const MECHANISM = process.env.COEXIST_MECHANISM ?? 'fentry';
+/** run the daemon without CAP_SYS_ADMIN, as the packaged unit does (and perf_event_paranoid=2, so kprobes are permitted) */
+const WITHOUT_SYS_ADMIN = process.env.COEXIST_WITHOUT_SYS_ADMIN === '1';
 const CALIBRATION_ADDS = 5;
 const RESULTS = 'coexist.json';
 const log = logger('coexist');
@@ -78,6 +80,8 @@ async function main() {
   writeFileSync('/proc/sys/kernel/softlockup_all_cpu_backtrace', '1');
   writeFileSync('/proc/sys/kernel/softlockup_panic', '0');
   writeFileSync('/proc/sys/kernel/printk', '7');
+  // Debian's 3 refuses kprobes without CAP_SYS_ADMIN, and the daemon then keeps fentry (attach-plan.ts kprobesPermitted)
+  if (WITHOUT_SYS_ADMIN) writeFileSync('/proc/sys/kernel/perf_event_paranoid', '2');
   const t = targets();
   const results: Record<string, unknown> = {
     kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
@@ -86,6 +90,7 @@ async function main() {
     targets: t,
     children: CHILDREN,
     mechanism: MECHANISM,
+    withoutSysAdmin: WITHOUT_SYS_ADMIN,
     cycles: [] as unknown[],
   };
   const save = () => writeResults(RESULTS, results);
@@ -133,15 +138,22 @@ async function main() {
     const churn = startChurn(dir);
     await moreAdds(churn, 1, 600); // a walk is running or just ran when the daemon starts loading
     const addsAtStart = churn.adds();
-    const daemon = startDaemon([`--bpf.mechanism=${MECHANISM}`, '--children-scan.interval=1ms'], { logFile: `coexist-daemon-${i}.log` });
+    const daemon = startDaemon([`--bpf.mechanism=${MECHANISM}`, '--children-scan.interval=1ms'], {
+      logFile: `coexist-daemon-${i}.log`,
+      ...(WITHOUT_SYS_ADMIN ? { wrapper: ['setpriv', '--inh-caps=-sys_admin', '--bounding-set=-sys_admin', '--'] } : {}),
+    });
     const ready = await waitReady(daemon.child, 900);
     const readyMs = Date.now() - c0;
     const addsDuringAttach = churn.adds() - addsAtStart;
     let daemonWalks: number | undefined;
+    let walkMechanism: string | undefined;
     if (ready) {
       // the daemon sees walks of the big directory while attached
       await moreAdds(churn, 1, 600);
-      daemonWalks = sum(parseProm(await scrape()), 'fsnotify_walks_total');
+      const samples = parseProm(await scrape());
+      daemonWalks = sum(samples, 'fsnotify_walks_total');
+      // auto takes kprobes on a function another tool's fentry/fexit shares (attach-plan.ts)
+      walkMechanism = ['fentry', 'kprobe'].find((m) => sum(samples, 'fsnotify_exporter_probe_attached', { probe: 'walk_entry', mechanism: m }) === 1);
     }
     const addsBeforeSignal = churn.adds();
     const s0 = Date.now();
@@ -168,12 +180,12 @@ async function main() {
       ...compareCounts({ kprobes: k, fentries: f, kprobesStart: k0, fentriesStart: f0, adds, removes, walksPerAdd }),
     ];
     const cycle = {
-      cycle: i + 1, signal, ready, readyMs, exitMs, exit, adds: totals.adds, addsDuringAttach, addsDuringDetach, daemonWalks,
+      cycle: i + 1, signal, ready, readyMs, exitMs, exit, adds: totals.adds, addsDuringAttach, addsDuringDetach, daemonWalks, walkMechanism,
       kprobes: k, fentries: f, leftoverMs: settled.ms, leftAtExit: settled.firstSeen, recursionMisses: kernelState().recursionMisses, seconds: (Date.now() - c0) / 1000, problems,
     };
     (results.cycles as unknown[]).push(cycle);
     save();
-    log(`cycle ${i + 1}/${CYCLES} ${signal}: ready ${(readyMs / 1000).toFixed(1)} s, exit ${JSON.stringify(exit)} in ${exitMs} ms, ${totals.adds} adds (${addsDuringAttach} while attaching, ${addsDuringDetach} while detaching), daemon saw ${daemonWalks} walks, bpftrace walks ${k.walk_entry}/${k.walk_exit}, fentry walks ${f.walk_entry}/${f.walk_exit}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
+    log(`cycle ${i + 1}/${CYCLES} ${signal}: ready ${(readyMs / 1000).toFixed(1)} s, exit ${JSON.stringify(exit)} in ${exitMs} ms, ${totals.adds} adds (${addsDuringAttach} while attaching, ${addsDuringDetach} while detaching), daemon saw ${daemonWalks} walks (walk probe: ${walkMechanism}), bpftrace walks ${k.walk_entry}/${k.walk_exit}, fentry walks ${f.walk_entry}/${f.walk_exit}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
   }
   // the counts were checked after every cycle; how the tools end is recorded, not awaited forever
   // (in the first smoke run a bpftrace took over 8 minutes to exit after SIGINT)

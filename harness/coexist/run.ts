@@ -1,4 +1,4 @@
-// npm run coexist -- [--kernel debian-6.1] [--mechanism fentry|kprobe] [--cycles 30] [--children 200000] [--kill-every 3] [--out DIR]
+// npm run coexist -- [--kernel debian-6.1] [--mechanism fentry|kprobe|auto] [--without-sys-admin] [--cycles 30] [--children 200000] [--kill-every 3] [--out DIR]
 //   or: npm run coexist -- --reverse [--toggles 8] [--walkers 4] [--old-main DIR/dist/src/main.js] (harness/coexist/reverse.ts)
 // One guest (2 vCPUs, plain TCG): bpftrace's kprobe/kretprobe and a second bpftrace's kfunc/kretfunc
 // sit on the walk, watch-syscall and spin-lock slow-path functions; the daemon (fentry, 1 ms child
@@ -27,6 +27,7 @@ const o = new Command('coexist')
     if (!(MECHANISMS as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${MECHANISMS.join(', ')}`);
     return v;
   }, 'fentry')
+  .option('--without-sys-admin', "the daemon without CAP_SYS_ADMIN, as under the packaged unit, with perf_event_paranoid=2 so kprobes are permitted")
   .option('--kill-every <n>', 'every n-th cycle ends with SIGKILL instead of SIGTERM (0: never)', int, 3)
   .option('--timeout <s>', 'kill the guest after this many seconds (default: 30 min + 4 min a cycle)', int)
   .option('--out <dir>', 'where the console, results and daemon logs go')
@@ -35,7 +36,7 @@ const o = new Command('coexist')
   .option('--walkers <n>', 'with --reverse: watch churns, each sleeping 2.5 s after a walk', int, 4)
   .option('--old-main <path>', "with --reverse: another build's dist/src/main.js, whose trampoline rebuilds per start/stop are counted too (the before)")
   .parse()
-  .opts<{ kernel: string; mechanism: string; cycles: number; children: number; killEvery: number; timeout?: number; out?: string; reverse?: boolean; toggles: number; walkers: number; oldMain?: string }>();
+  .opts<{ kernel: string; mechanism: string; withoutSysAdmin?: boolean; cycles: number; children: number; killEvery: number; timeout?: number; out?: string; reverse?: boolean; toggles: number; walkers: number; oldMain?: string }>();
 
 const log = (m: string) => process.stderr.write(`coexist: ${m}\n`);
 const outDir = o.out ? resolve(o.out) : join(CACHE, `coexist-${o.kernel}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
     // a soft lockup prints every CPU's backtrace and does not panic (the guest also sets these
     // and raises the console level once it is up; the boot itself stays quiet)
     append: 'softlockup_all_cpu_backtrace=1 softlockup_panic=0',
-    command: `COEXIST_CYCLES=${o.cycles} COEXIST_CHILDREN=${o.children} COEXIST_KILL_EVERY=${o.killEvery} COEXIST_MECHANISM=${o.mechanism} node dist/harness/coexist/guest.js`,
+    command: `COEXIST_CYCLES=${o.cycles} COEXIST_CHILDREN=${o.children} COEXIST_KILL_EVERY=${o.killEvery} COEXIST_MECHANISM=${o.mechanism} COEXIST_WITHOUT_SYS_ADMIN=${o.withoutSysAdmin ? 1 : 0} node dist/harness/coexist/guest.js`,
     onLine: (l) => log(`guest: ${l}`),
   });
   const trouble = consoleTrouble(readFileSync(vm.consolePath, 'utf8'));

@@ -13,6 +13,7 @@ import { tracefsState } from '../kernel/tracefs.js';
 import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
 import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
 import { probeBpfFeatures, type BpfFeatures } from './features.js';
+import { detectFentryNeighbours, type FentryNeighbours } from './fentry-neighbours.js';
 import { BpfObject } from './object.js';
 import { mechanismOf, PROBES, type Mechanism, type ProbeName, type ProbeSpec, type Variant } from './probes.js';
 
@@ -66,6 +67,10 @@ export interface KernelFacts {
   /** the preemption model when the kernel can preempt a running fentry program (src/kernel/preempt-model.ts) */
   preemptible?: string;
   features: Pick<BpfFeatures, 'bpfLoop' | 'fentry'>;
+  /** whether kprobes may be attached (kprobesPermitted); tests leave it out for yes */
+  kprobesPermitted?: boolean;
+  /** other tools' fentry/fexit on the targets (fentry-neighbours.ts); undefined with --bpf.mechanism=kprobe */
+  neighbours?: FentryNeighbours;
   tracepoint(category: string, event: string): boolean;
 }
 
@@ -82,8 +87,26 @@ export interface Choice {
   attachFailed?: string;
   /** the fentry attach failure this choice moved on from to kprobes, shown as the probe's note */
   fellBack?: string;
+  /** the other tools holding fentry/fexit on the target, shown as the probe's note */
+  neighbour?: string;
+  /** why fentry stays beside them, when it does */
+  neighbourKept?: string;
 }
 
+
+/** Why fentry stays on a function another tool's fentry/fexit shares, or undefined when kprobes replace it. */
+function fentryKeptBeside(facts: KernelFacts, mechanism: AttachOptions['mechanism']): string | undefined {
+  if (mechanism === 'fentry') return 'fentry kept (--bpf.mechanism=fentry)';
+  if (!facts.kprobes) return 'fentry kept (the kernel has no kprobes)';
+  if (facts.kprobesPermitted === false) return `fentry kept (kprobes refused: perf_event_paranoid=${facts.perfEventParanoid} without CAP_SYS_ADMIN)`;
+  return undefined;
+}
+
+/** The note for a probe beside another tool's fentry/fexit: kprobes, or why fentry stayed. */
+function neighbourSays(target: string, who: string, outcome: 'kprobe' | string): string {
+  const lead = `another tool's fentry/fexit on ${target} (${who})`;
+  return outcome === 'kprobe' ? `${lead}: kprobes, so its exit programs lose no returns` : `${lead}: ${outcome}, so its exit programs miss the calls in flight at each daemon start and stop`;
+}
 
 /** Why `v` cannot run on this kernel, or undefined when it can. */
 function unfit(spec: ProbeSpec, v: Variant, target: string | undefined, facts: KernelFacts, mechanism: AttachOptions['mechanism']): string | undefined {
@@ -97,6 +120,8 @@ function unfit(spec: ProbeSpec, v: Variant, target: string | undefined, facts: K
     return missing ? `tracepoint ${missing[0]}:${missing[1]} does not exist on this kernel` : undefined;
   }
   if (!target) return `${v.family}: no target function in /proc/kallsyms`;
+  const neighbour = v.family === 'fentry' && facts.neighbours?.checked ? facts.neighbours.on(target) : undefined;
+  if (neighbour && !fentryKeptBeside(facts, mechanism)) return `fentry: ${neighbourSays(target, neighbour, 'kprobe')}`;
   if (v.family === 'fentry') {
     const r = facts.features.fentry(target);
     return r.ok ? undefined : `fentry: ${r.reason}`;
@@ -108,7 +133,9 @@ function unfit(spec: ProbeSpec, v: Variant, target: string | undefined, facts: K
 export function planProbes(facts: KernelFacts, o: { mechanism: AttachOptions['mechanism']; parentCalls: boolean; creators?: boolean }, specs: readonly ProbeSpec[] = PROBES): Choice[] {
   return specs.map((spec) => {
     const target = spec.target(facts.symbols, facts.walkFunction);
-    const choice: Choice = { spec, target, passedOver: [] };
+    const neighbour = target && facts.neighbours?.checked ? facts.neighbours.on(target) : undefined;
+    const kept = neighbour ? fentryKeptBeside(facts, o.mechanism) : undefined;
+    const choice: Choice = { spec, target, passedOver: [], ...(neighbour ? { neighbour } : {}), ...(kept ? { neighbourKept: kept } : {}) };
     if (spec.optIn === 'parentCalls' && !o.parentCalls) return { ...choice, off: 'off (--parent-calls counts every call)' };
     if (spec.optIn === 'creators' && o.creators === false) return { ...choice, off: 'off (--creators=off)' };
     for (const v of spec.variants) {
@@ -221,6 +248,12 @@ function lastConsidered(spec: ProbeSpec, mechanism: AttachOptions['mechanism']):
   return spec.variants.filter((v) => v.family === 'tracepoint' || mechanism === 'auto' || v.family === mechanism).pop();
 }
 
+/** What another tool's fentry/fexit on the target meant for the variant that attached. */
+function neighbourNote(attached: Variant, c: Choice): string | undefined {
+  if (!c.neighbour || !c.target || attached.family === 'tracepoint') return undefined;
+  return neighbourSays(c.target, c.neighbour, attached.family === 'kprobe' ? 'kprobe' : (c.neighbourKept ?? 'fentry kept'));
+}
+
 export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFacts, o: { mechanism: AttachOptions['mechanism'] }): Omit<AttachResult, 'object'> {
   const probes: ProbeStatus[] = [];
   const attachedPrograms: string[] = [];
@@ -268,6 +301,7 @@ export function attachChoices(obj: BpfObject, choices: Choice[], facts: KernelFa
     const notes = [
       attached.childScan === 'bounded' ? `bounded child scan (no bpf_loop): children counted exactly up to ${SCAN_BOUNDED_MAX}` : c.spec.note?.(c.target),
       c.fellBack && `fentry refused at attach (${c.fellBack}): kprobes instead`,
+      neighbourNote(attached, c),
     ].filter(Boolean);
     const note = notes.join('; ');
     status(c, attached, { attached: true, ...(note ? { note } : {}) });
@@ -315,12 +349,15 @@ export function attachAll(opts: AttachOptions, features: BpfFeatures = probeBpfF
     if (!features.ringBuffer)
       throw new FatalError(ExitCode.KERNEL, 'the kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+)', 'run Linux 5.8 or newer with CONFIG_BPF_SYSCALL=y');
     const paranoid = perfEventParanoid();
+    const permitted = kprobesPermitted(paranoid);
     const facts: KernelFacts = {
       symbols: opts.symbols,
       walkFunction: opts.walkFunction,
       kprobes: kernelHasKprobes(),
       perfEventParanoid: paranoid,
-      preemptible: kprobesPermitted(paranoid) ? preemptibleModel() : undefined,
+      preemptible: permitted ? preemptibleModel() : undefined,
+      kprobesPermitted: permitted,
+      neighbours: opts.mechanism === 'kprobe' ? undefined : detectFentryNeighbours((f) => features.btfId(f), opts.logger),
       features,
       tracepoint: tracepointExists,
     };

@@ -19,6 +19,8 @@ export interface BpfFeatures {
   ringBuffer: boolean;
   /** a fentry program on `func` loads (not attached: see fentryLoads); the reason when not */
   fentry(func: string): { ok: true } | { ok: false; reason: string };
+  /** `func`'s type id in the kernel's BTF, undefined when absent (or no BTF) */
+  btfId(func: string): number | undefined;
   /** frees the kernel BTF the fentry checks parsed */
   release(): void;
 }
@@ -50,6 +52,11 @@ export function probeBpfFeatures(errnoName: (n: number) => string): BpfFeatures 
     },
     bpfLoop: libbpf.probeHelper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_LOOP, null) === 1,
     ringBuffer: libbpf.probeMapType(BPF_MAP_TYPE.RINGBUF, null) === 1,
+    btfId(func) {
+      btf ??= libbpf.btfLoadVmlinux();
+      const id = isNull(btf) ? 0 : libbpf.btfFindByNameKind(btf, func, BTF_KIND_FUNC);
+      return id > 0 ? id : undefined;
+    },
     fentry(func) {
       let r = cache.get(func);
       if (r) return r;

@@ -109,6 +109,8 @@ export const libbpf = {
   mapLookupBatch: f<(fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: Uint32Array, opts: null) => number>(
     'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, void *opts)',
   ),
+  linkGetNextId: f<(start: number, next: Uint32Array) => number>('int bpf_link_get_next_id(uint32_t start_id, _Out_ uint32_t *next_id)'),
+  linkGetFdById: f<(id: number) => number>('int bpf_link_get_fd_by_id(uint32_t id)'),
   objGetInfoByFd: f<(fd: number, info: Buffer, len: Uint32Array) => number>('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *info_len)'),
   enableStats: f<(type: number) => number>('int bpf_enable_stats(int type)'),
 
@@ -128,6 +130,16 @@ const vasprintf = libc.func('int vasprintf(_Out_ void **strp, const char *fmt, v
 const free = libc.func('void free(void *p)') as unknown as (p: unknown) => void;
 
 export const closeFd = libc.func('int close(int fd)') as unknown as (fd: number) => number;
+const syscall = libc.func('long syscall(long number, ...)') as unknown as (n: number, ...typedArgs: unknown[]) => number;
+const sys = (n: number, ...args: number[]): number => {
+  const r = syscall(n, ...args.flatMap((a) => ['int', a]));
+  return r < 0 ? -koffi.errno() : r;
+};
+// pidfd_open (434) and pidfd_getfd (438) have the same numbers on x86-64 and arm64 (Linux 5.6+)
+/** pidfd_open(pid, 0): a pidfd, or -errno */
+export const pidfdOpen = (pid: number): number => sys(434, pid, 0);
+/** pidfd_getfd(pidfd, fd, 0): our copy of another process's fd (PTRACE_MODE_ATTACH: CAP_SYS_PTRACE), or -errno */
+export const pidfdGetfd = (pidfd: number, fd: number): number => sys(438, pidfd, fd, 0);
 
 /** printf(fmt, va_list) as a string; undefined when libc fails to format it. */
 export function formatVaList(fmt: string, args: unknown): string | undefined {

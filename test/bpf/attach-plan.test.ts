@@ -119,7 +119,7 @@ test('no BPF ring buffer (before 5.8): one line naming it, exit 6, before anythi
     () =>
       attachAll(
         { objectPath: '/nonexistent.bpf.o', mechanism: 'auto', rodata: {}, walkFunction: 'fsnotify_set_children_dentry_flags', parentCalls: false, creators: true, symbols: symbols(ALL), logger },
-        { bpfLoop: false, ringBuffer: false, fentry: () => ({ ok: true }), release: () => {} },
+        { bpfLoop: false, ringBuffer: false, fentry: () => ({ ok: true }), btfId: () => undefined, release: () => {} },
       ),
     (e: unknown) => e instanceof FatalError && e.code === ExitCode.KERNEL && /no BPF ring buffer \(BPF_MAP_TYPE_RINGBUF, Linux 5\.8\+\)/.test(e.message),
   );
