@@ -75,7 +75,7 @@ function openDaemonMap(pid: number, name: string): number {
   return fd;
 }
 
-function closeDaemonMaps(pid: number): void {
+export function closeDaemonMaps(pid: number): void {
   for (const [key, fd] of openMaps)
     if (key.startsWith(`${pid}:`)) {
       closeSync(fd);
