@@ -1,5 +1,5 @@
 // node dist/bench/idle-rss.js [--runs N] [--k K] VARIANT...: the footprint goal's measure, side by
-// side: a daemon under the launcher's node flags at ~1,000 series (dir_stats filled as the host
+// side: a daemon under the launcher's node flags and environment at ~1,000 series (dir_stats filled as the host
 // bench does), RSS after four scrapes, for each variant in turn, the variants alternating run by
 // run so that drift of the host hits all of them alike. A VARIANT is `name:token,token...`, each
 // token a node flag (`--jitless`), an env setting (`MALLOC_ARENA_MAX=2`) or `@path` to another
@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort, MAIN, sleep } from '../harness/daemon.js';
-import { fillDirStats, closeDaemonMaps, UNIT_NODE_FLAGS } from './host-bench.js';
+import { closeDaemonMaps, fillDirStats, UNIT_ENV, UNIT_NODE_FLAGS } from './host-bench.js';
 
 interface Variant {
   name: string;
@@ -51,7 +51,7 @@ const mb = (x: number) => Number(x.toFixed(1));
 async function measure(v: Variant) {
   const port = await freePort();
   const child = spawn(process.execPath, [...UNIT_NODE_FLAGS, ...v.flags, v.main, `--web.listen-address=127.0.0.1:${port}`, `--top-directories=${k}`, '--log.level=warn'], {
-    env: { ...process.env, ...v.env },
+    env: { ...process.env, ...UNIT_ENV, ...v.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
