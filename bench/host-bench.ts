@@ -16,6 +16,12 @@ import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js'
  * starts the daemon with: the bench measures what production runs.
  */
 export const UNIT_NODE_FLAGS = launcherNodeFlags(readFileSync('packaging/fsnotify-exporter.sh', 'utf8'));
+/** The environment the launcher sets for node (`NAME=${NAME:-default}`, e.g. MALLOC_ARENA_MAX): part of what production runs. */
+export const UNIT_ENV = launcherEnv(readFileSync('packaging/fsnotify-exporter.sh', 'utf8'));
+
+export function launcherEnv(script: string): Record<string, string> {
+  return Object.fromEntries([...script.matchAll(/^([A-Z_][A-Z0-9_]*)=\$\{\1:-([^}]*)\}$/gm)].map((m) => [m[1] as string, m[2] as string]));
+}
 
 export function launcherNodeFlags(script: string): string[] {
   const m = /^exec "\$dir\/node\/bin\/node"((?:\s+--\S+)*)\s/m.exec(script);
@@ -75,7 +81,7 @@ function openDaemonMap(pid: number, name: string): number {
   return fd;
 }
 
-function closeDaemonMaps(pid: number): void {
+export function closeDaemonMaps(pid: number): void {
   for (const [key, fd] of openMaps)
     if (key.startsWith(`${pid}:`)) {
       closeSync(fd);
@@ -130,7 +136,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   for (const target of targets) {
     if ('series' in target && fixedSeries === undefined) throw new Error('the first scrape target must be a directory-series count');
     const k = 'directorySeries' in target ? Math.ceil(target.directorySeries / SERIES_PER_DIRECTORY) : Math.round((target.series - fixedSeries!) / SERIES_PER_DIRECTORY);
-    const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
+    const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
     const pid = d.child.pid as number;
     try {
       const dirs = Math.ceil(k * 1.5); // more than K: the top-K cut runs
@@ -230,7 +236,7 @@ function watchStorm(seconds: number) {
 
 /** wrk on /metrics and the slow-walk API, then the daemon's RSS: what an HTTP flood leaves behind. */
 async function load(seconds: number, topDirectories: number) {
-  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
+  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
   try {
     fillDirStats(d.child.pid as number, Math.ceil(topDirectories * 1.5));
     const base = `http://127.0.0.1:${d.port}`;
@@ -289,7 +295,7 @@ export async function peerScrape(t: Target, seconds: number) {
 
 /** RSS of a bare `node` (the launcher's flags, a timer keeping it alive): the floor the daemon stands on. */
 export async function bareNodeRssMb(): Promise<number> {
-  const p = spawn(process.execPath, [...UNIT_NODE_FLAGS, '-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' });
+  const p = spawn(process.execPath, [...UNIT_NODE_FLAGS, '-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore', env: { ...process.env, ...UNIT_ENV } });
   await sleep(3000);
   const mb = rssMb(p.pid as number);
   p.kill('SIGTERM');
@@ -298,7 +304,7 @@ export async function bareNodeRssMb(): Promise<number> {
 
 /** bench/module-footprint.js under the launcher's flags: RSS after each dependency, in load order. */
 export function moduleFootprint(): Array<{ module: string; rssMb: number; anonMb: number; fileMb: number; heapUsedMb: number }> {
-  return JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...UNIT_NODE_FLAGS, 'dist/bench/module-footprint.js'], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...UNIT_NODE_FLAGS, 'dist/bench/module-footprint.js'], { encoding: 'utf8', env: { ...process.env, ...UNIT_ENV } }));
 }
 
 /** Where an idle daemon's RSS is: anonymous (heap, malloc) and file-backed pages, and V8's own view. */
@@ -325,7 +331,7 @@ async function memoryBreakdown(d: Target) {
  * (node_exporter), when given, is measured idle over the same window, scraped the same way. */
 export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number, topDirectories: number, peer?: Target) {
   const flood = await load(loadSeconds, topDirectories);
-  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], {}, UNIT_NODE_FLAGS);
+  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
   try {
     // the series of the scrape table's 1,000-series row: the footprint goals are at 1,000 series
     fillDirStats(d.child.pid as number, Math.ceil(topDirectories * 1.5));

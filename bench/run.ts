@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CACHE } from '../harness/guest/kernels.js';
 import { guestFailure, runInVm } from '../harness/guest/vm.js';
-import { bareNodeRssMb, loadAndFootprint, moduleFootprint, peerScrape, scrapeScaling, startNodeExporter, UNIT_NODE_FLAGS } from './host-bench.js';
+import { bareNodeRssMb, loadAndFootprint, moduleFootprint, peerScrape, scrapeScaling, startNodeExporter, UNIT_ENV, UNIT_NODE_FLAGS } from './host-bench.js';
 import { procScanCost } from './proc-scan.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 
@@ -106,7 +106,7 @@ async function hostBench() {
     const { peerIdle, ...host } = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300, scrape[1]!.topDirectories, ne);
     log('bare node and module footprint (host)');
     return {
-      host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS },
+      host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS, nodeEnv: UNIT_ENV },
       scrape,
       ...host,
       nodeExporter: { version: ne.version, scrape: neScrape, idle: peerIdle! },
