@@ -124,9 +124,13 @@ def hold_watch(d, seconds):
     inotify_rm(fd, wd)
 
 
-def lookups(d, seconds, procs=2):
+def lookups(d, seconds, procs=2, run_flag=None):
+    """Stats of missing names in d for `seconds`; with run_flag, each worker first creates
+    run_flag.started-<i>, then stops as soon as run_flag is gone (seconds is then only the cap)."""
     def work(i):
         end = time.time() + seconds
+        if run_flag:
+            open(f'{run_flag}.started-{i}', 'w').close()
         j = 0
         while time.time() < end:
             try:
@@ -134,6 +138,8 @@ def lookups(d, seconds, procs=2):
             except FileNotFoundError:
                 pass
             j += 1
+            if run_flag and j % 32 == 0 and not os.path.exists(run_flag):
+                break
 
     fork_each(procs, work)
     emit(workload='lookups', dir=d, seconds=seconds, procs=procs)
@@ -258,7 +264,7 @@ def main(argv):
     elif cmd == 'hold-watch':
         hold_watch(args[0], float(args[1]))
     elif cmd == 'lookups':
-        lookups(args[0], float(args[1]), int(args[2]) if len(args) > 2 else 2)
+        lookups(args[0], float(args[1]), int(args[2]) if len(args) > 2 else 2, args[3] if len(args) > 3 else None)
     elif cmd == 'many-dirs':
         many_dirs(args[0], int(args[1]), int(args[2]))
     elif cmd == 'access':

@@ -34,7 +34,7 @@ import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS, STORM } from '..
 import { herdLockWaits } from './race-checks.js';
 import { planFor, runSoak } from '../soak/soak-run.js';
 import type { SuiteResults } from './results.js';
-import { creatorsAndChurn, flood, fsloadInCgroup, removeStallCgroup, stallCgroup, watcherBeforeDaemon } from './root-cause.js';
+import { creatorsAndChurn, flood, removeStallCgroup, stallCgroup, walksDuringLookups, watcherBeforeDaemon } from './root-cause.js';
 
 const N = Number(process.env.E2E_NEGATIVE ?? 200_000);
 const M = Number(process.env.E2E_POSITIVE ?? 50_000);
@@ -248,14 +248,12 @@ async function main() {
   const big = `${SCRATCH}/scale-${Math.max(...SCALE)}`;
   const c0 = await scrape();
   // the lookups run in a cgroup of their own (made at the start): their waits must show under it (issue 16)
-  const lookups = fsloadInCgroup(cg.path, 'lookups', big, 9, 2);
-  const lookupsDone = new Promise((r) => lookups.on('exit', r));
-  await sleep(500);
-  for (let i = 0; i < 5; i++) {
-    fsload('watch', big);
-    await sleep(1500); // the mark reaper runs between removal and the next add
-  }
-  await lookupsDone;
+  await walksDuringLookups(cg.path, big, async () => {
+    for (let i = 0; i < 5; i++) {
+      fsload('watch', big);
+      await sleep(1500); // the mark reaper runs between removal and the next add
+    }
+  });
   results.contention = { dir: big, before: c0, after: await scrape() };
   results.stall = { cgroup: cg.label, dir: big, dirPath: big.slice(SCRATCH.length), before: c0, after: results.contention.after, directories: await getJson<unknown[]>('/api/v1/directories') };
   removeStallCgroup();

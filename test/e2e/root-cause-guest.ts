@@ -3,7 +3,7 @@
 // Prints the check's numbers and exits 1 on a failure.
 import { fsload, scrape, SCRATCH, sleep, startDaemon, waitReady } from '../../harness/guest-kit.js';
 import { checkRootCause } from './root-cause-check.js';
-import { creatorsAndChurn, fsloadInCgroup, stallCgroup, watcherBeforeDaemon } from './root-cause.js';
+import { creatorsAndChurn, stallCgroup, walksDuringLookups, watcherBeforeDaemon } from './root-cause.js';
 
 const BIG = Number(process.env.E2E_STALL_DIR ?? 100_000);
 
@@ -17,14 +17,12 @@ async function main(): Promise<number> {
   const big = `${SCRATCH}/rc-big`;
   fsload('negdents', big, BIG, 4);
   const before = await scrape();
-  const lookups = fsloadInCgroup(cg.path, 'lookups', big, 6, 2);
-  const done = new Promise((r) => lookups.on('exit', r));
-  await sleep(300);
-  for (let i = 0; i < 4; i++) {
-    fsload('watch', big);
-    await sleep(1200);
-  }
-  await done;
+  await walksDuringLookups(cg.path, big, async () => {
+    for (let i = 0; i < 4; i++) {
+      fsload('watch', big);
+      await sleep(1200); // the mark reaper runs between removal and the next add
+    }
+  });
   const after = await scrape();
   const { failures, report } = checkRootCause(rc, { cgroup: cg.label, dir: big, before, after });
   process.stdout.write(`root-cause: ${JSON.stringify({ report, failures })}\n`);

@@ -2,7 +2,7 @@
 // negative dentries (by comm), who churns its watches (a loop of one-shot inotifywait), and which
 // cgroup a walk stalled. The guest side runs the steps; checkRootCause() is what the host asserts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { FSLOAD, fsload, fsloadInBackground, getJson, scrape, SCRATCH, sleep } from '../../harness/guest-kit.js';
 import { FLOOD_COMM, FLOOD_N, FLOOD_PATH, FLOOD_SEED, INOTIFYWAIT_LOOPS, STALL_CGROUP_PATH, NEG_COMM, NEG_N, OTHER_COMM, OTHER_N, type RootCauseResults } from './root-cause-check.js';
 
@@ -46,8 +46,34 @@ export function stallCgroup(): { path: string; label: string } {
 }
 
 /** fsload.py started inside `cgroup` (it joins before exec, so its forks are in it too). */
-export function fsloadInCgroup(cgroup: string, ...args: Array<string | number>): ChildProcess {
+function fsloadInCgroup(cgroup: string, ...args: Array<string | number>): ChildProcess {
   return spawn('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec python3 ${FSLOAD} ${args.join(' ')}`], { stdio: 'ignore' });
+}
+
+/**
+ * `walks` runs while lookups of missing names in `dir` run in the cgroup: the lookups start first
+ * (both workers said so) and stop only once the walks are done, so every walk has lookups beside
+ * it however slowly the guest runs (a fixed lookup window could end before a starved guest's first walk).
+ */
+export async function walksDuringLookups(cgroup: string, dir: string, walks: () => Promise<void>): Promise<void> {
+  const flag = `${SCRATCH}/lookups-run`;
+  const started = [0, 1].map((i) => `${flag}.started-${i}`);
+  for (const f of started) rmSync(f, { force: true });
+  writeFileSync(flag, '');
+  // 600 s: only a cap, should the flag's removal never be seen
+  const lookups = fsloadInCgroup(cgroup, 'lookups', dir, 600, 2, flag);
+  const done = new Promise((r) => lookups.on('exit', r));
+  // each worker's start, polled: 120 s bounds a python start in a starved TCG guest
+  for (let waited = 0; !started.every((f) => existsSync(f)); waited += 100) {
+    if (waited > 120_000) throw new Error('the lookups did not start within 120 s');
+    await sleep(100);
+  }
+  try {
+    await walks();
+  } finally {
+    rmSync(flag, { force: true });
+  }
+  await done;
 }
 
 export function removeStallCgroup(): void {
