@@ -24,7 +24,7 @@ export interface ScanLatencyRow {
   /** children the daemon reports for the directory at the end */
   childrenReported: number;
   /** guest seconds creating the directory's negative dentries (under icount shift 0: instructions / 1e9) */
-  createSeconds: number;
+  createSeconds?: number;
 }
 
 export interface ScanLatency {
