@@ -2,7 +2,7 @@
 // scan runs with preemption off, before the walk's locks) at 50k / 200k / 1M children, with the
 // per-run budget as shipped and without one. Runs in the -icount guest, where a guest ns is an
 // emulated instruction, so the histogram's bounds read as instructions.
-import { fsload, logger, SCRATCH } from '../harness/guest-kit.js';
+import { fsload, logger, SCRATCH, writeResults } from '../harness/guest-kit.js';
 import { sum, type Samples } from '../harness/prom-text.js';
 
 const HIST = 'fsnotify_exporter_walk_entry_run_seconds';
@@ -23,6 +23,8 @@ export interface ScanLatencyRow {
   scans: number;
   /** children the daemon reports for the directory at the end */
   childrenReported: number;
+  /** guest seconds creating the directory's negative dentries (under icount shift 0: instructions / 1e9) */
+  createSeconds?: number;
 }
 
 export interface ScanLatency {
@@ -63,7 +65,8 @@ export async function scanLatency(kit: ScanLatencyKit, sizes: number[], defaultB
   const rows: ScanLatencyRow[] = [];
   for (const children of sizes) {
     const dir = `${SCRATCH}/latency-${children}`;
-    fsload('negdents', dir, children, 1);
+    const { seconds: createSeconds } = fsload('negdents', dir, children, 1) as { seconds: number };
+    log(`${children} negative dentries created in ${createSeconds} s`);
     for (const budget of [defaultBudget, UNBOUNDED]) {
       const d = await kit.startDaemon(['--children-scan.interval=1h', `--children-scan.budget=${budget}`]);
       const before = await kit.scrape();
@@ -82,9 +85,12 @@ export async function scanLatency(kit: ScanLatencyKit, sizes: number[], defaultB
         budgetCuts: delta('fsnotify_walk_children_scan_budget_cut_total'),
         scans: delta('fsnotify_walk_children_scans_total', { result: 'scanned' }),
         childrenReported: [...after].filter(([k]) => k.startsWith('fsnotify_directory_children{') && k.includes(`latency-${children}"`)).reduce((n, [, v]) => n + v, 0),
+        createSeconds,
       };
       rows.push(row);
       log(`${children} children, budget ${budget}: ${JSON.stringify(row)}`);
+      // kept row by row: a guest that times out in a larger size still leaves the smaller ones
+      writeResults('latency-partial.json', { defaultBudget, rows });
     }
   }
   return { defaultBudget, rows };
