@@ -49,6 +49,7 @@ export async function startBpftrace(program: string): Promise<Bpftrace> {
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   for (let i = 0; i < 900 && !out.includes('Attaching'); i++) await sleep(100);
+  if (!out.includes('Attaching')) bpftraceLog(`not attached 90 s after its start: ${out.slice(-300)}`);
   await sleep(1000);
   return {
     child,
@@ -56,14 +57,47 @@ export async function startBpftrace(program: string): Promise<Bpftrace> {
     walkNs: () => out.split('\n').filter((l) => l.startsWith('walk ')).map((l) => Number(l.slice(5))),
     stop: async () => {
       child.kill('SIGINT');
-      await exited;
+      if (await exitsWithin(exited, BPFTRACE_EXIT_MS)) return;
+      // its lines so far are already read (-B none): a hung exit must not hang the guest silently
+      bpftraceLog(`still running ${BPFTRACE_EXIT_MS / 1000} s after SIGINT (pid ${child.pid}, ${procState(child.pid)}): SIGKILL`);
+      child.kill('SIGKILL');
+      if (!(await exitsWithin(exited, BPFTRACE_EXIT_MS))) bpftraceLog(`still there ${BPFTRACE_EXIT_MS / 1000} s after SIGKILL (${procState(child.pid)}): left`);
     },
   };
 }
 
+const bpftraceLog = logger('bpftrace');
+/** bpftrace's END and probe detach take seconds under TCG; a minute is a hung exit */
+const BPFTRACE_EXIT_MS = 60_000;
+function exitsWithin(exited: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  return Promise.race([exited.then(() => true), late]).finally(() => clearTimeout(timer));
+}
+
+/** A process's state and kernel wait channel from /proc, for a hang's log line. */
+function procState(pid: number | undefined): string {
+  try {
+    const state = /^State:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return `state ${state}, wchan ${readFileSync(`/proc/${pid}/wchan`, 'utf8')}, stack ${readFileSync(`/proc/${pid}/stack`, 'utf8').split('\n').slice(0, 6).join(' < ')}`;
+  } catch (e) {
+    return `no /proc entry (${(e as Error).message})`;
+  }
+}
+
+/** 15 min: a starved guest's 800k-name run took ~5; the guest's own limit is 25 */
+const FSLOAD_TIMEOUT_MS = 900_000;
+
 /** A fsload.py subcommand, run to completion; its last line is JSON. */
 export function fsload<T = Record<string, number>>(...args: Array<string | number>): T {
-  const out = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n');
+  // bounded: a workload blocked in the kernel fails with its name, not silently at the guest's limit
+  let text: string;
+  try {
+    text = execFileSync('python3', [FSLOAD, ...args.map(String)], { encoding: 'utf8', timeout: FSLOAD_TIMEOUT_MS });
+  } catch (e) {
+    throw new Error(`fsload ${args.join(' ')}: ${(e as Error).message}`);
+  }
+  const out = text.trim().split('\n');
   return JSON.parse(out.at(-1) as string) as T;
 }
 

@@ -134,6 +134,7 @@ async function manyDirs(walkFn: string, running?: Bpftrace): Promise<SuiteResult
   steps.manyDirs = fsload('many-dirs', `${SCRATCH}/many`, 30, 200);
   await sleep(500);
   const after = await scrape();
+  log('workload 6: 30 directories walked; stopping bpftrace');
   await bt.stop();
   return { before, after, bpftrace: bt.walkNs().slice(from) };
 }
