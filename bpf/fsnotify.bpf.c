@@ -513,10 +513,17 @@ static __always_inline __u32 walk_register(struct walk_state *w, struct dir_stat
 	return walkers;
 }
 
+/*
+ * A field of a kernel object. btf: the pointer is a BTF-typed fentry/fexit argument, so a direct
+ * load (CO-RE relocated like BPF_CORE_READ, no helper call); otherwise a probe read.
+ */
+#define KREAD(btf, src, a) ((btf) ? (src)->a : BPF_CORE_READ(src, a))
+#define KREAD2(btf, src, a, b) ((btf) ? (src)->a->b : BPF_CORE_READ(src, a, b))
+
 /* The directory's alias dentry: d_alias is in the d_u union before 7.x, in an anonymous one after. */
-static __always_inline struct dentry *dir_alias(struct inode *inode)
+static __always_inline struct dentry *dir_alias(struct inode *inode, bool btf)
 {
-	struct hlist_node *first = BPF_CORE_READ(inode, i_dentry.first);
+	struct hlist_node *first = KREAD(btf, inode, i_dentry.first);
 
 	if (!first)
 		return NULL;
@@ -551,7 +558,8 @@ static __always_inline bool scan_cursor_take(struct dir_key *dir, struct scan_cu
 	return bpf_map_delete_elem(&scan_cursors, dir) == 0;
 }
 
-static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bounded)
+/* btf: inode is the fentry program's BTF-typed argument (direct loads instead of probe reads). */
+static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bounded, bool btf)
 {
 	__u64 now = bpf_ktime_get_ns(); /* this run's start, for walk_entry_run_hist */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -563,8 +571,8 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	__u8 *syscall;
 
 	w.inode = (__u64)inode;
-	w.dir.ino = BPF_CORE_READ(inode, i_ino);
-	w.dir.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	w.dir.ino = KREAD(btf, inode, i_ino);
+	w.dir.dev = KREAD2(btf, inode, i_sb, s_dev);
 	if (!bounded && !watch_syscalls_map_on) {
 		w.syscall = current_watch_syscall();
 	} else {
@@ -577,7 +585,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	w.trigger = w.syscall ? TRIGGER_WATCH_CHANGE : walk_trigger(ctx);
 
 	/* A directory has one alias dentry; the walk visits each alias's children. */
-	alias = dir_alias(inode);
+	alias = dir_alias(inode, btf);
 	w.locks[LOCK_I_LOCK] = (__u64)inode + bpf_core_field_offset(struct inode, i_lock);
 	if (alias)
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
@@ -698,14 +706,14 @@ static __always_inline int walk_exit(void)
 SEC("fentry/fsnotify_set_children_dentry_flags")
 int BPF_PROG(walk_entry_fentry, struct inode *inode)
 {
-	return walk_enter(ctx, inode, false);
+	return walk_enter(ctx, inode, false, true);
 }
 
 /* Before 5.17 (no bpf_loop): the same entry with the bounded child scan. */
 SEC("fentry/fsnotify_set_children_dentry_flags")
 int BPF_PROG(walk_entry_fentry_bounded, struct inode *inode)
 {
-	return walk_enter(ctx, inode, true);
+	return walk_enter(ctx, inode, true, false);
 }
 
 SEC("fexit/fsnotify_set_children_dentry_flags")
@@ -717,13 +725,13 @@ int BPF_PROG(walk_exit_fexit, struct inode *inode)
 SEC("kprobe")
 int BPF_KPROBE(walk_entry_kprobe, struct inode *inode)
 {
-	return walk_enter(ctx, inode, false);
+	return walk_enter(ctx, inode, false, false);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(walk_entry_kprobe_bounded, struct inode *inode)
 {
-	return walk_enter(ctx, inode, true);
+	return walk_enter(ctx, inode, true, false);
 }
 
 SEC("kretprobe")
