@@ -106,9 +106,16 @@ PERCPU_ARRAY(lock_nest, 1, struct lock_nest);
 /* Scratch space for building a dir_stats value: it is too large for the BPF stack. */
 PERCPU_ARRAY(scratch_dir_stats, 1, struct dir_stats);
 
+/*
+ * A thread's entry stays after its walk ends (exiting = 1) and its next walk writes it in place:
+ * a lookup instead of an insert and a delete per walk. User space drops ended entries when the map
+ * fills up (src/collect/stale-walks.ts). Not preallocated: an element deleted while a walk writes
+ * it is freed after RCU, never handed to another thread's walk.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32); /* thread id */
 	__type(value, struct walk_state);
 } walks_in_flight SEC(".maps");
@@ -547,6 +554,45 @@ static __always_inline __u8 current_watch_syscall(void)
 	return SYSCALL_NONE;
 }
 
+_Static_assert(__builtin_offsetof(struct walk_state, trigger) % 4 == 0 &&
+		       __builtin_offsetof(struct walk_state, exiting) == __builtin_offsetof(struct walk_state, trigger) + 3,
+	       "walk_state's flag bytes make one aligned word");
+
+/* The flag bytes of walk_state (trigger, syscall, truncated, exiting) as one word, little-endian. */
+static __always_inline __u32 walk_flags_word(struct walk_state *w)
+{
+	return w->trigger | (__u32)w->syscall << 8 | (__u32)w->truncated << 16 | (__u32)w->exiting << 24;
+}
+
+/*
+ * Makes the walk visible in walks_in_flight. The thread's entry from its last walk (exiting = 1,
+ * so readers skip it) is rewritten in place and its flag word, exiting = 0, swapped in last: the
+ * exchange orders the stores before it. The bounded programs (5.10-5.16, no BPF_XCHG before 5.12)
+ * replace the entry instead, which publishes it whole.
+ */
+static __always_inline void walk_publish(struct walk_state *w, __u32 tid, bool bounded)
+{
+	struct walk_state *old = bounded ? NULL : bpf_map_lookup_elem(&walks_in_flight, &tid);
+
+	if (!old) {
+		if (bpf_map_update_elem(&walks_in_flight, &tid, w, BPF_ANY))
+			count(CNT_DROP_WALKS_IN_FLIGHT, 1);
+		return;
+	}
+	old->exiting = 1; /* a concurrent reader may have caught it between walks: still ended */
+	old->start_ns = w->start_ns;
+	old->inode = w->inode;
+	old->dir = w->dir;
+	old->children[CHILD_POSITIVE] = w->children[CHILD_POSITIVE];
+	old->children[CHILD_NEGATIVE] = w->children[CHILD_NEGATIVE];
+	old->lock_wait_ns_at_start[LOCK_I_LOCK] = w->lock_wait_ns_at_start[LOCK_I_LOCK];
+	old->lock_wait_ns_at_start[LOCK_D_LOCK] = w->lock_wait_ns_at_start[LOCK_D_LOCK];
+	old->locks[LOCK_I_LOCK] = w->locks[LOCK_I_LOCK];
+	old->locks[LOCK_D_LOCK] = w->locks[LOCK_D_LOCK];
+	old->concurrent_walkers = w->concurrent_walkers;
+	__sync_lock_test_and_set((__u32 *)&old->trigger, walk_flags_word(w));
+}
+
 /* Takes the cursor a cut scan left: a concurrent walker that deletes it first resumes it instead. */
 static __always_inline bool scan_cursor_take(struct dir_key *dir, struct scan_cursor *out)
 {
@@ -631,8 +677,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	w.start_ns = bpf_ktime_get_ns();
 	hist_add(&walk_entry_run_hist, log2_slot(w.start_ns - now, DURATION_SLOTS));
 	count(CNT_WALK_ENTRY_RUN_NS, w.start_ns - now);
-	if (bpf_map_update_elem(&walks_in_flight, &tid, &w, BPF_ANY))
-		count(CNT_DROP_WALKS_IN_FLIGHT, 1);
+	walk_publish(&w, tid, bounded);
 	return 0;
 }
 
@@ -678,10 +723,11 @@ static __always_inline int walk_exit(void)
 	__u64 duration;
 	__u32 trigger;
 
-	if (!w)
+	/* exiting: the thread's last walk, whose entry stays (an exit whose entry was dropped) */
+	if (!w || w->exiting)
 		return 0;
-	/* before the end time: the entry stays in the map through the bookkeeping below, and a reader
-	 * (the near-lockup check) must not take a walk that has ended for one that runs */
+	/* before the end time: a reader (the near-lockup check) must not take a walk that has ended
+	 * for one that runs; the entry stays for the thread's next walk (walk_publish) */
 	w->exiting = 1;
 	duration = bpf_ktime_get_ns() - w->start_ns;
 	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
@@ -699,7 +745,6 @@ static __always_inline int walk_exit(void)
 		count(CNT_SLOW_WALKS, 1);
 		emit_slow_walk(w, ds, duration);
 	}
-	bpf_map_delete_elem(&walks_in_flight, &tid);
 	return 0;
 }
 
