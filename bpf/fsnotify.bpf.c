@@ -109,13 +109,13 @@ PERCPU_ARRAY(scratch_dir_stats, 1, struct dir_stats);
 /*
  * A thread's entry stays after its walk ends (exiting = 1) and its next walk writes it in place:
  * a lookup instead of an insert and a delete per walk. User space drops ended entries when the map
- * fills up (src/collect/stale-walks.ts). Not preallocated: an element deleted while a walk writes
- * it is freed after RCU, never handed to another thread's walk.
+ * fills up (src/collect/stale-walks.ts). Preallocated (PREEMPT_RT before 6.1 refuses run-time
+ * allocated hash maps in tracing programs): an entry user space deletes while its thread's next
+ * walk entry runs can be reused by another thread's insert during that run (docs/reliability.md).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32); /* thread id */
 	__type(value, struct walk_state);
 } walks_in_flight SEC(".maps");
