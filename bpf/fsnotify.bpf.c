@@ -79,7 +79,11 @@ struct dentry___anon_alias {
 		__type(value, _value);                   \
 	} _name SEC(".maps")
 
-PERCPU_ARRAY(counters, NR_COUNTERS, __u64);
+/* All counters in one value: a program that adds to several looks them up once (counters_get). */
+struct counter_block {
+	__u64 c[NR_COUNTERS];
+};
+PERCPU_ARRAY(counters, 1, struct counter_block);
 PERCPU_ARRAY(walk_duration_hist, NR_TRIGGERS * DURATION_SLOTS, __u64);
 PERCPU_ARRAY(walk_children_hist, NR_CHILD_KINDS * COUNT_SLOTS, __u64);
 PERCPU_ARRAY(walk_concurrency_hist, COUNT_SLOTS, __u64);
@@ -202,12 +206,24 @@ const struct scan_cursor *unused_scan_cursor __attribute__((unused));
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
+static __always_inline __u64 *counters_get(void)
+{
+	__u32 zero = 0;
+	struct counter_block *b = bpf_map_lookup_elem(&counters, &zero);
+
+	return b ? b->c : NULL;
+}
+
+/* Adds to counter idx of a block from counters_get() (NULL: nothing). */
+static __always_inline void count_in(__u64 *c, __u32 idx, __u64 n)
+{
+	if (c && idx < NR_COUNTERS)
+		__sync_fetch_and_add(&c[idx], n);
+}
+
 static __always_inline void count(__u32 idx, __u64 n)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
-
-	if (v)
-		__sync_fetch_and_add(v, n);
+	count_in(counters_get(), idx, n);
 }
 
 static __always_inline void hist_add(void *map, __u32 idx)
@@ -609,6 +625,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 {
 	__u64 now = bpf_ktime_get_ns(); /* this run's start, for walk_entry_run_hist */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *cn = counters_get();
 	struct scan_cursor cur;
 	struct walk_state w = {};
 	struct dentry *alias;
@@ -655,7 +672,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 			scan_children(alias, &w.dir, ds, bounded, NULL);
 			scanned = true;
 		} else {
-			count(CNT_SCANS_CACHED, 1);
+			count_in(cn, CNT_SCANS_CACHED, 1);
 		}
 		w.children[CHILD_POSITIVE] = ds->children[CHILD_POSITIVE];
 		w.children[CHILD_NEGATIVE] = ds->children[CHILD_NEGATIVE];
@@ -666,17 +683,17 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	if (!bounded)
 		w.concurrent_walkers = walk_register(&w, ds, bounded, scanned);
 	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
-	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
+	count_in(cn, CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
 
 	hist_add(&walk_children_hist, CHILD_POSITIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_POSITIVE], COUNT_SLOTS));
 	hist_add(&walk_children_hist, CHILD_NEGATIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_NEGATIVE], COUNT_SLOTS));
-	count(CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
-	count(CNT_CHILDREN_NEGATIVE_SUM, w.children[CHILD_NEGATIVE]);
+	count_in(cn, CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
+	count_in(cn, CNT_CHILDREN_NEGATIVE_SUM, w.children[CHILD_NEGATIVE]);
 
 	/* The clock starts after the scan, which runs before the walk takes any lock. */
 	w.start_ns = bpf_ktime_get_ns();
 	hist_add(&walk_entry_run_hist, log2_slot(w.start_ns - now, DURATION_SLOTS));
-	count(CNT_WALK_ENTRY_RUN_NS, w.start_ns - now);
+	count_in(cn, CNT_WALK_ENTRY_RUN_NS, w.start_ns - now);
 	walk_publish(&w, tid, bounded);
 	return 0;
 }
@@ -720,7 +737,7 @@ static __always_inline int walk_exit(void)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct walk_state *w = bpf_map_lookup_elem(&walks_in_flight, &tid);
 	struct dir_stats *ds;
-	__u64 duration;
+	__u64 duration, *cn;
 	__u32 trigger;
 
 	/* exiting: the thread's last walk, whose entry stays (an exit whose entry was dropped) */
@@ -731,8 +748,9 @@ static __always_inline int walk_exit(void)
 	w->exiting = 1;
 	duration = bpf_ktime_get_ns() - w->start_ns;
 	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
-	count(CNT_WALKS_WATCH_CHANGE + trigger, 1);
-	count(CNT_WALK_NS_WATCH_CHANGE + trigger, duration);
+	cn = counters_get();
+	count_in(cn, CNT_WALKS_WATCH_CHANGE + trigger, 1);
+	count_in(cn, CNT_WALK_NS_WATCH_CHANGE + trigger, duration);
 	hist_add(&walk_duration_hist, trigger * DURATION_SLOTS + log2_slot(duration, DURATION_SLOTS));
 
 	ds = bpf_map_lookup_elem(&dir_stats, &w->dir);
