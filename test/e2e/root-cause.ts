@@ -57,11 +57,12 @@ function fsloadInCgroup(cgroup: string, ...args: Array<string | number>): ChildP
  */
 export async function walksDuringLookups(cgroup: string, dir: string, walks: () => Promise<void>): Promise<void> {
   const flag = `${SCRATCH}/lookups-run`;
-  const started = [0, 1].map((i) => `${flag}.started-${i}`);
+  const procs = 2;
+  const started = Array.from({ length: procs }, (_, i) => `${flag}.started-${i}`);
   for (const f of started) rmSync(f, { force: true });
   writeFileSync(flag, '');
   // 600 s: only a cap, should the flag's removal never be seen
-  const lookups = fsloadInCgroup(cgroup, 'lookups', dir, 600, 2, flag);
+  const lookups = fsloadInCgroup(cgroup, 'lookups', dir, 600, procs, flag);
   const done = new Promise((r) => lookups.on('exit', r));
   // each worker's start, polled: 120 s bounds a python start in a starved TCG guest
   for (let waited = 0; !started.every((f) => existsSync(f)); waited += 100) {
