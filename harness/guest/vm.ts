@@ -2,7 +2,7 @@
 // read-only at the same paths, a writable ext4 scratch disk ($VM_SCRATCH), a writable output
 // directory shared with the host ($VM_OUT), and optional port forwards to host loopback.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bootFiles, CACHE, kernelSpec, REPO, VmError } from './kernels.js';
@@ -46,6 +46,8 @@ export interface VmResult {
   durationMs: number;
   /** the console's last lines: what a CI log shows of a guest that hung or failed */
   consoleTail: string[];
+  /** the console line of a kernel death before the guest's init ran, for which the guest was booted again */
+  rebootedAfter?: string;
 }
 
 /** A guest's failure in one message: what went wrong, its console, and the console's last lines. */
@@ -54,6 +56,17 @@ export function guestFailure(what: string, vm: VmResult): string {
 }
 
 const START = /@@VM-START (\S+)/;
+const KERNEL_DEATH = /Kernel panic|Oops:|BUG:|general protection fault/;
+
+/**
+ * The first line of a kernel death on a console whose guest init never started: nothing of the
+ * command ran, so booting again repeats no test. TCG has killed a guest at boot this way (an int3
+ * Oops in patched kernel text, docs/reliability.md); a death after the start marker is the test's.
+ */
+export function deathBeforeInit(console: readonly string[], started: boolean, timedOut: boolean): string | undefined {
+  if (started || timedOut) return undefined;
+  return console.find((l) => KERNEL_DEATH.test(l))?.trim();
+}
 const EXIT = /@@VM-EXIT (\d+)/;
 const GUEST_INIT = join(REPO, 'harness', 'guest', 'guest-init.sh');
 const GUEST_INIT_ARM64 = join(REPO, 'harness', 'guest', 'guest-init-arm64.sh');
@@ -63,7 +76,20 @@ function need(cmd: string, pkg: string): void {
     throw new VmError(`${cmd} not found: install it with apt-get install ${pkg} (or bash scripts/deps.sh e2e)`);
 }
 
+/** Boots the guest; a kernel that dies before the guest's init ran is booted once more. */
 export async function runInVm(o: VmOptions): Promise<VmResult> {
+  mkdirSync(CACHE, { recursive: true });
+  const outDir = o.outDir ?? mkdtempSync(join(CACHE, 'out-'));
+  const first = await bootOnce({ ...o, outDir });
+  if (!first.diedBeforeInit) return first.result;
+  renameSync(first.result.consolePath, join(outDir, 'console-first-boot.log'));
+  const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
+  progress(`the guest kernel died before its init ran (${first.diedBeforeInit}); booting once more, first console: console-first-boot.log`);
+  const second = await bootOnce({ ...o, outDir });
+  return { ...second.result, rebootedAfter: first.diedBeforeInit };
+}
+
+async function bootOnce(o: VmOptions & { outDir: string }): Promise<{ result: VmResult; diedBeforeInit?: string }> {
   const spec = o.system ? { name: o.system.name, describe: o.system.name, arch: o.system.arch } : kernelSpec(o.kernel);
   const arm64 = spec.arch === 'arm64';
   const qemuBinary = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
@@ -72,8 +98,7 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
   progress(`preparing ${spec.name}`);
   const boot = o.system ? { kernel: o.system.kernel, initrd: o.system.initrd } : bootFiles(spec);
-  mkdirSync(CACHE, { recursive: true });
-  const outDir = o.outDir ?? mkdtempSync(join(CACHE, 'out-'));
+  const outDir = o.outDir;
   mkdirSync(outDir, { recursive: true });
   const work = mkdtempSync(join(CACHE, 'run-'));
   const scratch = join(work, 'scratch.img');
@@ -163,8 +188,9 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
     const why = timedOut ? `timed out after ${timeoutSec} s` : started ? 'the guest stopped before the command finished' : `the guest did not boot${stderr ? `: ${stderr.trim()}` : ''}`;
     progress(`${why}; console: ${consolePath}`);
     for (const l of consoleTail) process.stderr.write(`  | ${l}\n`);
-    return { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs, consoleTail };
+    const result = { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs, consoleTail };
+    return { result, diedBeforeInit: deathBeforeInit(consoleLines, started, timedOut) };
   }
   progress(`${spec.name}: exit ${status} after ${(durationMs / 1000).toFixed(1)} s`);
-  return { status, outDir, consolePath, bootSeconds, durationMs, consoleTail };
+  return { result: { status, outDir, consolePath, bootSeconds, durationMs, consoleTail } };
 }
