@@ -79,7 +79,11 @@ struct dentry___anon_alias {
 		__type(value, _value);                   \
 	} _name SEC(".maps")
 
-PERCPU_ARRAY(counters, NR_COUNTERS, __u64);
+/* All counters in one value: a program that adds to several looks them up once (counters_get). */
+struct counter_block {
+	__u64 c[NR_COUNTERS];
+};
+PERCPU_ARRAY(counters, 1, struct counter_block);
 PERCPU_ARRAY(walk_duration_hist, NR_TRIGGERS * DURATION_SLOTS, __u64);
 PERCPU_ARRAY(walk_children_hist, NR_CHILD_KINDS * COUNT_SLOTS, __u64);
 PERCPU_ARRAY(walk_concurrency_hist, COUNT_SLOTS, __u64);
@@ -106,6 +110,13 @@ PERCPU_ARRAY(lock_nest, 1, struct lock_nest);
 /* Scratch space for building a dir_stats value: it is too large for the BPF stack. */
 PERCPU_ARRAY(scratch_dir_stats, 1, struct dir_stats);
 
+/*
+ * A thread's entry stays after its walk ends (exiting = 1) and its next walk writes it in place:
+ * a lookup instead of an insert and a delete per walk. User space drops ended entries when the map
+ * fills up (src/collect/stale-walks.ts). Preallocated (PREEMPT_RT before 6.1 refuses run-time
+ * allocated hash maps in tracing programs): an entry user space deletes while its thread's next
+ * walk entry runs can be reused by another thread's insert during that run (docs/reliability.md).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -195,12 +206,24 @@ const struct scan_cursor *unused_scan_cursor __attribute__((unused));
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
+static __always_inline __u64 *counters_get(void)
+{
+	__u32 zero = 0;
+	struct counter_block *b = bpf_map_lookup_elem(&counters, &zero);
+
+	return b ? b->c : NULL;
+}
+
+/* Adds to counter idx of a block from counters_get() (NULL: nothing). */
+static __always_inline void count_in(__u64 *c, __u32 idx, __u64 n)
+{
+	if (c && idx < NR_COUNTERS)
+		__sync_fetch_and_add(&c[idx], n);
+}
+
 static __always_inline void count(__u32 idx, __u64 n)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
-
-	if (v)
-		__sync_fetch_and_add(v, n);
+	count_in(counters_get(), idx, n);
 }
 
 static __always_inline void hist_add(void *map, __u32 idx)
@@ -513,10 +536,17 @@ static __always_inline __u32 walk_register(struct walk_state *w, struct dir_stat
 	return walkers;
 }
 
+/*
+ * A field of a kernel object. btf: the pointer is a BTF-typed fentry/fexit argument, so a direct
+ * load (CO-RE relocated like BPF_CORE_READ, no helper call); otherwise a probe read.
+ */
+#define KREAD(btf, src, a) ((btf) ? (src)->a : BPF_CORE_READ(src, a))
+#define KREAD2(btf, src, a, b) ((btf) ? (src)->a->b : BPF_CORE_READ(src, a, b))
+
 /* The directory's alias dentry: d_alias is in the d_u union before 7.x, in an anonymous one after. */
-static __always_inline struct dentry *dir_alias(struct inode *inode)
+static __always_inline struct dentry *dir_alias(struct inode *inode, bool btf)
 {
-	struct hlist_node *first = BPF_CORE_READ(inode, i_dentry.first);
+	struct hlist_node *first = KREAD(btf, inode, i_dentry.first);
 
 	if (!first)
 		return NULL;
@@ -540,6 +570,45 @@ static __always_inline __u8 current_watch_syscall(void)
 	return SYSCALL_NONE;
 }
 
+_Static_assert(__builtin_offsetof(struct walk_state, trigger) % 4 == 0 &&
+		       __builtin_offsetof(struct walk_state, exiting) == __builtin_offsetof(struct walk_state, trigger) + 3,
+	       "walk_state's flag bytes make one aligned word");
+
+/* The flag bytes of walk_state (trigger, syscall, truncated, exiting) as one word, little-endian. */
+static __always_inline __u32 walk_flags_word(struct walk_state *w)
+{
+	return w->trigger | (__u32)w->syscall << 8 | (__u32)w->truncated << 16 | (__u32)w->exiting << 24;
+}
+
+/*
+ * Makes the walk visible in walks_in_flight. The thread's entry from its last walk (exiting = 1,
+ * so readers skip it) is rewritten in place and its flag word, exiting = 0, swapped in last: the
+ * exchange orders the stores before it. The bounded programs (5.10-5.16, no BPF_XCHG before 5.12)
+ * replace the entry instead, which publishes it whole.
+ */
+static __always_inline void walk_publish(struct walk_state *w, __u32 tid, bool bounded)
+{
+	struct walk_state *old = bounded ? NULL : bpf_map_lookup_elem(&walks_in_flight, &tid);
+
+	if (!old) {
+		if (bpf_map_update_elem(&walks_in_flight, &tid, w, BPF_ANY))
+			count(CNT_DROP_WALKS_IN_FLIGHT, 1);
+		return;
+	}
+	old->exiting = 1; /* a concurrent reader may have caught it between walks: still ended */
+	old->start_ns = w->start_ns;
+	old->inode = w->inode;
+	old->dir = w->dir;
+	old->children[CHILD_POSITIVE] = w->children[CHILD_POSITIVE];
+	old->children[CHILD_NEGATIVE] = w->children[CHILD_NEGATIVE];
+	old->lock_wait_ns_at_start[LOCK_I_LOCK] = w->lock_wait_ns_at_start[LOCK_I_LOCK];
+	old->lock_wait_ns_at_start[LOCK_D_LOCK] = w->lock_wait_ns_at_start[LOCK_D_LOCK];
+	old->locks[LOCK_I_LOCK] = w->locks[LOCK_I_LOCK];
+	old->locks[LOCK_D_LOCK] = w->locks[LOCK_D_LOCK];
+	old->concurrent_walkers = w->concurrent_walkers;
+	__sync_lock_test_and_set((__u32 *)&old->trigger, walk_flags_word(w));
+}
+
 /* Takes the cursor a cut scan left: a concurrent walker that deletes it first resumes it instead. */
 static __always_inline bool scan_cursor_take(struct dir_key *dir, struct scan_cursor *out)
 {
@@ -551,10 +620,12 @@ static __always_inline bool scan_cursor_take(struct dir_key *dir, struct scan_cu
 	return bpf_map_delete_elem(&scan_cursors, dir) == 0;
 }
 
-static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bounded)
+/* btf: inode is the fentry program's BTF-typed argument (direct loads instead of probe reads). */
+static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bounded, bool btf)
 {
 	__u64 now = bpf_ktime_get_ns(); /* this run's start, for walk_entry_run_hist */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *cn = counters_get();
 	struct scan_cursor cur;
 	struct walk_state w = {};
 	struct dentry *alias;
@@ -563,8 +634,8 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	__u8 *syscall;
 
 	w.inode = (__u64)inode;
-	w.dir.ino = BPF_CORE_READ(inode, i_ino);
-	w.dir.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	w.dir.ino = KREAD(btf, inode, i_ino);
+	w.dir.dev = KREAD2(btf, inode, i_sb, s_dev);
 	if (!bounded && !watch_syscalls_map_on) {
 		w.syscall = current_watch_syscall();
 	} else {
@@ -577,7 +648,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	w.trigger = w.syscall ? TRIGGER_WATCH_CHANGE : walk_trigger(ctx);
 
 	/* A directory has one alias dentry; the walk visits each alias's children. */
-	alias = dir_alias(inode);
+	alias = dir_alias(inode, btf);
 	w.locks[LOCK_I_LOCK] = (__u64)inode + bpf_core_field_offset(struct inode, i_lock);
 	if (alias)
 		w.locks[LOCK_D_LOCK] = (__u64)alias + bpf_core_field_offset(struct dentry, d_lockref.lock);
@@ -601,7 +672,7 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 			scan_children(alias, &w.dir, ds, bounded, NULL);
 			scanned = true;
 		} else {
-			count(CNT_SCANS_CACHED, 1);
+			count_in(cn, CNT_SCANS_CACHED, 1);
 		}
 		w.children[CHILD_POSITIVE] = ds->children[CHILD_POSITIVE];
 		w.children[CHILD_NEGATIVE] = ds->children[CHILD_NEGATIVE];
@@ -612,19 +683,18 @@ static __always_inline int walk_enter(void *ctx, struct inode *inode, bool bound
 	if (!bounded)
 		w.concurrent_walkers = walk_register(&w, ds, bounded, scanned);
 	hist_add(&walk_concurrency_hist, log2_slot(w.concurrent_walkers, COUNT_SLOTS));
-	count(CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
+	count_in(cn, CNT_CONCURRENT_WALKERS_SUM, w.concurrent_walkers);
 
 	hist_add(&walk_children_hist, CHILD_POSITIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_POSITIVE], COUNT_SLOTS));
 	hist_add(&walk_children_hist, CHILD_NEGATIVE * COUNT_SLOTS + log2_slot(w.children[CHILD_NEGATIVE], COUNT_SLOTS));
-	count(CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
-	count(CNT_CHILDREN_NEGATIVE_SUM, w.children[CHILD_NEGATIVE]);
+	count_in(cn, CNT_CHILDREN_POSITIVE_SUM, w.children[CHILD_POSITIVE]);
+	count_in(cn, CNT_CHILDREN_NEGATIVE_SUM, w.children[CHILD_NEGATIVE]);
 
 	/* The clock starts after the scan, which runs before the walk takes any lock. */
 	w.start_ns = bpf_ktime_get_ns();
 	hist_add(&walk_entry_run_hist, log2_slot(w.start_ns - now, DURATION_SLOTS));
-	count(CNT_WALK_ENTRY_RUN_NS, w.start_ns - now);
-	if (bpf_map_update_elem(&walks_in_flight, &tid, &w, BPF_ANY))
-		count(CNT_DROP_WALKS_IN_FLIGHT, 1);
+	count_in(cn, CNT_WALK_ENTRY_RUN_NS, w.start_ns - now);
+	walk_publish(&w, tid, bounded);
 	return 0;
 }
 
@@ -667,18 +737,20 @@ static __always_inline int walk_exit(void)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct walk_state *w = bpf_map_lookup_elem(&walks_in_flight, &tid);
 	struct dir_stats *ds;
-	__u64 duration;
+	__u64 duration, *cn;
 	__u32 trigger;
 
-	if (!w)
+	/* exiting: the thread's last walk, whose entry stays (an exit whose entry was dropped) */
+	if (!w || w->exiting)
 		return 0;
-	/* before the end time: the entry stays in the map through the bookkeeping below, and a reader
-	 * (the near-lockup check) must not take a walk that has ended for one that runs */
+	/* before the end time: a reader (the near-lockup check) must not take a walk that has ended
+	 * for one that runs; the entry stays for the thread's next walk (walk_publish) */
 	w->exiting = 1;
 	duration = bpf_ktime_get_ns() - w->start_ns;
 	trigger = w->trigger == TRIGGER_PARENT_EVENT ? TRIGGER_PARENT_EVENT : TRIGGER_WATCH_CHANGE;
-	count(CNT_WALKS_WATCH_CHANGE + trigger, 1);
-	count(CNT_WALK_NS_WATCH_CHANGE + trigger, duration);
+	cn = counters_get();
+	count_in(cn, CNT_WALKS_WATCH_CHANGE + trigger, 1);
+	count_in(cn, CNT_WALK_NS_WATCH_CHANGE + trigger, duration);
 	hist_add(&walk_duration_hist, trigger * DURATION_SLOTS + log2_slot(duration, DURATION_SLOTS));
 
 	ds = bpf_map_lookup_elem(&dir_stats, &w->dir);
@@ -691,21 +763,20 @@ static __always_inline int walk_exit(void)
 		count(CNT_SLOW_WALKS, 1);
 		emit_slow_walk(w, ds, duration);
 	}
-	bpf_map_delete_elem(&walks_in_flight, &tid);
 	return 0;
 }
 
 SEC("fentry/fsnotify_set_children_dentry_flags")
 int BPF_PROG(walk_entry_fentry, struct inode *inode)
 {
-	return walk_enter(ctx, inode, false);
+	return walk_enter(ctx, inode, false, true);
 }
 
 /* Before 5.17 (no bpf_loop): the same entry with the bounded child scan. */
 SEC("fentry/fsnotify_set_children_dentry_flags")
 int BPF_PROG(walk_entry_fentry_bounded, struct inode *inode)
 {
-	return walk_enter(ctx, inode, true);
+	return walk_enter(ctx, inode, true, false);
 }
 
 SEC("fexit/fsnotify_set_children_dentry_flags")
@@ -717,13 +788,13 @@ int BPF_PROG(walk_exit_fexit, struct inode *inode)
 SEC("kprobe")
 int BPF_KPROBE(walk_entry_kprobe, struct inode *inode)
 {
-	return walk_enter(ctx, inode, false);
+	return walk_enter(ctx, inode, false, false);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(walk_entry_kprobe_bounded, struct inode *inode)
 {
-	return walk_enter(ctx, inode, true);
+	return walk_enter(ctx, inode, true, false);
 }
 
 SEC("kretprobe")

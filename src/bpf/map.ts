@@ -112,35 +112,41 @@ export class BpfMap {
   }
 
   /**
-   * For a per-CPU array of u64: each index summed over CPUs, as a number (exact to 2^53, then
-   * rounded as the float64 Prometheus stores anyway). Read batch by batch, with no object per
-   * entry: these arrays are most of a scrape's entries.
+   * For a per-CPU array of u64 (or of u64 vectors: index x words + word): each u64 summed over
+   * CPUs, as a number (exact to 2^53, then rounded as the float64 Prometheus stores anyway). Read
+   * batch by batch, with no object per entry: these arrays are most of a scrape's entries.
    */
   perCpuArraySums(): number[] {
     if (!isArray(this.type) || !this.perCpu) throw new Error(`map ${this.name} is not a per-CPU array`);
+    const words = Math.ceil(this.valueSize / 8);
     // a fresh array per attempt: a batch that fails part-way leaves nothing behind
-    const zeros = () => new Array<number>(this.maxEntries).fill(0);
+    const zeros = () => new Array<number>(this.maxEntries * words).fill(0);
     return this.batchOrByKey(
       () => {
         const sums = zeros();
         this.forEachBatch((keys, values, n) => {
-          for (let i = 0; i < n; i++) setCpuSum(sums, keys.readUInt32LE(i * this.keySize), values, i * this.valueBytes);
+          for (let i = 0; i < n; i++) setCpuSums(sums, keys.readUInt32LE(i * this.keySize), words, values, i * this.valueBytes);
         });
         return sums;
       },
       () => {
         const sums = zeros();
-        for (const [k, v] of this.entriesByKey()) setCpuSum(sums, k.readUInt32LE(0), v, 0);
+        for (const [k, v] of this.entriesByKey()) setCpuSums(sums, k.readUInt32LE(0), words, v, 0);
         return sums;
       },
     );
   }
 }
 
-/** sums[idx] = the per-CPU u64 value at `at` summed over CPUs, as a number (u32 reads: no BigInt). */
-function setCpuSum(sums: number[], idx: number, v: Buffer, at: number): void {
-  if (idx >= sums.length) return;
-  let sum = 0;
-  for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) sum += v.readUInt32LE(at + cpu * 8) + v.readUInt32LE(at + cpu * 8 + 4) * 2 ** 32;
-  sums[idx] = sum;
+/** sums[idx x words + w] = word w of the per-CPU value at `at` summed over CPUs, as a number (u32 reads: no BigInt). */
+function setCpuSums(sums: number[], idx: number, words: number, v: Buffer, at: number): void {
+  if ((idx + 1) * words > sums.length) return;
+  for (let w = 0; w < words; w++) {
+    let sum = 0;
+    for (let cpu = 0; cpu < POSSIBLE_CPUS; cpu++) {
+      const o = at + cpu * words * 8 + w * 8;
+      sum += v.readUInt32LE(o) + v.readUInt32LE(o + 4) * 2 ** 32;
+    }
+    sums[idx * words + w] = sum;
+  }
 }

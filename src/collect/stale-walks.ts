@@ -20,6 +20,13 @@ export interface StaleWalkOptions {
   onStale: (tid: number, w: WalkState) => void;
 }
 
+/**
+ * Ended walks whose entries stay for their thread's next walk (bpf/fsnotify.bpf.c walk_publish)
+ * until there are more than this many entries: half of walks_in_flight's 1,024, so a thread's new
+ * walk finds room. A thread starting a walk between the drop's check and its delete loses that walk.
+ */
+export const ENDED_KEPT = 512;
+
 /** An in-flight entry: the thread id (the map's key) and its walk. */
 export type InFlightEntry = readonly [tid: number, walk: WalkState];
 
@@ -33,8 +40,12 @@ export class StaleWalks {
   live(entries: readonly InFlightEntry[]): WalkState[] {
     const out: WalkState[] = [];
     const seen = new Set<string>();
+    const dropEnded = entries.length > ENDED_KEPT;
     for (const [tid, w] of entries) {
-      if (w.exiting) continue;
+      if (w.exiting) {
+        if (dropEnded) this.o.drop(tid, w);
+        continue;
+      }
       if (!this.o.enabled) {
         out.push(w);
         continue;

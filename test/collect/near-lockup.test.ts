@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { Layout, type WalkState } from '../../src/bpf/abi.js';
 import { NearLockupChecker } from '../../src/collect/near-lockup.js';
-import { StaleWalks, dropIfStillThere } from '../../src/collect/stale-walks.js';
+import { ENDED_KEPT, StaleWalks, dropIfStillThere } from '../../src/collect/stale-walks.js';
 import type { ThreadState } from '../../src/kernel/thread-state.js';
 
 const walk = (startNs: bigint): WalkState => ({
@@ -147,6 +147,29 @@ test('outside the initial pid namespace /proc cannot tell: nothing is dropped', 
   assert.equal(filter.live([...map]).length, 2);
   assert.deepEqual(stale, []);
   assert.equal(map.size, 2);
+});
+
+test('ended walks stay for their threads\' next walks until the map holds more than ENDED_KEPT entries, then are dropped uncounted', () => {
+  for (const enabled of [true, false]) {
+    const map = new Map<number, WalkState>();
+    for (let tid = 1; tid <= ENDED_KEPT; tid++) map.set(tid, { ...walk(BigInt(tid)), exiting: true });
+    const stale: number[] = [];
+    const filter = new StaleWalks({
+      thread: () => running(),
+      sleepEndsWalk: true,
+      enabled,
+      drop: (tid, w) => {
+        if (map.get(tid)?.startNs === w.startNs) map.delete(tid);
+      },
+      onStale: (tid) => void stale.push(tid),
+    });
+    assert.deepEqual(filter.live([...map]), []);
+    assert.equal(map.size, ENDED_KEPT, 'at ENDED_KEPT entries the ended ones stay');
+    map.set(ENDED_KEPT + 1, walk(1_000n)); // one more thread, walking
+    assert.deepEqual(filter.live([...map]).map((w) => w.startNs), [1_000n]);
+    assert.deepEqual([...map.keys()], [ENDED_KEPT + 1], 'the ended ones dropped, the running walk kept');
+    assert.deepEqual(stale, [], 'an ended walk is no stale one');
+  }
 });
 
 test("the drop leaves a thread's next walk alone: it deletes the entry only while it is still the walk read", () => {
