@@ -41,22 +41,21 @@ export interface StallResults {
   after: string;
 }
 
-function seriesValue(m: Samples, name: string, labels: Record<string, string>, pathSuffix?: string): number {
+/** The sum of `name`'s series whose labels match: a string exactly, a RegExp the label's value. */
+function seriesValue(m: Samples, name: string, labels: Record<string, string | RegExp>, pathSuffix?: string): number {
+  const has = (series: string, k: string, val: string | RegExp) =>
+    typeof val === 'string' ? series.includes(`${k}="${val}"`) : val.test(new RegExp(`[{,]${k}="([^"]*)"`).exec(series)?.[1] ?? '');
   let total = 0;
   for (const [series, v] of m) {
     if (!series.startsWith(`${name}{`)) continue;
     if (pathSuffix && !series.includes(`path="${pathSuffix}"`) && !new RegExp(`path="[^"]*${pathSuffix}"`).test(series)) continue;
-    if (Object.entries(labels).every(([k, val]) => series.includes(`${k}="${val}"`))) total += v;
+    if (Object.entries(labels).every(([k, val]) => has(series, k, val))) total += v;
   }
   return total;
 }
 
 /** fsnotify_exporter_bpf_program_misses_total over the creators programs. */
-function creatorMisses(m: Samples): number {
-  let total = 0;
-  for (const [series, v] of m) if (series.startsWith('fsnotify_exporter_bpf_program_misses_total{') && series.includes('program="creators_')) total += v;
-  return total;
-}
+const creatorMisses = (m: Samples): number => seriesValue(m, 'fsnotify_exporter_bpf_program_misses_total', { program: /^creators_/ });
 
 /** Failures (empty: passed) and the numbers, for the host's asserts and the focused guest run. */
 export function checkRootCause(r: RootCauseResults, stall?: StallResults & { dir: string }): { failures: string[]; report: Record<string, number> } {
