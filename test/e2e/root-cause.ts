@@ -94,6 +94,7 @@ export function removeStallCgroup(): void {
  * `checkpoint(name)` lets the host's Prometheus look at each stage.
  */
 export async function flood(checkpoint: (name: string) => Promise<void>): Promise<void> {
+  await checkpoint('flood_before');
   // other names than the flood's (negdents: neg-<i>; negdents-as: miss-<i>), so every flood lookup is a new dentry
   fsload('negdents', `${SCRATCH}${FLOOD_PATH}`, FLOOD_SEED);
   await checkpoint('flood_start');
