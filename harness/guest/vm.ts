@@ -56,6 +56,9 @@ export function guestFailure(what: string, vm: VmResult): string {
 }
 
 const START = /@@VM-START (\S+)/;
+const EXIT = /@@VM-EXIT (\d+)/;
+const GUEST_INIT = join(REPO, 'harness', 'guest', 'guest-init.sh');
+const GUEST_INIT_ARM64 = join(REPO, 'harness', 'guest', 'guest-init-arm64.sh');
 const KERNEL_DEATH = /Kernel panic|Oops:|BUG:|general protection fault/;
 
 /**
@@ -67,9 +70,6 @@ export function deathBeforeInit(console: readonly string[], started: boolean, ti
   if (started || timedOut) return undefined;
   return console.find((l) => KERNEL_DEATH.test(l))?.trim();
 }
-const EXIT = /@@VM-EXIT (\d+)/;
-const GUEST_INIT = join(REPO, 'harness', 'guest', 'guest-init.sh');
-const GUEST_INIT_ARM64 = join(REPO, 'harness', 'guest', 'guest-init-arm64.sh');
 
 function need(cmd: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
@@ -80,22 +80,22 @@ function need(cmd: string, pkg: string): void {
 export async function runInVm(o: VmOptions): Promise<VmResult> {
   mkdirSync(CACHE, { recursive: true });
   const outDir = o.outDir ?? mkdtempSync(join(CACHE, 'out-'));
-  const first = await bootOnce({ ...o, outDir });
+  const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
+  const first = await bootOnce({ ...o, outDir, onProgress: progress });
   if (!first.diedBeforeInit) return first.result;
   renameSync(first.result.consolePath, join(outDir, 'console-first-boot.log'));
-  const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
   progress(`the guest kernel died before its init ran (${first.diedBeforeInit}); booting once more, first console: console-first-boot.log`);
-  const second = await bootOnce({ ...o, outDir });
+  const second = await bootOnce({ ...o, outDir, onProgress: progress });
   return { ...second.result, rebootedAfter: first.diedBeforeInit };
 }
 
-async function bootOnce(o: VmOptions & { outDir: string }): Promise<{ result: VmResult; diedBeforeInit?: string }> {
+async function bootOnce(o: VmOptions & { outDir: string; onProgress: (message: string) => void }): Promise<{ result: VmResult; diedBeforeInit?: string }> {
   const spec = o.system ? { name: o.system.name, describe: o.system.name, arch: o.system.arch } : kernelSpec(o.kernel);
   const arm64 = spec.arch === 'arm64';
   const qemuBinary = arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
   need(qemuBinary, arm64 ? 'qemu-system-arm (or bash scripts/deps.sh arm64)' : 'qemu-system-x86');
   need('mkfs.ext4', 'e2fsprogs');
-  const progress = o.onProgress ?? ((m: string) => process.stderr.write(`vm: ${m}\n`));
+  const progress = o.onProgress;
   progress(`preparing ${spec.name}`);
   const boot = o.system ? { kernel: o.system.kernel, initrd: o.system.initrd } : bootFiles(spec);
   const outDir = o.outDir;
