@@ -70,7 +70,7 @@ for (const kernel of kernels) {
     let loaded: LoadedObservation | undefined;
     let flooded: FloodObservation | undefined;
     /** the creators programs' missed runs when the flood step began (creatorMissesNow) */
-    let floodMissesBefore = 0;
+    let floodMissesBefore: number | undefined;
     let target = '';
     let consolePath = '';
 
@@ -88,11 +88,13 @@ for (const kernel of kernels) {
           try {
             if (name === 'quiet') quiet = await observeQuiet(prom as Prometheus);
             if (name === 'loaded') loaded = await observeLoaded(prom as Prometheus);
-            // the flood's directory has a series before the flood, so its rate covers the whole flood
             if (name === 'flood_before') floodMissesBefore = await creatorMissesNow(prom as Prometheus);
+            // the flood's directory has a series before the flood, so its rate covers the whole flood
             if (name === 'flood_start') await (prom as Prometheus).waitFor(`count(fsnotify_directory_dentry_creations_total{path="${FLOOD_PATH}"})`, (v) => v > 0, 60_000);
             if (name === 'flood') {
               // creatorMissesNow waits for a scrape after the flood ended, not one from its middle
+              // without the count from before the step every earlier miss would excuse a lost creation
+              if (floodMissesBefore === undefined) throw new Error('no creators misses count from the flood_before checkpoint');
               flooded = await observeFlood(prom as Prometheus, FLOOD_PATH, '2m', floodMissesBefore);
             }
           } finally {

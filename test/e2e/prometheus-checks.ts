@@ -105,8 +105,10 @@ export function floodExpr(window: string): string {
  */
 export async function creatorMissesNow(p: Prometheus): Promise<number> {
   const since = Date.now() / 1000;
-  // a 1 s scrape interval: a sample newer than the call comes within seconds
-  await p.waitFor(`max(timestamp(up{job="${JOB}"}))`, (t) => t > since, 30_000);
+  // a 1 s scrape interval: a sample newer than the call comes within seconds; a stale one would
+  // read misses from before the step (or, after it, creations from its middle)
+  const at = await p.waitFor(`max(timestamp(up{job="${JOB}"}))`, (t) => t > since, 30_000);
+  if (at === undefined || at <= since) throw new Error(`no scrape of ${JOB} within 30 s`);
   const s = await p.query(`sum(fsnotify_exporter_bpf_program_misses_total{job="${JOB}",program=~"creators_.*"})`);
   return s[0] ? Number(s[0].value[1]) : 0;
 }
