@@ -14,7 +14,7 @@ import { FLOOD_N, FLOOD_PATH, FLOOD_SEED } from './root-cause-check.js';
 import { Prometheus } from './prometheus.js';
 import { delta, parseProm, sum, type Samples } from '../../harness/prom-text.js';
 import { SLOW_WALK_THRESHOLD_MS, STORM } from '../../harness/workload-sizes.js';
-import { herdCheck, nearLockupCheck, scalingCheck, slowWatchWalkCheck } from './race-checks.js';
+import { herdCheck, nearLockupCheck, overlapCheck, scalingCheck, slowWatchWalkCheck } from './race-checks.js';
 import type { SuiteResults } from './results.js';
 import { checkRootCause } from './root-cause-check.js';
 import { checkSoak } from '../soak/soak-check.js';
@@ -248,6 +248,12 @@ for (const kernel of kernels) {
         const [a, b] = [parseProm(r.herd.before), parseProm(r.herd.after)];
         assert.equal(delta(b, a, 'fsnotify_walks_total', { trigger: 'parent_event' }), 0);
       });
+
+    test('concurrent walkers: two slow walks of one directory that overlap in time counted each other', () => {
+      const { failures, report: rep } = overlapCheck(r.daemonLog);
+      report.overlaps = rep;
+      assert.deepEqual(failures, []);
+    });
 
     test('slow walks reach /api/v1/slow-walks with path, comm and children', () => {
       const big = r.slowWalks.events.filter((e) => String(e.path).startsWith('/scale-'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fsload, fsloadInBackground, getJson, logger, OUT, scrape, SCRATCH, sleep, startDaemon, waitReady, writeResults } from '../../harness/guest-kit.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
 import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS } from '../../harness/workload-sizes.js';
-import { herdCheck, herdLockWaits, nearLockupCheck, scalingCheck, slowWatchWalkCheck, type Check } from '../e2e/race-checks.js';
+import { herdCheck, herdLockWaits, nearLockupCheck, overlapCheck, scalingCheck, slowWatchWalkCheck, type Check } from '../e2e/race-checks.js';
 
 const LOOPS = Number(process.env.FLAKES_LOOPS ?? 10);
 const SCALE = [50_000, 200_000, 800_000];
@@ -63,7 +63,9 @@ async function main() {
     run.herd.report.batches = rounds / HERD_ROUNDS;
     await sleep(500); // the ring buffer is read on a timer
     run.slowWatchWalk = slowWatchWalkCheck((await listed()).filter((e) => !seen.has(key(e))), SLOW_WALK_THRESHOLD_MS / 1000, oldKernel);
-    run.nearLockup = nearLockupCheck(readFileSync(join(OUT, 'daemon.log'), 'utf8').slice(logFrom));
+    const loopLog = readFileSync(join(OUT, 'daemon.log'), 'utf8').slice(logFrom);
+    run.nearLockup = nearLockupCheck(loopLog);
+    run.overlap = overlapCheck(loopLog);
     runs.push(run);
     log(`loop ${loop + 1}: ${Object.entries(run).map(([k, c]) => `${k} ${c.failures.length === 0 ? 'ok' : `FAIL ${c.failures.join('; ')}`}`).join(', ')}`);
     save();
