@@ -23,3 +23,6 @@ export const STORM = {
  * the suite sets (0.004 x 2 s = 8 ms), so every walk reported near a lockup has its slow_walk line.
  */
 export const SLOW_WALK_THRESHOLD_MS = 5;
+
+/** One run scans a whole list, as the workloads' exact child counts per walk need (the budget's cuts: npm run bench). */
+export const SCAN_BUDGET = 1 << 20;

@@ -30,7 +30,7 @@ import { BOUNDED_WALK_PROGRAMS, verifierStats } from '../../harness/verifier-sta
 import { errnoName } from '../../src/bpf/errors.js';
 import { probeBpfFeatures } from '../../src/bpf/features.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
-import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS, STORM } from '../../harness/workload-sizes.js';
+import { HERD_MAX_BATCHES, HERD_ROUNDS, SCAN_BUDGET, SLOW_WALK_THRESHOLD_MS, STORM } from '../../harness/workload-sizes.js';
 import { herdLockWaits } from './race-checks.js';
 import { planFor, runSoak } from '../soak/soak-run.js';
 import type { SuiteResults } from './results.js';
@@ -60,9 +60,6 @@ const steps = results.steps as Record<string, unknown>;
 const t0 = Date.now();
 const log = logger('e2e');
 const save = () => writeResults('results.json', results);
-
-/** One run scans a whole list, as the workloads' exact child counts per walk need (the budget's cuts: npm run bench). */
-const SCAN_BUDGET = 1 << 20;
 
 /**
  * The daemon as the suite runs it: reachable from the host's Prometheus, slow walks from 5 ms,

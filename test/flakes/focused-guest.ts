@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsload, fsloadInBackground, getJson, logger, OUT, scrape, SCRATCH, sleep, startDaemon, waitReady, writeResults } from '../../harness/guest-kit.js';
 import { parseProm, sum } from '../../harness/prom-text.js';
-import { HERD_MAX_BATCHES, HERD_ROUNDS, SLOW_WALK_THRESHOLD_MS } from '../../harness/workload-sizes.js';
+import { HERD_MAX_BATCHES, HERD_ROUNDS, SCAN_BUDGET, SLOW_WALK_THRESHOLD_MS } from '../../harness/workload-sizes.js';
 import { herdCheck, herdLockWaits, nearLockupCheck, overlapCheck, scalingCheck, slowWatchWalkCheck, type Check } from '../e2e/race-checks.js';
 
 const LOOPS = Number(process.env.FLAKES_LOOPS ?? 10);
@@ -25,7 +25,7 @@ async function main() {
   mkdirSync(dirs[2] as string, { recursive: true });
   fsload('herd', dirs[2] as string, 4, 0);
   SCALE.forEach((n, i) => fsload('negdents', dirs[i] as string, n, 4));
-  const daemon = startDaemon([`--slow-walk.threshold=${SLOW_WALK_THRESHOLD_MS}ms`, '--parent-calls', '--near-softlockup.ratio=0.004', '--near-softlockup.check-interval=10ms'], { logFile: 'daemon.log' });
+  const daemon = startDaemon([`--slow-walk.threshold=${SLOW_WALK_THRESHOLD_MS}ms`, '--parent-calls', `--children-scan.budget=${SCAN_BUDGET}`, '--near-softlockup.ratio=0.004', '--near-softlockup.check-interval=10ms'], { logFile: 'daemon.log' });
   if (!(await waitReady(daemon.child, 600))) throw new Error(`the daemon did not become ready: ${daemon.output().slice(-2000)}`);
   log('daemon ready');
   for (let loop = 0; loop < LOOPS; loop++) {
