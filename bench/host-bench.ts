@@ -123,8 +123,9 @@ function churn(pid: number, count: number) {
   };
 }
 
-/** Series each top-K directory adds (walks, walk seconds, two lock waits, two child counts). */
-export const SERIES_PER_DIRECTORY = 6;
+/** Series a top-K directory adds on this host (walks, walk seconds, two lock waits, two child
+ * counts, two watcher counts): the first row's guess, which the first row then measures. */
+export const SERIES_PER_DIRECTORY = 8;
 
 /** A row of the scrape table: a number of directory series, or of series in all (the fixed set
  * plus the directories'), turned into --top-directories once the fixed set has been counted. */
@@ -133,9 +134,10 @@ export type ScrapeTarget = { directorySeries: number } | { series: number };
 export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   const rows = [];
   let fixedSeries: number | undefined; // series that do not depend on K, counted by the first row
+  let perDirectory = SERIES_PER_DIRECTORY; // measured by the first row
   for (const target of targets) {
     if ('series' in target && fixedSeries === undefined) throw new Error('the first scrape target must be a directory-series count');
-    const k = 'directorySeries' in target ? Math.ceil(target.directorySeries / SERIES_PER_DIRECTORY) : Math.round((target.series - fixedSeries!) / SERIES_PER_DIRECTORY);
+    const k = 'directorySeries' in target ? Math.ceil(target.directorySeries / perDirectory) : Math.round((target.series - fixedSeries!) / perDirectory);
     const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
     const pid = d.child.pid as number;
     try {
@@ -145,7 +147,11 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
       const body = await (await fetch(url)).text();
       const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
       const dirSeries = body.split('\n').filter((l) => l.startsWith('fsnotify_directory_')).length;
-      fixedSeries ??= series - dirSeries;
+      if (fixedSeries === undefined) {
+        fixedSeries = series - dirSeries;
+        perDirectory = dirSeries / k;
+        if (!Number.isInteger(perDirectory)) throw new Error(`${dirSeries} directory series for ${k} directories`);
+      }
       // one connection, back to back, gzip accepted: how a Prometheus server scrapes a target
       const steady = wrk(url, seconds, 1, true);
       const writer = churn(pid, dirs);

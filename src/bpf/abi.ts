@@ -199,6 +199,12 @@ const pair = (b: Buffer, offset: number): [bigint, bigint] => [b.readBigUInt64LE
 
 const trigger = (v: number): Trigger => TRIGGERS[v] ?? 'watch_change';
 
+/** A u64 counter as a double, read in place (no BigInt): exact below 2^53, rounded above it, as Number(bigint) does. */
+export const u64Number = (b: Buffer, offset: number): number => b.readUInt32LE(offset) + b.readUInt32LE(offset + 4) * 2 ** 32;
+
+/** A dir_stats value's path alone. */
+export const dirStatsPath = (b: Buffer): string => cString(b, Layout.dirStats.path, PATH_LEN);
+
 export function decodeDirStats(b: Buffer): DirStats {
   const L = Layout.dirStats;
   return {
@@ -208,7 +214,7 @@ export function decodeDirStats(b: Buffer): DirStats {
     children: pair(b, L.children),
     lastScanNs: b.readBigUInt64LE(L.lastScanNs),
     truncated: b.readUInt32LE(L.truncated) !== 0,
-    path: cString(b, L.path, PATH_LEN),
+    path: dirStatsPath(b),
   };
 }
 

@@ -4,7 +4,7 @@
 // bytes into the exposition. So a scrape makes no string per directory, changed or not: keeping
 // rendered lines made every changed directory 4 strings that lived until the next scrape, were
 // promoted, and filled V8's old generation (docs/benchmark-findings.md).
-import { CHILD_KINDS, LOCK_KINDS, Layout, decodeDirKey, formatDevice } from '../bpf/abi.js';
+import { CHILD_KINDS, LOCK_KINDS, Layout, decodeDirKey, formatDevice, u64Number } from '../bpf/abi.js';
 import { METRICS } from './catalog.js';
 import { LabelSet, linePrefix, type Labels, type TextSink } from './exposition.js';
 import type { DirRecord } from './top-directories.js';
@@ -26,8 +26,6 @@ const SERIES: ReadonlyArray<ReadonlyArray<{ offset: number; nanos: boolean; own:
   KIND_LABELS.map((own, i) => ({ offset: L.children + 8 * i, nanos: false, own })),
 ];
 
-/** A u64 counter as a double: exact below 2^53, rounded above it, as Number(bigint) does. */
-const u64 = (b: Buffer, offset: number): number => b.readUInt32LE(offset) + b.readUInt32LE(offset + 4) * 2 ** 32;
 
 interface Kept {
   /** the path bytes (up to the NUL) the prefixes were built from; empty without path labels */
@@ -101,8 +99,8 @@ export class DirectorySeries {
       for (let j = 0; j < series.length; j++) {
         const s = series[j]!;
         out.bytes(prefixes[j]!);
-        if (s.nanos) out.nanosAsSeconds(u64(value, s.offset));
-        else out.uint(u64(value, s.offset));
+        if (s.nanos) out.nanosAsSeconds(u64Number(value, s.offset));
+        else out.uint(u64Number(value, s.offset));
         out.byte(NEWLINE);
       }
     }

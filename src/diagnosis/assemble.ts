@@ -124,7 +124,7 @@ function diagnose(s: DiagnosisSources, l: DiagnosisLimits, dir: DirId, base: Bas
 function directorySet(s: DiagnosisSources, l: DiagnosisLimits): Array<{ dir: DirId; base: Base }> {
   const walked = s.walked().slice(0, Math.max(0, l.directories));
   const seen = new Set(walked.map((w) => dirKey(w.dir)));
-  const out = walked.map((w) => ({ dir: w.dir, base: { path: w.path, children: { ...w.children }, walks: w.walks, walk_seconds: w.walkSeconds } }));
+  const out = walked.map((w) => ({ dir: w.dir, base: { path: w.path, children: { positive: w.children.positive, negative: w.children.negative, truncated: w.children.truncated }, walks: w.walks, walk_seconds: w.walkSeconds } }));
   if (!s.creators.enabled) return out;
   // asks for as many more as were walked: walked ones in the filling top-K must not eat its budget
   const asked = l.directories + walked.length;
@@ -150,6 +150,12 @@ export interface DirectoryCounts {
   watchers: ReadonlyArray<Pick<Watcher, 'api'>>;
 }
 
+/** Built without spreads: a spread makes each of K objects per scrape slowly (5 ms of 12 at K = 1,587, docs/benchmark-findings.md). */
 export function directoryCounts(s: DiagnosisSources, l: DiagnosisLimits): DirectoryCounts[] {
-  return directorySet(s, l).map(({ dir, base }) => ({ dir, ...head(s, l, dir, base.path), watchers: s.watchers.watchersOf(dir) }));
+  return directorySet(s, l).map(({ dir, base }) => {
+    const h = head(s, l, dir, base.path);
+    const c: DirectoryCounts = { dir, device: h.device, inode: h.inode, path: h.path, watchers: s.watchers.watchersOf(dir) };
+    if (h.dentry_creations) c.dentry_creations = h.dentry_creations;
+    return c;
+  });
 }

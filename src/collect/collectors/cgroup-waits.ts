@@ -4,7 +4,7 @@ import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 import type { Sample } from '../exposition.js';
 import { CGROUPS_PER_DIRECTORY, dirIdKey, indexRootCause } from '../root-cause.js';
-import { directoryLabels, topDirectories } from '../top-directories.js';
+import { directoryLabels, topDirectoriesOf } from '../top-directories.js';
 
 export const cgroupWaits: Collector = {
   name: 'cgroup_waits',
@@ -13,10 +13,13 @@ export const cgroupWaits: Collector = {
       const s = maps.get();
       const idx = maps.derive(indexRootCause);
       const out: Sample[] = [];
-      for (const d of topDirectories(s.dirs, k)) {
-        const entry = { key: decodeDirKey(d.key), stats: decodeDirStats(d.value) };
-        for (const w of (idx.waits.get(dirIdKey(entry.key)) ?? []).slice(0, CGROUPS_PER_DIRECTORY))
-          out.push({ labels: { ...directoryLabels(entry, pathLabels), cgroup: cgroups.resolve(w.cgroupId).cgroup }, value: w.lockWaitNs / 1e9 });
+      if (idx.waits.size === 0) return out;
+      for (const d of topDirectoriesOf(s.dirs, k)) {
+        const key = decodeDirKey(d.key);
+        const waits = idx.waits.get(dirIdKey(key));
+        if (!waits) continue;
+        const labels = directoryLabels({ key, stats: decodeDirStats(d.value) }, pathLabels);
+        for (const w of waits.slice(0, CGROUPS_PER_DIRECTORY)) out.push({ labels: { ...labels, cgroup: cgroups.resolve(w.cgroupId).cgroup }, value: w.lockWaitNs / 1e9 });
       }
       return out;
     });

@@ -3,8 +3,10 @@
 import { CHILD_KINDS } from '../../bpf/abi.js';
 import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
-import type { Sample } from '../exposition.js';
+import { LabelSet, type Sample } from '../exposition.js';
 import { diagnosisLabels } from '../diagnosis-labels.js';
+
+const KIND_LABELS = CHILD_KINDS.map((kind) => [kind, new LabelSet({ kind })] as const);
 
 export const dentryCreations: Collector = {
   name: 'dentry_creations',
@@ -14,7 +16,7 @@ export const dentryCreations: Collector = {
         const c = d.dentry_creations;
         if (!c) return [];
         const shared = diagnosisLabels(d, pathLabels);
-        return CHILD_KINDS.map((kind) => ({ shared, labels: { kind }, value: c[kind] }));
+        return KIND_LABELS.map(([kind, labels]) => ({ shared, labels, value: c[kind] }));
       }),
     );
   },

@@ -1,0 +1,39 @@
+// What the scrape keeps between collectors and scrapes: one top-K cut per map read, and each
+// diagnosed directory's labels while its path stays.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Layout } from '../../src/bpf/abi.js';
+import { diagnosisLabels } from '../../src/collect/diagnosis-labels.js';
+import { topDirectoriesOf, type DirRecord } from '../../src/collect/top-directories.js';
+import type { DirectoryCounts } from '../../src/diagnosis/assemble.js';
+
+const record = (walkNs: number): DirRecord => {
+  const value = Buffer.alloc(Layout.dirStats.size);
+  value.writeBigUInt64LE(1n, Layout.dirStats.walks);
+  value.writeBigUInt64LE(BigInt(walkNs), Layout.dirStats.walkNs);
+  return { key: Buffer.alloc(16), value };
+};
+
+test('one map read is cut once per K; another read, or another K, is cut again', () => {
+  const read = [record(1), record(3), record(2)];
+  const top = topDirectoriesOf(read, 2);
+  assert.deepEqual(top, [read[1], read[2]]);
+  assert.equal(topDirectoriesOf(read, 2), top);
+  assert.deepEqual(topDirectoriesOf(read, 1), [read[1]]);
+  const next = [record(5), ...read];
+  assert.deepEqual(topDirectoriesOf(next, 2), [next[0], next[2]]);
+});
+
+const dir = (path: string, inode = '7'): DirectoryCounts => ({ dir: { dev: 1, ino: BigInt(inode) }, device: '0:1', inode, path, watchers: [] });
+
+test('a directory keeps its formatted labels while its path stays; a new path or label set formats them again', () => {
+  const a = diagnosisLabels(dir('/a'), true);
+  assert.equal(a.text, 'device="0:1",inode="7",path="/a"');
+  assert.equal(diagnosisLabels(dir('/a'), true), a);
+  const renamed = diagnosisLabels(dir('/b'), true);
+  assert.equal(renamed.text, 'device="0:1",inode="7",path="/b"');
+  assert.equal(diagnosisLabels(dir('/b'), false).text, 'device="0:1",inode="7"');
+  // device and inode are apart in the key: 0:1 with inode 17 is not 0:11 with inode 7
+  assert.equal(diagnosisLabels({ ...dir('/c', '17') }, true).text, 'device="0:1",inode="17",path="/c"');
+  assert.equal(diagnosisLabels({ ...dir('/c'), device: '0:11' }, true).text, 'device="0:11",inode="7",path="/c"');
+});
