@@ -117,7 +117,11 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
     const maps = new SnapshotCache(reader, liveWalks);
-    const watchChanges = () => WATCH_COUNTERS.reduce((n, { counter }) => n + maps.counter(counter), 0);
+    // polled every second: the counters array alone, not a whole snapshot of every map
+    const watchChanges = () => {
+      const counters = reader.perCpuArraySums('counters');
+      return WATCH_COUNTERS.reduce((n, { counter }) => n + (counters[counter] ?? 0), 0);
+    };
     const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
     stops.push(watchers.stop);
     const walked = (s: Snapshot) => walkedDirectories(s, o.topDirectories); // one function: derive() memoizes by it
