@@ -150,7 +150,7 @@ export interface DirectoryCounts {
   watchers: ReadonlyArray<Pick<Watcher, 'api'>>;
 }
 
-/** Built without spreads: a spread makes each of K objects per scrape slowly (5 ms of 12 at K = 1,587, docs/benchmark-findings.md). */
+/** Built without spreads: K of these per scrape, and a spread made each slowly (docs/benchmark-findings.md). */
 export function directoryCounts(s: DiagnosisSources, l: DiagnosisLimits): DirectoryCounts[] {
   return directorySet(s, l).map(({ dir, base }) => {
     const h = head(s, l, dir, base.path);
