@@ -54,7 +54,14 @@ const notExiting: LiveWalks = (entries) => entries.map(([, w]) => w).filter((w) 
 /** walks_in_flight's entries as (thread id, walk) */
 export const inFlightEntries = (raw: Array<[Buffer, Buffer]>): InFlightEntry[] => raw.map(([k, v]) => [k.readUInt32LE(0), decodeWalkState(v)]);
 
-export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExiting): Snapshot {
+/** Whether an attached program writes root-cause map `name`. */
+export type RootCauseWritten = (name: RootCauseMap) => boolean;
+
+/**
+ * A root-cause map no attached program writes is empty and not read: a batch read walks a hash
+ * map's every bucket, full or not.
+ */
+export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExiting, rootCauseWritten: RootCauseWritten = () => true): Snapshot {
   const t0 = process.hrtime.bigint();
   const counters = maps.perCpuArraySums('counters');
   while (counters.length < NR_COUNTERS) counters.push(0);
@@ -63,7 +70,7 @@ export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExit
   const mapEntries = new Map<string, number>();
   const rootCause = {} as Record<RootCauseMap, DirRecord[]>;
   for (const name of ROOT_CAUSE_MAPS) {
-    rootCause[name] = maps.entries(name).map(([key, value]) => ({ key, value }));
+    rootCause[name] = rootCauseWritten(name) ? maps.entries(name).map(([key, value]) => ({ key, value })) : [];
     mapEntries.set(name, rootCause[name].length);
   }
   for (const name of HASH_MAPS) {
@@ -99,10 +106,10 @@ export class SnapshotCache {
   /** the maps read once per turn; what was derived from them goes with them at the turn's end */
   readonly get: () => Snapshot;
 
-  constructor(maps: BpfMapsReader, liveWalks?: LiveWalks) {
+  constructor(maps: BpfMapsReader, liveWalks?: LiveWalks, rootCauseWritten?: RootCauseWritten) {
     this.get = perTurn(() => {
       setImmediate(() => this.derived.clear());
-      return readSnapshot(maps, liveWalks);
+      return readSnapshot(maps, liveWalks, rootCauseWritten);
     });
   }
 

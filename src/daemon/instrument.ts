@@ -12,7 +12,7 @@ import { registerCollectors } from '../collect/registry.js';
 import type { NearLockupChecker } from '../collect/near-lockup.js';
 import { BpfCreatorSource } from '../collect/root-cause.js';
 import { SlowWalkStore } from '../collect/slow-walks.js';
-import { SnapshotCache, type BpfMapsReader, type Snapshot } from '../collect/snapshot.js';
+import { SnapshotCache, type BpfMapsReader, type RootCauseMap, type Snapshot } from '../collect/snapshot.js';
 import { assembleDiagnosis, directoryCounts, type DiagnosisLimits, type DiagnosisSources } from '../diagnosis/assemble.js';
 import { walkedDirectories } from '../diagnosis/walked.js';
 import type { CreatorSource } from '../diagnosis/model.js';
@@ -54,6 +54,12 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
 
 /** Whether any dentry-creator probe is attached (off with --creators=off or on a kernel lacking them all). */
 const creatorsAttached = (attach: AttachResult): boolean => attach.probes.some((p) => p.probe.startsWith('creators_') && p.attached);
+
+/** The probes whose programs write each root-cause map (cgroup_waits: the lock waits, with --creators=on). */
+const ROOT_CAUSE_WRITERS: Record<RootCauseMap, string> = { dir_creations: 'creators_', dir_creators: 'creators_', watch_churn: 'churn_', cgroup_waits: 'lock_wait_' };
+
+const rootCauseWritten = (attach: AttachResult, cgroupWaits: boolean) => (name: RootCauseMap): boolean =>
+  (name !== 'cgroup_waits' || cgroupWaits) && attach.probes.some((p) => p.attached && p.probe.startsWith(ROOT_CAUSE_WRITERS[name]));
 
 export function instrument(registry: Exposition, o: Options, version: string, logger: Logger): Instrumentation {
   const symbols = readKallsyms();
@@ -116,7 +122,7 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const liveWalks = stale.live.bind(stale);
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
-    const maps = new SnapshotCache(reader, liveWalks);
+    const maps = new SnapshotCache(reader, liveWalks, rootCauseWritten(attach, o.creators === 'on'));
     // polled every second: the counters array alone, not a whole snapshot of every map
     const watchChanges = () => {
       const counters = reader.perCpuArraySums('counters');

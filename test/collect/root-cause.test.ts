@@ -138,3 +138,12 @@ test('--no-path-labels: no path label on the root-cause series', async () => {
   assert.match(text, /fsnotify_directory_dentry_creators_total\{/);
   assert.doesNotMatch(text, /path="/);
 });
+
+test('a root-cause map no attached program writes is not read, and counts as empty', () => {
+  const read: string[] = [];
+  const counting: BpfMapsReader = { ...reader, entries: (name) => (read.push(name), reader.entries(name)) };
+  const s = new SnapshotCache(counting, undefined, (name) => name === 'watch_churn').get();
+  assert.deepEqual(read.filter((n) => ['dir_creations', 'dir_creators', 'watch_churn', 'cgroup_waits'].includes(n)), ['watch_churn']);
+  assert.equal(s.rootCause.watch_churn.length, 3);
+  assert.deepEqual([s.rootCause.dir_creators.length, s.mapEntries.get('dir_creators'), s.mapEntries.get('cgroup_waits')], [0, 0, 0]);
+});
