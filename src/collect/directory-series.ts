@@ -26,7 +26,6 @@ const SERIES: ReadonlyArray<ReadonlyArray<{ offset: number; nanos: boolean; own:
   KIND_LABELS.map((own, i) => ({ offset: L.children + 8 * i, nanos: false, own })),
 ];
 
-
 interface Kept {
   /** the path bytes (up to the NUL) the prefixes were built from; empty without path labels */
   path: Buffer;

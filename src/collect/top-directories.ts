@@ -15,7 +15,6 @@ export interface DirEntry {
   stats: DirStats;
 }
 
-
 /** The k records with the most walk time among those walked at least once. */
 export function topDirectories<T extends DirRecord>(dirs: readonly T[], k: number): T[] {
   const L = Layout.dirStats;

@@ -52,9 +52,6 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
   };
 }
 
-/** Whether any dentry-creator probe is attached (off with --creators=off or on a kernel lacking them all). */
-const creatorsAttached = (attach: AttachResult): boolean => attach.probes.some((p) => p.probe.startsWith('creators_') && p.attached);
-
 /** The probes whose programs write each root-cause map (cgroup_waits: the lock waits, with --creators=on). */
 const ROOT_CAUSE_WRITERS: Record<RootCauseMap, string> = { dir_creations: 'creators_', dir_creators: 'creators_', watch_churn: 'churn_', cgroup_waits: 'lock_wait_' };
 
@@ -122,7 +119,8 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const liveWalks = stale.live.bind(stale);
     const threshold = () => readSoftlockupThreshold().seconds;
     const slowWalks = new SlowWalkStore(o.slowWalk.maxEvents, logger, o.pathLabels);
-    const maps = new SnapshotCache(reader, liveWalks, rootCauseWritten(attach, o.creators === 'on'));
+    const written = rootCauseWritten(attach, o.creators === 'on');
+    const maps = new SnapshotCache(reader, liveWalks, written);
     // polled every second: the counters array alone, not a whole snapshot of every map
     const watchChanges = () => {
       const counters = reader.perCpuArraySums('counters');
@@ -131,7 +129,8 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
     const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
     stops.push(watchers.stop);
     const walked = (s: Snapshot) => walkedDirectories(s, o.topDirectories); // one function: derive() memoizes by it
-    const creators = new BpfCreatorSource(maps, () => creatorsAttached(attach));
+    // a dentry-creator probe attached (off with --creators=off or on a kernel lacking them all)
+    const creators = new BpfCreatorSource(maps, () => written('dir_creators'));
     const sources: DiagnosisSources = {
       walked: () => maps.derive(walked),
       creators,

@@ -32,15 +32,16 @@ const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
     log(`${name}: ${timings[name]} s`);
   }
 };
+
+/** One run scans a whole list, as the suite's daemon does: the test wants the exact count of its negative dentries. */
+const DAEMON_FLAGS = [`--children-scan.budget=${SCAN_BUDGET}`];
+
 /**
  * Node under arm64 TCG now and then dies of an emulation fault (docs/arm64.md): a signal (a failed
  * V8 CHECK aborts with one too). Such a death is retried once and reported (results.retries); an
  * exit status, 70 ("internal error") included, is the daemon's own answer and is never retried
  * (emulationFault, arm64-retry.ts).
  */
-/** One run scans a whole list, as the suite's daemon does: the test wants the exact count of its negative dentries. */
-const DAEMON_FLAGS = [`--children-scan.budget=${SCAN_BUDGET}`];
-
 const retries: Arm64Results['retries'] = [];
 results.retries = retries;
 
