@@ -52,6 +52,13 @@ interface LogLine {
   path?: string;
 }
 
+/** The daemon's JSON log lines (other output, such as a guest's progress lines, left out). */
+const logLines = (daemonLog: string): LogLine[] =>
+  daemonLog
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+
 /** A margin over any skew between two CPUs' CLOCK_MONOTONIC reads (TCG's clock is the host's). */
 const OVERLAP_MARGIN_NS = 1_000_000n;
 
@@ -61,10 +68,7 @@ const OVERLAP_MARGIN_NS = 1_000_000n;
  * later one to register counted the other: one of them reports 2 or more walkers.
  */
 export function overlapCheck(daemonLog: string): Check {
-  const walks = daemonLog
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogLine)
+  const walks = logLines(daemonLog)
     .filter((l) => l.event === 'slow_walk')
     .map((l) => {
       const start = BigInt(l.start_ns as string);
@@ -91,10 +95,7 @@ export function overlapCheck(daemonLog: string): Check {
  * near-lockup limit, every reported walk that ended has its slow_walk line.
  */
 export function nearLockupCheck(daemonLog: string): Check {
-  const lines = daemonLog
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogLine);
+  const lines = logLines(daemonLog);
   const near = lines.filter((l) => l.event === 'near_softlockup');
   const slow = new Map(lines.filter((l) => l.event === 'slow_walk').map((l) => [`${l.start_ns}:${l.inode}`, l]));
   const failures: string[] = [];
