@@ -2,6 +2,7 @@
 // threshold is logged at error level and counted once, before it ends (and before the watchdog fires).
 import type { Logger } from 'pino';
 import { formatDevice, type WalkState } from '../bpf/abi.js';
+import { everyShared } from '../shared-interval.js';
 
 export interface NearLockupOptions {
   thresholdSeconds: () => number;
@@ -64,14 +65,12 @@ export class NearLockupChecker {
   }
 
   start(intervalMs: number): () => void {
-    const timer = setInterval(() => {
+    return everyShared(intervalMs, () => {
       try {
         this.check();
       } catch (e) {
         this.o.logger.warn({ err: String(e) }, 'near-lockup check failed');
       }
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    });
   }
 }

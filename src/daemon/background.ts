@@ -10,16 +10,16 @@ import { inFlightEntries, type LiveWalks } from '../collect/snapshot.js';
 import { StaleWalks, dropIfStillThere } from '../collect/stale-walks.js';
 import { preemptModel } from '../kernel/preempt-model.js';
 import { inInitialPidNamespace, readThreadState } from '../kernel/thread-state.js';
+import { everyShared } from '../shared-interval.js';
 
 /** Slow-walk events are rare and counted when lost: 4 wakeups a second keep an idle daemon idle. */
 const RING_POLL_MS = 250;
 
 export function drainSlowWalks(obj: BpfObject, store: SlowWalkStore): () => void {
   const ring = obj.ringBuffer('events', store.onRecord);
-  const timer = setInterval(() => ring.poll(), RING_POLL_MS);
-  timer.unref();
+  const stop = everyShared(RING_POLL_MS, () => ring.poll());
   return () => {
-    clearInterval(timer);
+    stop();
     ring.poll();
     ring.close();
   };

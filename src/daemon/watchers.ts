@@ -21,11 +21,12 @@ export function startWatchers(o: { cgroupLabels: boolean; watchChanges: () => nu
   const resolver = new CgroupIdResolver({ labels: o.cgroupLabels });
   if (o.cgroupLabels && resolver.mountPoint === undefined) o.logger.warn('no cgroup2 mount in /proc/self/mountinfo: cgroup labels stay empty');
   const index = new WatcherIndex({ identityOfPid: (pid) => resolver.identityOfPid(pid) });
-  let warned = false;
+  // start() calls changes() once, synchronously, before daemon.ts drops the capabilities; the first
+  // poll's call comes after the drop: the check runs there, once (a poll a second must not read /proc)
+  let calls = 0;
   const stop = index.start({
     changes: () => {
-      if (!warned && !has(ownCapabilities().effective, CAP.SYS_PTRACE)) {
-        warned = true;
+      if (++calls === 2 && !has(ownCapabilities().effective, CAP.SYS_PTRACE)) {
         o.logger.warn({ missing: 'CAP_SYS_PTRACE' }, 'watchers: without CAP_SYS_PTRACE the /proc scan cannot read the marks of other users\' processes or of processes with capabilities; grant CAP_SYS_PTRACE');
       }
       return o.watchChanges();

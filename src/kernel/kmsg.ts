@@ -3,6 +3,7 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { uptime } from 'node:os';
 import type { Logger } from 'pino';
+import { everyShared } from '../shared-interval.js';
 import { WALK_FUNCTIONS } from './kallsyms.js';
 
 const SOFT_LOCKUP = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.*?):(\d+)\]/;
@@ -55,7 +56,7 @@ export function parseKmsgRecord(line: string): [number, string] | undefined {
  * Follows /dev/kmsg from now on (older records are skipped by timestamp). The fd is non-blocking and
  * drained on a timer: a blocking read would pin a libuv thread that process exit then waits for.
  */
-export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => void, path = '/dev/kmsg', intervalMs = 500): () => void {
+export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => void, path = '/dev/kmsg', intervalMs = 1000): () => void {
   const parser = new SoftLockupParser((r) => {
     logger.error({ event: 'softlockup', ...r }, `kernel soft lockup on CPU ${r.cpu} (${r.comm}:${r.pid})${r.inWalk ? ' in the fsnotify walk' : ''}`);
     onReport(r);
@@ -89,10 +90,9 @@ export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => voi
     // a report and its backtrace arrive together; a quiet tick means the backtrace is complete
     if (records === 0) parser.flush();
   };
-  const timer = setInterval(drain, intervalMs);
-  timer.unref();
+  const stop = everyShared(intervalMs, drain);
   return () => {
-    clearInterval(timer);
+    stop();
     closeSync(fd);
   };
 }

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CgroupIdentity, DirId, Watcher, WatcherSource } from '../diagnosis/model.js';
+import { everyShared } from '../shared-interval.js';
 import { readProcessMarks, type FdinfoMark, type MarkScope } from './fdinfo-marks.js';
 import { readMountinfo } from './mountinfo.js';
 
@@ -118,16 +119,14 @@ export class WatcherIndex implements WatcherSource {
       this.refresh().catch(onError);
     };
     run();
-    const timer = setInterval(() => {
+    return everyShared(pollMs, () => {
       const c = o.changes?.() ?? seen;
       const elapsed = Date.now() - last;
       if ((c !== seen && elapsed >= minGapMs) || elapsed >= intervalMs) {
         seen = c;
         run();
       }
-    }, pollMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    });
   }
 
   private async scan(): Promise<void> {

@@ -2,6 +2,7 @@
 // scrape: prom-client's own collector walks a ~100,000-bucket histogram at every scrape
 // (docs/benchmark-findings.md).
 import { performance } from 'node:perf_hooks';
+import { everyShared } from '../../shared-interval.js';
 import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 
@@ -46,11 +47,7 @@ export interface LagClock {
 
 const realClock: LagClock = {
   now: () => performance.now(),
-  every: (ms, fn) => {
-    const timer = setInterval(fn, ms);
-    timer.unref();
-    return () => clearInterval(timer);
-  },
+  every: everyShared,
   soon: (fn) => void setImmediate(fn),
 };
 
