@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { fsload, fsloadInBackground, logger, SCRATCH, sleep, startBpftrace, writeResults } from '../harness/guest-kit.js';
 import { sum } from '../harness/prom-text.js';
-import { cpuNs, programCosts, scrape, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
+import { cpuNs, programCosts, scrape, scrapeAndSettle, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
 
 const log = logger('bench');
 
@@ -33,7 +33,7 @@ export async function churnCost(rounds: number, short: boolean): Promise<ChurnBe
       const bt = mode === 'bpftrace' ? await startBpftrace(BPFTRACE_CHURN) : undefined;
       const tracerPid = daemon?.child.pid ?? bt?.child.pid;
       if (tracerPid !== undefined) await settle(tracerPid);
-      const before = daemon ? await scrape() : undefined;
+      const before = daemon ? await scrapeAndSettle(tracerPid as number) : undefined;
       const cpuBefore = cpuNs(tracerPid);
       const r = fsload('watch-churn', dir, pairs);
       const entry: ChurnBench['runs'][number] = { round, mode, seconds: r.seconds as number };

@@ -124,8 +124,16 @@ function focusedGuestParts(previous: BenchResults, file: string): BenchResults['
   if (focused.error !== undefined) return { error: focused.error };
   const base = previous.guest && !('error' in previous.guest) ? previous.guest : undefined;
   if (!base) throw new Error('--guest-parts-from needs the last run\'s guest results to merge into');
-  const { overhead, creators, scanLatency, kernel } = focused;
-  return { ...base, ...(overhead ? { overhead, overheadGuest: { cpus: focused.cpus ?? 1, icountShift: ICOUNT_SHIFT } } : {}), ...(creators ? { creators } : {}), ...(scanLatency ? { scanLatency } : {}), ...(kernel ? { kernel } : {}) };
+  const { overhead, creators, scanLatency, churn, kernel } = focused;
+  const date = new Date().toISOString();
+  return {
+    ...base,
+    ...(overhead ? { overhead, overheadGuest: { cpus: focused.cpus ?? 1, icountShift: ICOUNT_SHIFT } } : {}),
+    ...(creators ? { creators } : {}),
+    ...(scanLatency ? { scanLatency } : {}),
+    ...(churn ? { churn: { ...churn, date } } : {}),
+    ...(kernel ? { kernel } : {}),
+  };
 }
 
 /** The host part of a previous run's results. */
