@@ -62,7 +62,7 @@ export function defaultOptions(): Options {
     cgroupLabels: true,
     parentCalls: false,
     creators: 'on',
-    nearSoftlockup: { ratio: 0.5, checkIntervalMs: 250 },
+    nearSoftlockup: { ratio: 0.5, checkIntervalMs: 1000 },
     log: { level: 'info' },
     capabilities: { keep: false },
     strict: false,

@@ -12,12 +12,34 @@ import { preemptModel } from '../kernel/preempt-model.js';
 import { inInitialPidNamespace, readThreadState } from '../kernel/thread-state.js';
 import { everyShared } from '../shared-interval.js';
 
-/** Slow-walk events are rare and counted when lost: 4 wakeups a second keep an idle daemon idle. */
-const RING_POLL_MS = 250;
+/**
+ * Slow-walk events are rare and counted when lost. The ring is drained once a second while none
+ * come (an idle daemon's wakeups are its CPU), every 250 ms from a drain that found some until
+ * four in a row find none: the 256 KiB ring holds ~700 records, a second of a host with 35 CPUs
+ * each in a 50 ms walk, and ~2,800 a second once busy.
+ */
+export const RING_DRAIN = { quietMs: 1000, busyMs: 250, emptyDrainsToQuiet: 4 };
+
+/** Calls `drain` (it returns the records it took) on RING_DRAIN's quiet or busy period. Returns stop(). */
+export function drainAdaptively(drain: () => number): () => void {
+  let period = RING_DRAIN.quietMs;
+  let empty = 0;
+  const tick = () => {
+    const n = drain();
+    empty = n > 0 ? 0 : empty + 1;
+    const next = n > 0 ? RING_DRAIN.busyMs : empty >= RING_DRAIN.emptyDrainsToQuiet ? RING_DRAIN.quietMs : period;
+    if (next === period) return;
+    stop();
+    period = next;
+    stop = everyShared(period, tick);
+  };
+  let stop = everyShared(period, tick);
+  return () => stop();
+}
 
 export function drainSlowWalks(obj: BpfObject, store: SlowWalkStore): () => void {
   const ring = obj.ringBuffer('events', store.onRecord);
-  const stop = everyShared(RING_POLL_MS, () => ring.poll());
+  const stop = drainAdaptively(() => ring.poll());
   return () => {
     stop();
     ring.poll();

@@ -28,7 +28,7 @@ test('no flags: the defaults of the names table', () => {
   assert.equal(o.pathLabels, true);
   assert.equal(o.cgroupLabels, true);
   assert.equal(o.nearSoftlockup.ratio, 0.5);
-  assert.equal(o.nearSoftlockup.checkIntervalMs, 250);
+  assert.equal(o.nearSoftlockup.checkIntervalMs, 1000);
   assert.equal(o.log.level, 'info');
   assert.equal(o.bpf.mechanism, 'auto');
   assert.equal(o.capabilities.keep, false);
