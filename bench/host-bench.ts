@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
+import { scrapesAfterChange } from './scrapes-after-change.js';
 
 /**
  * The node flags the package's launcher (/usr/bin/fsnotify-exporter, which the systemd unit runs)
@@ -157,6 +158,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
       const writer = churn(pid, dirs);
       const changing = wrk(url, seconds, 1, true);
       const passes = await writer.stop();
+      const changedEachScrape = await scrapesAfterChange(url, seconds, (pass) => fillDirStats(pid, dirs, pass));
       rows.push({
         target,
         topDirectories: k,
@@ -166,6 +168,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
         gzipBytes: gzipSync(body, { level: 1 }).length,
         ...steady,
         changing: { ...changing, churnPasses: passes },
+        changedEachScrape,
         rssAfterMb: Number(rssMb(pid).toFixed(1)),
       });
     } finally {
