@@ -9,7 +9,6 @@ const STEPS: Array<[string, () => Promise<unknown>]> = [
   ['pino', () => import('pino')],
   ['koffi', () => import('koffi')],
   ['libbpf bindings (src/bpf/libbpf.js)', () => import('../src/bpf/libbpf.js')],
-  ['prom-client', () => import('prom-client')],
   ['fastify', () => import('fastify')],
   ['the rest of the daemon (src/daemon/daemon.js)', () => import('../src/daemon/daemon.js')],
 ];

@@ -1,5 +1,4 @@
-// Every metric the daemon exports by name, type, help and labels (prom-client's process metrics
-// aside). Collectors render from these entries and the rule, dashboard and deploy tests check
+// Every metric the daemon exports by name, type, help and labels. Collectors render from these entries and the rule, dashboard and deploy tests check
 // every PromQL expression against them, so a name cannot drift between the three.
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -121,6 +120,27 @@ export const METRICS = {
   eventLoopLag: spec('nodejs_eventloop_lag_seconds', 'gauge', 'Lag of event loop in seconds.'),
   eventLoopLagMax: spec('nodejs_eventloop_lag_max_seconds', 'gauge', 'The maximum recorded event loop delay.'),
   eventLoopLagP99: spec('nodejs_eventloop_lag_p99_seconds', 'gauge', 'The 99th percentile of the recorded event loop delays.'),
+  // the process metrics under prom-client's default names and help (collectors/process.ts)
+  processCpuUser: spec('process_cpu_user_seconds_total', 'counter', 'Total user CPU time spent in seconds.'),
+  processCpuSystem: spec('process_cpu_system_seconds_total', 'counter', 'Total system CPU time spent in seconds.'),
+  processCpu: spec('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.'),
+  processStartTime: spec('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.'),
+  processResidentMemory: spec('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.'),
+  processVirtualMemory: spec('process_virtual_memory_bytes', 'gauge', 'Virtual memory size in bytes.'),
+  processHeap: spec('process_heap_bytes', 'gauge', 'Process heap size in bytes.'),
+  processOpenFds: spec('process_open_fds', 'gauge', 'Number of open file descriptors.'),
+  processMaxFds: spec('process_max_fds', 'gauge', 'Maximum number of open file descriptors.'),
+  nodeActiveResources: spec('nodejs_active_resources', 'gauge', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.', ['type']),
+  nodeActiveHandles: spec('nodejs_active_handles', 'gauge', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.', ['type']),
+  nodeActiveRequests: spec('nodejs_active_requests', 'gauge', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.', ['type']),
+  nodeHeapTotal: spec('nodejs_heap_size_total_bytes', 'gauge', 'Process heap size from Node.js in bytes.'),
+  nodeHeapUsed: spec('nodejs_heap_size_used_bytes', 'gauge', 'Process heap size used from Node.js in bytes.'),
+  nodeExternalMemory: spec('nodejs_external_memory_bytes', 'gauge', 'Node.js external memory size in bytes.'),
+  nodeHeapSpaceTotal: spec('nodejs_heap_space_size_total_bytes', 'gauge', 'Process heap space size total from Node.js in bytes.', ['space']),
+  nodeHeapSpaceUsed: spec('nodejs_heap_space_size_used_bytes', 'gauge', 'Process heap space size used from Node.js in bytes.', ['space']),
+  nodeHeapSpaceAvailable: spec('nodejs_heap_space_size_available_bytes', 'gauge', 'Process heap space size available from Node.js in bytes.', ['space']),
+  nodeVersion: spec('nodejs_version_info', 'gauge', 'Node.js version info.', ['version', 'major', 'minor', 'patch']),
+  nodeGcDuration: spec('nodejs_gc_duration_seconds', 'histogram', 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.', ['kind']),
 } as const satisfies Record<string, MetricSpec>;
 
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);

@@ -2,9 +2,11 @@
 // time. prom-client's formatter and a string built with += were most of a scrape's time and
 // garbage (docs/benchmark-findings.md); lines written out die young.
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
 import { METRICS, type MetricSpec } from './catalog.js';
 import type { HistogramValue } from './log2-histogram.js';
+
+/** The text format's content type (version 0.0.4), as Prometheus asks for it. */
+export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type Labels = Record<string, string>;
 
@@ -21,7 +23,7 @@ export interface HistogramSample {
   histogram: HistogramValue;
 }
 
-/** Something the /metrics route can serve. prom-client's Registry is one too. */
+/** Something the /metrics route can serve. prom-client's Registry is one too (the server tests serve one). */
 export interface MetricsSource {
   readonly contentType: string;
   metrics(): Promise<string | Buffer>;
@@ -222,8 +224,6 @@ export interface CollectorMetrics {
   histogram(spec: MetricSpec, read: () => HistogramSample[]): void;
   /** A counter or gauge whose sample lines `body` writes into the exposition itself. */
   write(spec: MetricSpec, body: (out: TextSink) => void): void;
-  /** Text already in the exposition format (prom-client's registry). */
-  text(read: () => string | Promise<string>): void;
 }
 
 interface Group {
@@ -236,7 +236,7 @@ interface Group {
 
 /** Every registered collector's families as one text, plus each collector's success and duration. */
 export class Exposition implements MetricsSource {
-  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
+  readonly contentType = PROMETHEUS_TEXT_CONTENT_TYPE;
   private readonly groups: Group[] = [];
   private readonly names = new Set<string>();
   /** the last exposition's size: the next one's buffer starts there, so it rarely grows */
@@ -280,12 +280,6 @@ export class Exposition implements MetricsSource {
       histogram(spec, read) {
         if (spec.type !== 'histogram') throw new Error(`${spec.name} is not a histogram`);
         family(spec, histogramBody(spec, read));
-      },
-      text(read) {
-        group.renders.push(async (out) => {
-          const text = (await read()).trimEnd();
-          if (text) out.write(`${text}\n`);
-        });
       },
     };
   }

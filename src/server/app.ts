@@ -1,6 +1,6 @@
 // The HTTP(S) server: metrics, health, landing page, slow-walk and directory APIs, and the web config's TLS,
 // client-certificate, header, rate-limit and basic-auth rules on all of them. It knows nothing
-// about BPF: values reach it through the prom-client registry and the providers passed in.
+// about BPF: values reach it through the metrics source and the providers passed in.
 import type { Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// GET <telemetry path>: the exposition, in prom-client's content type, gzipped when the scraper
+// GET <telemetry path>: the exposition, in the text format's content type, gzipped when the scraper
 // accepts it (Prometheus always does). Collection happens in the metrics' read callbacks (reading
 // BPF maps at scrape time); this route only asks.
 import { gzipSync } from 'node:zlib';

@@ -83,7 +83,7 @@ test('the daemon\'s collectors: unique names, and every catalogue metric is decl
   const declared: string[] = [];
   const record = (spec: MetricSpec) => void declared.push(spec.name);
   for (const c of COLLECTORS) {
-    const stop = c.setup({ samples: record, write: record, histogram: record, text: () => undefined }, {
+    const stop = c.setup({ samples: record, write: record, histogram: record }, {
       maps: {},
       capacities: new Map(),
       kernel: { arch: 'x64' },

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Registry, Counter } from 'prom-client';
 import type { MetricSpec } from '../../src/collect/catalog.js';
 import { Exposition, LabelSet, TextSink } from '../../src/collect/exposition.js';
 
 const dirSpec: MetricSpec = { name: 'x_directory_children', type: 'gauge', help: 'Children.\nSecond line.', labels: ['device', 'path', 'kind'] };
 
 test('each family in turn, then every collector\'s success and duration', async () => {
-  const prom = new Registry();
-  new Counter({ name: 'own_total', help: 'Own counter.', registers: [prom] }).inc(3);
   const e = new Exposition();
-  e.register('prom', (m) => m.text(() => prom.metrics()));
+  e.register('own', (m) => m.samples({ name: 'own_total', type: 'counter', help: 'Own counter.', labels: [] }, () => [{ labels: {}, value: 3 }]));
   e.register('x', (m) => {
     const shared = new LabelSet({ device: '8:1', path: '/srv/"quoted"\\dir\nnewline' });
     m.samples(dirSpec, () => [
@@ -26,7 +23,7 @@ test('each family in turn, then every collector\'s success and duration', async 
   const durations = text.split('\n').filter((l) => l.startsWith('fsnotify_exporter_collector_duration_seconds{'));
   assert.deepEqual(
     durations.map((l) => l.replace(/ [\d.e-]+$/, ' D')),
-    ['fsnotify_exporter_collector_duration_seconds{collector="prom"} D', 'fsnotify_exporter_collector_duration_seconds{collector="x"} D'],
+    ['fsnotify_exporter_collector_duration_seconds{collector="own"} D', 'fsnotify_exporter_collector_duration_seconds{collector="x"} D'],
   );
   assert.equal(
     text.slice(0, text.indexOf('# HELP fsnotify_exporter_collector_duration_seconds')),
@@ -49,7 +46,7 @@ test('each family in turn, then every collector\'s success and duration', async 
       'x_seconds_count{lock="i_lock"} 2',
       '# HELP fsnotify_exporter_collector_success Whether each collector succeeded at this scrape (1) or not (0).',
       '# TYPE fsnotify_exporter_collector_success gauge',
-      'fsnotify_exporter_collector_success{collector="prom"} 1',
+      'fsnotify_exporter_collector_success{collector="own"} 1',
       'fsnotify_exporter_collector_success{collector="x"} 1',
       '',
     ].join('\n'),
