@@ -1,5 +1,6 @@
-// Every metric the daemon exports by name, type, help and labels. Collectors render from these entries and the rule, dashboard and deploy tests check
-// every PromQL expression against them, so a name cannot drift between the three.
+// Every metric the daemon exports by name, type, help and labels. Collectors render from these
+// entries and the rule, dashboard and deploy tests check every PromQL expression against them, so
+// a name cannot drift between the three.
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 

@@ -1,7 +1,7 @@
 // Node's process metrics (CPU, memory, file descriptors, heap, GC, handles) under prom-client's
 // default names and help. Written here rather than taken from prom-client: its registry and
-// formatter were a third of a 1,000-series scrape's CPU, a fifth of its garbage, and the module
-// 4.3 MB of the daemon's RSS (docs/benchmark-findings.md).
+// formatter were a quarter of a 1,000-series scrape's collector time and a fifth of its garbage
+// (docs/benchmark-findings.md).
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
@@ -9,6 +9,7 @@ import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 import { LabelSet, type Sample } from '../exposition.js';
 import type { HistogramValue } from '../log2-histogram.js';
+import { perTurn } from '../per-turn.js';
 
 const START_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
 /** prom-client's GC buckets, in seconds */
@@ -90,11 +91,13 @@ export const nodeProcess: Collector = {
     }
     const [major = '', minor = '', patch = ''] = process.versions.node.split('.');
     const version = new LabelSet({ version: process.version, major, minor, patch });
-    const spaces = new Map<string, LabelSet>(); // space name → its label set, formatted once
+    const spaces = new Map<string, LabelSet>(); // V8's space name → its label set, formatted once
     const spaceLabels = (name: string) => {
-      const space = name.slice(0, name.indexOf('_space') >= 0 ? name.indexOf('_space') : undefined);
-      let l = spaces.get(space);
-      if (!l) spaces.set(space, (l = new LabelSet({ space })));
+      let l = spaces.get(name);
+      if (!l) {
+        const end = name.indexOf('_space');
+        spaces.set(name, (l = new LabelSet({ space: end >= 0 ? name.slice(0, end) : name })));
+      }
       return l;
     };
     const gc = new GcDurations();
@@ -107,42 +110,31 @@ export const nodeProcess: Collector = {
     observer.observe({ entryTypes: ['gc'] });
 
     const one = (value: number): Sample[] => [{ labels: {}, value }];
-    let cpu = process.cpuUsage();
-    m.samples(METRICS.processCpuUser, () => {
-      cpu = process.cpuUsage(); // read once for the three CPU families, which render in this order
-      return one(cpu.user / 1e6);
-    });
-    m.samples(METRICS.processCpuSystem, () => one(cpu.system / 1e6));
-    m.samples(METRICS.processCpu, () => one((cpu.user + cpu.system) / 1e6));
+    // each source read once per scrape for the families that share it
+    const cpu = perTurn(() => process.cpuUsage());
+    const mem = perTurn(() => statusMemory(readOwnStatus()));
+    const heap = perTurn(() => getHeapStatistics());
+    const spaceStats = perTurn(() => getHeapSpaceStatistics());
+    m.samples(METRICS.processCpuUser, () => one(cpu().user / 1e6));
+    m.samples(METRICS.processCpuSystem, () => one(cpu().system / 1e6));
+    m.samples(METRICS.processCpu, () => one((cpu().user + cpu().system) / 1e6));
     m.samples(METRICS.processStartTime, () => one(START_SECONDS));
-    let mem: ReturnType<typeof statusMemory> = {};
     const memory = (v: number | undefined): Sample[] => (v === undefined ? [] : one(v));
-    m.samples(METRICS.processResidentMemory, () => {
-      mem = statusMemory(readOwnStatus());
-      return memory(mem.resident);
-    });
-    m.samples(METRICS.processVirtualMemory, () => memory(mem.virtual));
-    m.samples(METRICS.processHeap, () => memory(mem.heap));
+    m.samples(METRICS.processResidentMemory, () => memory(mem().resident));
+    m.samples(METRICS.processVirtualMemory, () => memory(mem().virtual));
+    m.samples(METRICS.processHeap, () => memory(mem().heap));
     m.samples(METRICS.processOpenFds, () => one(readdirSync('/proc/self/fd').length - 1)); // less readdir's own fd
     m.samples(METRICS.processMaxFds, () => (maxFds === undefined ? [] : one(maxFds)));
     m.samples(METRICS.nodeActiveResources, () => countByType(process.getActiveResourcesInfo()));
     const internals = process as unknown as { _getActiveHandles(): unknown[]; _getActiveRequests(): unknown[] };
     m.samples(METRICS.nodeActiveHandles, () => countByType(constructorNames(internals._getActiveHandles())));
     m.samples(METRICS.nodeActiveRequests, () => countByType(constructorNames(internals._getActiveRequests())));
-    let heap = getHeapStatistics();
-    m.samples(METRICS.nodeHeapTotal, () => {
-      heap = getHeapStatistics();
-      return one(heap.total_heap_size);
-    });
-    m.samples(METRICS.nodeHeapUsed, () => one(heap.used_heap_size));
-    m.samples(METRICS.nodeExternalMemory, () => one(heap.external_memory));
-    let spaceStats = getHeapSpaceStatistics();
-    m.samples(METRICS.nodeHeapSpaceTotal, () => {
-      spaceStats = getHeapSpaceStatistics();
-      return spaceStats.map((s) => ({ labels: spaceLabels(s.space_name), value: s.space_size }));
-    });
-    m.samples(METRICS.nodeHeapSpaceUsed, () => spaceStats.map((s) => ({ labels: spaceLabels(s.space_name), value: s.space_used_size })));
-    m.samples(METRICS.nodeHeapSpaceAvailable, () => spaceStats.map((s) => ({ labels: spaceLabels(s.space_name), value: s.space_available_size })));
+    m.samples(METRICS.nodeHeapTotal, () => one(heap().total_heap_size));
+    m.samples(METRICS.nodeHeapUsed, () => one(heap().used_heap_size));
+    m.samples(METRICS.nodeExternalMemory, () => one(heap().external_memory));
+    m.samples(METRICS.nodeHeapSpaceTotal, () => spaceStats().map((s) => ({ labels: spaceLabels(s.space_name), value: s.space_size })));
+    m.samples(METRICS.nodeHeapSpaceUsed, () => spaceStats().map((s) => ({ labels: spaceLabels(s.space_name), value: s.space_used_size })));
+    m.samples(METRICS.nodeHeapSpaceAvailable, () => spaceStats().map((s) => ({ labels: spaceLabels(s.space_name), value: s.space_available_size })));
     m.samples(METRICS.nodeVersion, () => [{ labels: version, value: 1 }]);
     m.histogram(METRICS.nodeGcDuration, () => gc.histograms());
     return () => observer.disconnect();
