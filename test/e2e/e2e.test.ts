@@ -48,7 +48,7 @@ const TOP_K = 20;
 /** the ring buffer's 256 KiB hold at most this many slow-walk records (8-byte header each) */
 const RING_RECORDS = Math.floor((256 * 1024) / (Layout.slowWalkEvent.size + 8));
 /** minutes of the short soak at the end of the oldfsnotify guest (test/soak/; 0: none) */
-const SOAK_MINUTES = Number(process.env.E2E_SOAK_MINUTES ?? 3);
+const SOAK_MINUTES = Number(process.env.E2E_SOAK_MINUTES ?? 2);
 /** E2E_PROMETHEUS=0 skips the live Prometheus server (it is on by default, and in CI) */
 const WITH_PROMETHEUS = process.env.E2E_PROMETHEUS !== '0';
 

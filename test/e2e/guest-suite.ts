@@ -52,7 +52,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ status: 
 }
 
 /** minutes of the short soak at the end of the oldfsnotify suite (0: none) */
-const SOAK_MINUTES = Number(process.env.E2E_SOAK_MINUTES ?? 3);
+const SOAK_MINUTES = Number(process.env.E2E_SOAK_MINUTES ?? 2);
 const soakHere = () => SOAK_MINUTES > 0 && String(results.kernel).includes('oldfsnotify');
 
 const results: Partial<SuiteResults> = { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), steps: {} };
