@@ -4,7 +4,9 @@
 // bytes into the exposition. So a scrape makes no string per directory, changed or not: keeping
 // rendered lines made every changed directory 4 strings that lived until the next scrape, were
 // promoted, and filled V8's old generation (docs/benchmark-findings.md).
-import { CHILD_KINDS, LOCK_KINDS, Layout, decodeDirKey, formatDevice, u64Number } from '../bpf/abi.js';
+import { CHILD_KINDS, LOCK_KINDS, Layout, u64Number } from '../bpf/abi.js';
+import { dirText, walkedIdentity } from '../diagnosis/dir-identity.js';
+import type { DirId } from '../diagnosis/model.js';
 import { METRICS } from './catalog.js';
 import { LabelSet, linePrefix, type Labels, type TextSink } from './exposition.js';
 import type { DirRecord } from './top-directories.js';
@@ -47,7 +49,8 @@ function samePath(kept: Buffer, value: Buffer): boolean {
 }
 
 export class DirectorySeries {
-  private readonly kept = new Map<string, Kept>();
+  /** by the DirId walkedIdentity keeps for a directory: no key string made per scrape */
+  private readonly kept = new Map<DirId, Kept>();
   private generation = 0;
   /** prefixes built and reused since start, for the tests */
   readonly stats = { rendered: 0, reused: 0 };
@@ -59,11 +62,11 @@ export class DirectorySeries {
     const generation = ++this.generation;
     const cut: DirectoryCut = { kept: [], values: [] };
     for (const d of top) {
-      const id = d.key.toString('latin1');
+      const id = walkedIdentity(d.key, d.value).dir;
       let k = this.kept.get(id);
       if (k && (!this.pathLabels || samePath(k.path, d.value))) this.stats.reused++;
       else {
-        k = this.build(d);
+        k = this.build(d, id);
         this.kept.set(id, k);
         this.stats.rendered++;
       }
@@ -75,11 +78,11 @@ export class DirectorySeries {
     return cut;
   }
 
-  private build(d: DirRecord): Kept {
+  private build(d: DirRecord, dir: DirId): Kept {
     const nul = d.value.indexOf(0, L.path);
     const path = d.value.subarray(L.path, nul < 0 ? L.size : nul);
-    const key = decodeDirKey(d.key);
-    const labels: Labels = { device: formatDevice(key.dev), inode: key.ino.toString() };
+    const t = dirText(dir);
+    const labels: Labels = { device: t.device, inode: t.inode };
     if (this.pathLabels) labels.path = path.toString('utf8');
     const shared = new LabelSet(labels);
     return {

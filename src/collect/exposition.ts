@@ -57,7 +57,7 @@ function checkLabels(spec: MetricSpec, labels: Readonly<Labels>): void {
 }
 
 /** One sample line, piece by piece: a line built as one string first is ~400 bytes of garbage. */
-function writeSample(out: { write(s: string): void }, spec: MetricSpec, s: Sample): void {
+function writeSample(out: TextSink, spec: MetricSpec, s: Sample): void {
   const own = s.labels instanceof LabelSet ? s.labels : undefined;
   checkLabels(spec, own ? own.labels : (s.labels as Labels));
   if (s.shared) checkLabels(spec, s.shared.labels);
@@ -70,10 +70,15 @@ function writeSample(out: { write(s: string): void }, spec: MetricSpec, s: Sampl
       out.write(',');
       out.write(ownText);
     }
-    out.write('} ');
-  } else out.write(`${braces(ownText)} `);
-  out.write(formatValue(s.value));
-  out.write('\n');
+    out.write('}');
+  } else if (ownText) {
+    out.write('{');
+    out.write(ownText);
+    out.write('}');
+  }
+  out.byte(0x20); // ' '
+  out.value(s.value);
+  out.byte(0x0a); // '\n'
 }
 
 /** `name{shared,own} `: a sample line up to its value, for a caller that keeps it and writes values with TextSink.uint() or nanosAsSeconds(). */
@@ -85,48 +90,43 @@ export function linePrefix(spec: MetricSpec, shared: LabelSet, own: LabelSet): s
 }
 
 /**
- * UTF-8 text in a Buffer that grows by doubling. Small pieces gather in a string of up to
- * PENDING_CHARS first: one copy into the Buffer per few dozen lines, not per piece (a Buffer write
- * is a call into C++), and the string is short-lived, unlike a rope of the whole text. Long
- * pieces (a collector's whole text) go straight in: gathering them would only copy them once more.
+ * UTF-8 text in a Buffer that grows by doubling. A short ASCII piece (a metric name, a label
+ * set, a value) is copied in char by char: no string is made for it, where gathering pieces in a
+ * string first made a cons string per piece and a flat copy per flush (docs/benchmark-findings.md).
+ * Longer or non-ASCII pieces go through the UTF-8 encoder.
  */
-const PENDING_CHARS = 8192;
-const DIRECT_CHARS = 64;
+const ASCII_COPY_CHARS = 64;
 
 export class TextSink {
   private buf: Buffer;
   private length = 0;
-  private pending = '';
 
   constructor(sizeHint: number) {
     this.buf = Buffer.allocUnsafe(Math.max(4096, sizeHint));
   }
 
   write(s: string): void {
-    if (s.length >= DIRECT_CHARS) {
-      this.flush();
-      this.copyIn(s);
-      return;
+    const n = s.length;
+    this.room(n * 3); // s.length UTF-16 units take at most 3 bytes each in UTF-8
+    if (n < ASCII_COPY_CHARS) {
+      const buf = this.buf;
+      let at = this.length;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[at++] = c;
+      }
+      if (i === n) {
+        this.length = at;
+        return;
+      }
     }
-    this.pending += s;
-    if (this.pending.length >= PENDING_CHARS) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending === '') return;
-    const s = this.pending;
-    this.pending = '';
-    this.copyIn(s);
-  }
-
-  private copyIn(s: string): void {
-    this.room(s.length * 3); // s.length UTF-16 units take at most 3 bytes each in UTF-8
     this.length += this.buf.write(s, this.length);
   }
 
   /** A point to truncate() back to. */
   mark(): number {
-    this.flush();
     return this.length;
   }
 
@@ -136,7 +136,6 @@ export class TextSink {
    * series, and V8 spent more time collecting them than rendering (docs/benchmark-findings.md).
    */
   bytes(b: Uint8Array): void {
-    this.flush();
     this.room(b.length);
     this.buf.set(b, this.length);
     this.length += b.length;
@@ -144,7 +143,6 @@ export class TextSink {
 
   /** One byte: an ASCII character's code. */
   byte(c: number): void {
-    this.flush();
     this.room(1);
     this.buf[this.length++] = c;
   }
@@ -152,9 +150,17 @@ export class TextSink {
   /** A counter as decimal digits, as String(v) writes it; past 2^53 (or fractional) through String(). */
   uint(v: number): void {
     if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) return this.write(formatValue(v));
-    this.flush();
     this.room(16);
     this.length = writeDigits(this.buf, this.length, v, 0);
+  }
+
+  /** A sample value as String(v) writes it; an integer as digits, with no string made. */
+  value(v: number): void {
+    if (v < 0 && v >= -Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+      this.byte(0x2d); // '-'
+      v = -v;
+    }
+    this.uint(v);
   }
 
   /**
@@ -163,7 +169,6 @@ export class TextSink {
    */
   nanosAsSeconds(ns: number): void {
     if (!(ns >= 0 && ns <= Number.MAX_SAFE_INTEGER && Number.isInteger(ns))) return this.write(formatValue(ns / 1e9));
-    this.flush();
     this.room(27);
     const whole = Math.floor(ns / 1e9);
     let frac = ns - whole * 1e9;
@@ -186,17 +191,15 @@ export class TextSink {
   }
 
   truncate(mark: number): void {
-    this.pending = '';
     this.length = Math.min(this.length, mark);
   }
 
   get size(): number {
-    return this.length + Buffer.byteLength(this.pending);
+    return this.length;
   }
 
   /** The text written; the sink must not be written to afterwards. */
   contents(): Buffer {
-    this.flush();
     return this.buf.subarray(0, this.length);
   }
 }
@@ -333,11 +336,15 @@ function histogramBody(spec: MetricSpec, read: () => HistogramSample[]): (out: T
       const pairs = formatPairs(labels);
       histogram.buckets.forEach(([le, count], i) => {
         out.write(prefix(pairs, i, le));
-        out.write(formatValue(count));
-        out.write('\n');
+        out.value(count);
+        out.byte(0x0a);
       });
       const l = braces(pairs);
-      out.write(`${spec.name}_sum${l} ${formatValue(histogram.sum)}\n${spec.name}_count${l} ${formatValue(histogram.count)}\n`);
+      out.write(`${spec.name}_sum${l} `);
+      out.value(histogram.sum);
+      out.write(`\n${spec.name}_count${l} `);
+      out.value(histogram.count);
+      out.byte(0x0a);
     }
   };
 }

@@ -1,6 +1,7 @@
 // The root-cause maps (dentry creators, watch churn, waits per cgroup) read as the shared model's
 // CreatorSource (src/diagnosis/model.ts): decoded once per snapshot and indexed by directory.
 import { decodeDirActorKey, decodeDirCreations, decodeDirCreator, decodeDirKey, decodeWatchChurn, type DirKey } from '../bpf/abi.js';
+import { dirText } from '../diagnosis/dir-identity.js';
 import type { CreatorSource, DirId } from '../diagnosis/model.js';
 import type { Snapshot, SnapshotCache } from './snapshot.js';
 
@@ -115,23 +116,23 @@ export class BpfCreatorSource implements CreatorSource {
   }
 
   creations(dir: DirId): { positive: number; negative: number } | undefined {
-    const c = this.index().creations.get(dirIdKey(dir));
+    const c = this.index().creations.get(dirText(dir).key);
     return c ? { positive: c.positive, negative: c.negative } : undefined;
   }
 
   negativeCreators(dir: DirId, limit: number): Array<{ comm: string; tgid: number; cgroupId: bigint; count: number }> {
-    return (this.index().creators.get(dirIdKey(dir)) ?? [])
+    return (this.index().creators.get(dirText(dir).key) ?? [])
       .filter((r) => r.negative > 0)
       .slice(0, limit)
       .map((r) => ({ comm: r.comm, tgid: r.tgid, cgroupId: r.cgroupId, count: r.negative }));
   }
 
   churn(dir: DirId, limit: number): Array<{ comm: string; cgroupId: bigint; adds: number; removes: number }> {
-    return (this.index().churn.get(dirIdKey(dir)) ?? []).slice(0, limit).map((r) => ({ ...r }));
+    return (this.index().churn.get(dirText(dir).key) ?? []).slice(0, limit).map((r) => ({ ...r }));
   }
 
   stalled(dir: DirId, limit: number): Array<{ cgroupId: bigint; lockWaitNs: number }> {
-    return (this.index().waits.get(dirIdKey(dir)) ?? []).slice(0, limit).map((r) => ({ ...r }));
+    return (this.index().waits.get(dirText(dir).key) ?? []).slice(0, limit).map((r) => ({ ...r }));
   }
 
   filling(limit: number): Array<{ dir: DirId; path: string; negative: number; positive: number }> {

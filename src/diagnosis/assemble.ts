@@ -2,7 +2,7 @@
 // (WatcherSource) and whose threads they stalled, into the objects GET /api/v1/directories
 // serves; then the directories filling with negative dentries that nobody has walked yet.
 // Every list is bounded and largest first, whatever the sources return.
-import { formatDevice } from '../bpf/abi.js';
+import { dirText } from './dir-identity.js';
 import type {
   CgroupIdentity,
   CgroupResolver,
@@ -42,7 +42,7 @@ export interface DiagnosisLimits {
   paths: boolean;
 }
 
-const dirKey = (d: DirId): string => `${d.dev}:${d.ino}`;
+const dirKey = (d: DirId): string => dirText(d).key;
 
 /** Only the identity fields the resolver knows: absent ones stay absent in the JSON. */
 function identity(c: CgroupIdentity): CgroupIdentity {
@@ -99,9 +99,10 @@ type Head = Pick<DirectoryDiagnosis, 'device' | 'inode' | 'path' | 'dentry_creat
 function head(s: DiagnosisSources, l: DiagnosisLimits, dir: DirId, path: string): Head {
   // counted but none seen here is 0: absent must mean only "not counted" (creators off)
   const creations = s.creators.enabled ? (s.creators.creations(dir) ?? { positive: 0, negative: 0 }) : undefined;
+  const t = dirText(dir);
   return {
-    device: formatDevice(dir.dev),
-    inode: dir.ino.toString(),
+    device: t.device,
+    inode: t.inode,
     path: l.paths ? path : '',
     ...(creations ? { dentry_creations: { positive: creations.positive, negative: creations.negative } } : {}),
   };
@@ -121,23 +122,25 @@ function diagnose(s: DiagnosisSources, l: DiagnosisLimits, dir: DirId, base: Bas
 }
 
 /** The walked top-K, most walk time first, then the filling directories not among them, most negative creations first. */
-function directorySet(s: DiagnosisSources, l: DiagnosisLimits): Array<{ dir: DirId; base: Base }> {
+function directorySet(s: DiagnosisSources, l: DiagnosisLimits): { walked: readonly WalkedDirectory[]; filling: ReadonlyArray<{ dir: DirId; path: string }> } {
   const walked = s.walked().slice(0, Math.max(0, l.directories));
+  if (!s.creators.enabled) return { walked, filling: [] };
   const seen = new Set(walked.map((w) => dirKey(w.dir)));
-  const out = walked.map((w) => ({ dir: w.dir, base: { path: w.path, children: { positive: w.children.positive, negative: w.children.negative, truncated: w.children.truncated }, walks: w.walks, walk_seconds: w.walkSeconds } }));
-  if (!s.creators.enabled) return out;
   // asks for as many more as were walked: walked ones in the filling top-K must not eat its budget
   const asked = l.directories + walked.length;
   const filling = largest(s.creators.filling(asked), (f) => f.negative, asked)
     .filter((f) => !seen.has(dirKey(f.dir)))
     .slice(0, Math.max(0, l.directories));
-  // never walked: no child scan yet, so the children are unknown (0, not truncated)
-  for (const f of filling) out.push({ dir: f.dir, base: { path: f.path, children: { positive: 0, negative: 0, truncated: false }, walks: 0, walk_seconds: 0 } });
-  return out;
+  return { walked, filling };
 }
 
 export function assembleDiagnosis(s: DiagnosisSources, l: DiagnosisLimits): DirectoryDiagnosis[] {
-  return directorySet(s, l).map(({ dir, base }) => diagnose(s, l, dir, base));
+  const { walked, filling } = directorySet(s, l);
+  return [
+    ...walked.map((w) => diagnose(s, l, w.dir, { path: w.path, children: { positive: w.children.positive, negative: w.children.negative, truncated: w.children.truncated }, walks: w.walks, walk_seconds: w.walkSeconds })),
+    // never walked: no child scan yet, so the children are unknown (0, not truncated)
+    ...filling.map((f) => diagnose(s, l, f.dir, { path: f.path, children: { positive: 0, negative: 0, truncated: false }, walks: 0, walk_seconds: 0 })),
+  ];
 }
 
 /** What the per-directory metrics need, for the same directories, with every mark (the gauge must not stop at perList). */
@@ -150,12 +153,18 @@ export interface DirectoryCounts {
   watchers: ReadonlyArray<Pick<Watcher, 'api'>>;
 }
 
-/** Built without spreads: K of these per scrape, and a spread made each slowly (docs/benchmark-findings.md). */
+/** Built without spreads or intermediate objects: K of these per scrape (docs/benchmark-findings.md). */
 export function directoryCounts(s: DiagnosisSources, l: DiagnosisLimits): DirectoryCounts[] {
-  return directorySet(s, l).map(({ dir, base }) => {
-    const h = head(s, l, dir, base.path);
-    const c: DirectoryCounts = { dir, device: h.device, inode: h.inode, path: h.path, watchers: s.watchers.watchersOf(dir) };
-    if (h.dentry_creations) c.dentry_creations = h.dentry_creations;
-    return c;
-  });
+  const { walked, filling } = directorySet(s, l);
+  const out: DirectoryCounts[] = [];
+  const add = (dir: DirId, path: string) => {
+    const t = dirText(dir);
+    const c: DirectoryCounts = { dir, device: t.device, inode: t.inode, path: l.paths ? path : '', watchers: s.watchers.watchersOf(dir) };
+    // counted but none seen here is 0: absent must mean only "not counted" (creators off)
+    if (s.creators.enabled) c.dentry_creations = s.creators.creations(dir) ?? { positive: 0, negative: 0 };
+    out.push(c);
+  };
+  for (const w of walked) add(w.dir, w.path);
+  for (const f of filling) add(f.dir, f.path);
+  return out;
 }

@@ -4,6 +4,7 @@
 // processes and never runs on the scrape path; lookups read the last scan's index.
 import { readdirSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { dirText } from '../diagnosis/dir-identity.js';
 import type { CgroupIdentity, DirId, Watcher, WatcherSource } from '../diagnosis/model.js';
 import { everyShared } from '../shared-interval.js';
 import { readProcessMarks, type FdinfoMark, type MarkScope } from './fdinfo-marks.js';
@@ -54,6 +55,7 @@ interface Scan {
   processes: number;
 }
 
+/** as dirText(dir).key writes it: watchersOf looks marks up by that */
 const inodeKey = (dev: number, ino: bigint) => `${dev}:${ino}`;
 
 /** What makes a mark the same mark in the next scan (since is kept while it is). */
@@ -82,7 +84,7 @@ export class WatcherIndex implements WatcherSource {
 
   /** inode marks on the directory, as of the last scan */
   watchersOf(dir: DirId): Watcher[] {
-    return this.current.byInode.get(inodeKey(dir.dev, dir.ino)) ?? [];
+    return this.current.byInode.get(dirText(dir).key) ?? [];
   }
 
   /** mount and filesystem marks on the directory's filesystem (fanotify; see WideWatcher) */

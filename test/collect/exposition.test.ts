@@ -72,14 +72,26 @@ test('a metric or collector registered twice is an error', () => {
 
 test('the text sink grows past its first buffer and keeps multi-byte UTF-8 whole', () => {
   const sink = new TextSink(0);
-  const short = 'path="/srv/données/日本語"\n'; // gathered before it is copied in
-  const long = `${'x'.repeat(80)} 日本語\n`; // copied in directly
+  const short = 'path="/srv/données/日本語"\n'; // short, not ASCII: through the encoder
+  const ascii = 'fsnotify_walks_total{device="8:1"} '; // short and ASCII: copied char by char
+  const long = `${'x'.repeat(80)} 日本語\n`; // long: through the encoder
   let expected = '';
-  for (let i = 0; i < 2000; i++) {
-    const line = i % 3 === 0 ? long : short;
+  for (let i = 0; i < 3000; i++) {
+    const line = [long, short, ascii][i % 3] as string;
     sink.write(line);
     expected += line;
   }
   assert.equal(sink.contents().toString('utf8'), expected);
   assert.equal(sink.size, Buffer.byteLength(expected));
+});
+
+test('values are written as String(v) writes them, integers as digits', () => {
+  const values = [0, -0, 1, 7, 10, 99, 100, 123456789, -42, 2 ** 53 - 1, 2 ** 53, 2 ** 64, -(2 ** 60), 0.5, -0.25, 1e-7, 1.5e300, NaN, Infinity, -Infinity];
+  const sink = new TextSink(0);
+  for (const v of values) {
+    sink.value(v);
+    sink.byte(0x0a);
+  }
+  const text = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+  assert.equal(sink.contents().toString('utf8'), values.map((v) => `${text(v)}\n`).join(''));
 });

@@ -4,7 +4,8 @@ import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 import { diagnosisLabels } from '../diagnosis-labels.js';
 import type { Sample } from '../exposition.js';
-import { CREATORS_PER_DIRECTORY, dirIdKey, indexRootCause } from '../root-cause.js';
+import { CREATORS_PER_DIRECTORY, indexRootCause } from '../root-cause.js';
+import { dirText } from '../../diagnosis/dir-identity.js';
 
 const KINDS = [
   ['positive', 'positive'],
@@ -19,7 +20,7 @@ export const creators: Collector = {
       const out: Sample[] = [];
       for (const d of directoryCounts?.() ?? []) {
         const shared = diagnosisLabels(d, pathLabels);
-        for (const r of (idx.creators.get(dirIdKey(d.dir)) ?? []).slice(0, CREATORS_PER_DIRECTORY)) {
+        for (const r of (idx.creators.get(dirText(d.dir).key) ?? []).slice(0, CREATORS_PER_DIRECTORY)) {
           const labels = { comm: r.comm, cgroup: cgroups.resolve(r.cgroupId).cgroup };
           for (const [kind, f] of KINDS) out.push({ shared, labels: { ...labels, kind }, value: r[f] });
         }
