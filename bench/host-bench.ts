@@ -130,7 +130,16 @@ export const SERIES_PER_DIRECTORY = 8;
 
 /** A row of the scrape table: a number of directory series, or of series in all (the fixed set
  * plus the directories'), turned into --top-directories once the fixed set has been counted. */
-export type ScrapeTarget = { directorySeries: number } | { series: number };
+export type ScrapeTarget = { directorySeries: number } | { series: number } | FullMapTarget;
+
+/** A given --top-directories over a dir_stats holding `directoriesInMap` walked directories (full: 10,240). */
+export interface FullMapTarget {
+  topDirectories: number;
+  directoriesInMap: number;
+}
+
+/** dir_stats' size (max_entries in bpf/fsnotify.bpf.c) */
+export const DIR_STATS_ENTRIES = 10_240;
 
 export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   const rows = [];
@@ -138,11 +147,11 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   let perDirectory = SERIES_PER_DIRECTORY; // measured by the first row
   for (const target of targets) {
     if ('series' in target && fixedSeries === undefined) throw new Error('the first scrape target must be a directory-series count');
-    const k = 'directorySeries' in target ? Math.ceil(target.directorySeries / perDirectory) : Math.round((target.series - fixedSeries!) / perDirectory);
+    const k = 'topDirectories' in target ? target.topDirectories : 'directorySeries' in target ? Math.ceil(target.directorySeries / perDirectory) : Math.round((target.series - fixedSeries!) / perDirectory);
     const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
     const pid = d.child.pid as number;
     try {
-      const dirs = Math.ceil(k * 1.5); // more than K: the top-K cut runs
+      const dirs = 'directoriesInMap' in target ? target.directoriesInMap : Math.ceil(k * 1.5); // more than K: the top-K cut runs
       fillDirStats(pid, dirs);
       const url = `http://127.0.0.1:${d.port}/metrics`;
       const body = await (await fetch(url)).text();

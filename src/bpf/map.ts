@@ -9,6 +9,13 @@ const ENOENT = 2;
 const isPerCpu = (t: number) => t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH;
 const isArray = (t: number) => t === BPF_MAP_TYPE.ARRAY || t === BPF_MAP_TYPE.PERCPU_ARRAY;
 
+/** n entries' keys and values, each packed back to back (key and value sizes apart). */
+export interface EntryBatch {
+  keys: Buffer;
+  values: Buffer;
+  n: number;
+}
+
 export class BpfMap {
   /** bytes of one value as user space sees it: per-CPU maps hand back one 8-byte aligned slot per possible CPU */
   readonly valueBytes: number;
@@ -64,6 +71,21 @@ export class BpfMap {
       }
     }
     return byKey();
+  }
+
+  /**
+   * Every entry, packed as the kernel hands them back: keys and values of up to BATCH entries per
+   * buffer, no object per entry (a caller makes views of the few it keeps).
+   */
+  batches(): EntryBatch[] {
+    return this.batchOrByKey(
+      () => {
+        const out: EntryBatch[] = [];
+        this.forEachBatch((keys, values, n) => n > 0 && out.push({ keys, values, n }));
+        return out;
+      },
+      () => this.entriesByKey().map(([keys, values]) => ({ keys, values, n: 1 })),
+    );
   }
 
   /** Entries as views into one keys and one values buffer per batch: no copy per entry. */

@@ -2,7 +2,8 @@
 // tick, so the first ask reads the maps and the rest reuse that read until the tick ends.
 import { perTurn } from './per-turn.js';
 import { COUNT_SLOTS, DURATION_SLOTS, NR_COUNTERS, decodeWalkState, type WalkState } from '../bpf/abi.js';
-import type { DirRecord } from './top-directories.js';
+import type { EntryBatch } from '../bpf/map.js';
+import { dirCount, dirTableOf, type DirRecord, type DirTable } from './top-directories.js';
 import type { InFlightEntry } from './stale-walks.js';
 
 /** What the collectors need from the loaded object; src/bpf provides it. */
@@ -10,6 +11,8 @@ export interface BpfMapsReader {
   /** Each index of a per-CPU array, summed over CPUs (u64 values, as numbers). */
   perCpuArraySums(map: string): number[];
   entries(map: string): Array<[Buffer, Buffer]>;
+  /** Every entry, packed per batch read; without it (the tests' fakes) entries() one by one. */
+  batches?(map: string): EntryBatch[];
   capacity(map: string): number;
 }
 
@@ -29,8 +32,8 @@ export interface Snapshot {
   walkEntryRun: number[];
   /** [lock kind][slot] */
   lockWait: number[][];
-  /** dir_stats, undecoded: views valid for this event-loop turn (copy one to keep it) */
-  dirs: DirRecord[];
+  /** dir_stats, undecoded: valid for this event-loop turn (copy a record to keep it) */
+  dirs: DirTable;
   inFlight: WalkState[];
   /** the root-cause maps' entries, undecoded, valid for this event-loop turn */
   rootCause: Record<RootCauseMap, DirRecord[]>;
@@ -65,7 +68,7 @@ export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExit
   const t0 = process.hrtime.bigint();
   const counters = maps.perCpuArraySums('counters');
   while (counters.length < NR_COUNTERS) counters.push(0);
-  const dirEntries = maps.entries('dir_stats');
+  const dirs = maps.batches ? { batches: maps.batches('dir_stats') } : dirTableOf(maps.entries('dir_stats').map(([key, value]) => ({ key, value })));
   const inFlightRaw = maps.entries('walks_in_flight');
   const mapEntries = new Map<string, number>();
   const rootCause = {} as Record<RootCauseMap, DirRecord[]>;
@@ -74,9 +77,10 @@ export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExit
     mapEntries.set(name, rootCause[name].length);
   }
   for (const name of HASH_MAPS) {
-    if (name === 'dir_stats') mapEntries.set(name, dirEntries.length);
+    if (name === 'dir_stats') mapEntries.set(name, dirCount(dirs));
     else if (name === 'walks_in_flight') mapEntries.set(name, inFlightRaw.length);
-    else mapEntries.set(name, maps.entries(name).length);
+    // counted, not viewed: no object per entry
+    else mapEntries.set(name, maps.batches ? dirCount({ batches: maps.batches(name) }) : maps.entries(name).length);
   }
   const snapshot: Snapshot = {
     counters,
@@ -85,7 +89,7 @@ export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExit
     walkConcurrency: maps.perCpuArraySums('walk_concurrency_hist'),
     walkEntryRun: maps.perCpuArraySums('walk_entry_run_hist'),
     lockWait: split(maps.perCpuArraySums('lock_wait_hist'), 2, DURATION_SLOTS),
-    dirs: dirEntries.map(([key, value]) => ({ key, value })),
+    dirs,
     inFlight: liveWalks(inFlightEntries(inFlightRaw)),
     rootCause,
     mapEntries,

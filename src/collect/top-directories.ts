@@ -1,7 +1,8 @@
 // The directories that get their own series: the K with the most walk time among those the
 // kernel's LRU map still holds. Bounded by K whatever the host does.
 import type { DirKey, DirStats } from '../bpf/abi.js';
-import { formatDevice, Layout, u64Number } from '../bpf/abi.js';
+import { formatDevice, Layout } from '../bpf/abi.js';
+import type { EntryBatch } from '../bpf/map.js';
 import type { Labels } from './exposition.js';
 
 /** A dir_stats entry as read from the map: key and value bytes, decoded only when needed. */
@@ -15,23 +16,134 @@ export interface DirEntry {
   stats: DirStats;
 }
 
-/** The k records with the most walk time among those walked at least once. */
-export function topDirectories<T extends DirRecord>(dirs: readonly T[], k: number): T[] {
-  const L = Layout.dirStats;
-  return dirs
-    .filter((d) => u64Number(d.value, L.walks) > 0)
-    .map((d) => ({ d, walkNs: u64Number(d.value, L.walkNs) }))
-    .sort((a, b) => b.walkNs - a.walkNs)
-    .slice(0, k)
-    .map(({ d }) => d);
+/** dir_stats as read: its entries packed in the batches the kernel handed back, viewed one by one only once in a top-K cut. */
+export interface DirTable {
+  batches: readonly EntryBatch[];
 }
 
-const cuts = new WeakMap<readonly DirRecord[], { k: number; top: DirRecord[] }>();
+const KEY_BYTES = Layout.dirKey.size;
+const VALUE_BYTES = Layout.dirStats.size;
+
+/** Records read one by one (a reader without batch reads, the tests' fakes) as a table. */
+export const dirTableOf = (records: readonly DirRecord[]): DirTable => ({ batches: records.map((r) => ({ keys: r.key, values: r.value, n: 1 })) });
+
+export const dirCount = (t: DirTable): number => t.batches.reduce((n, b) => n + b.n, 0);
+
+/**
+ * The k records with the most walk time among those walked at least once, ties in map order. A
+ * bounded heap picks them in place from the batches, and only those k get views: with dir_stats
+ * full (10,240 directories) and the default k of 20, viewing and sorting every entry was ~2 MB of
+ * garbage per scrape (docs/benchmark-findings.md).
+ */
+export function topDirectories(dirs: DirTable, k: number): DirRecord[] {
+  const L = Layout.dirStats;
+  const heap = new TopK(Math.max(0, k));
+  let pos = 0;
+  for (let bi = 0; bi < dirs.batches.length; bi++) {
+    const b = dirs.batches[bi] as EntryBatch;
+    for (let i = 0; i < b.n; i++, pos++) {
+      const at = i * VALUE_BYTES;
+      // read in place, not through u64Number: a call per entry boxed its double, 10,240 a scrape
+      if (b.values.readUInt32LE(at + L.walks) === 0 && b.values.readUInt32LE(at + L.walks + 4) === 0) continue;
+      heap.offer(b.values.readUInt32LE(at + L.walkNs) + b.values.readUInt32LE(at + L.walkNs + 4) * 2 ** 32, pos, bi, i);
+    }
+  }
+  return heap.bestFirst().map(([bi, i]) => {
+    const b = dirs.batches[bi] as EntryBatch;
+    return { key: b.keys.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES), value: b.values.subarray(i * VALUE_BYTES, (i + 1) * VALUE_BYTES) };
+  });
+}
+
+function swapIn(a: Float64Array | Int32Array, i: number, j: number): void {
+  const t = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = t;
+}
+
+/** The k best of (walkNs, position) offered, most walk time first, then the earlier position: a min-heap of the worst kept at its root. */
+class TopK {
+  private readonly w: Float64Array;
+  private readonly p: Float64Array;
+  private readonly at: Int32Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.w = new Float64Array(k);
+    this.p = new Float64Array(k);
+    this.at = new Int32Array(2 * k);
+  }
+
+  /** whether slot a ranks below slot b */
+  private worse(a: number, b: number): boolean {
+    const wa = this.w[a] as number;
+    const wb = this.w[b] as number;
+    return wa < wb || (wa === wb && (this.p[a] as number) > (this.p[b] as number));
+  }
+
+  offer(walkNs: number, pos: number, batch: number, entry: number): void {
+    if (this.k === 0) return;
+    let slot: number;
+    if (this.size < this.k) slot = this.size++;
+    else if (walkNs > (this.w[0] as number)) slot = 0; // equal walk time: the kept one came earlier
+    else return;
+    this.w[slot] = walkNs;
+    this.p[slot] = pos;
+    this.at[2 * slot] = batch;
+    this.at[2 * slot + 1] = entry;
+    if (slot === 0 && this.size === this.k) this.down(0);
+    else this.up(slot);
+  }
+
+  private swap(a: number, b: number): void {
+    swapIn(this.w, a, b);
+    swapIn(this.p, a, b);
+    swapIn(this.at, 2 * a, 2 * b);
+    swapIn(this.at, 2 * a + 1, 2 * b + 1);
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.worse(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    for (;;) {
+      let least = i;
+      const l = 2 * i + 1;
+      const r = l + 1;
+      if (l < this.size && this.worse(l, least)) least = l;
+      if (r < this.size && this.worse(r, least)) least = r;
+      if (least === i) return;
+      this.swap(i, least);
+      i = least;
+    }
+  }
+
+  /** [batch, entry] of each kept, best first; empties the heap */
+  bestFirst(): Array<[number, number]> {
+    const out = new Array<[number, number]>(this.size);
+    for (let n = this.size - 1; n >= 0; n--) {
+      out[n] = [this.at[0] as number, this.at[1] as number];
+      this.size--;
+      if (this.size > 0) {
+        this.swap(0, this.size);
+        this.down(0);
+      }
+    }
+    return out;
+  }
+}
+
+const cuts = new WeakMap<DirTable, { k: number; top: DirRecord[] }>();
 
 /** topDirectories once per map read: the directory series, the diagnosis and the per-cgroup waits cut the same read. */
-export function topDirectoriesOf<T extends DirRecord>(dirs: readonly T[], k: number): T[] {
+export function topDirectoriesOf(dirs: DirTable, k: number): DirRecord[] {
   const c = cuts.get(dirs);
-  if (c?.k === k) return c.top as T[];
+  if (c?.k === k) return c.top;
   const top = topDirectories(dirs, k);
   cuts.set(dirs, { k, top });
   return top;

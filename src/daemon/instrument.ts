@@ -48,6 +48,7 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
   return {
     perCpuArraySums: (name) => obj.map(name).perCpuArraySums(),
     entries: (name) => obj.map(name).entries(),
+    batches: (name) => obj.map(name).batches(),
     capacity: (name) => obj.map(name).maxEntries,
   };
 }
@@ -55,8 +56,15 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
 /** The probes whose programs write each root-cause map (cgroup_waits: the lock waits, with --creators=on). */
 const ROOT_CAUSE_WRITERS: Record<RootCauseMap, string> = { dir_creations: 'creators_', dir_creators: 'creators_', watch_churn: 'churn_', cgroup_waits: 'lock_wait_' };
 
-const rootCauseWritten = (attach: AttachResult, cgroupWaits: boolean) => (name: RootCauseMap): boolean =>
-  (name !== 'cgroup_waits' || cgroupWaits) && attach.probes.some((p) => p.attached && p.probe.startsWith(ROOT_CAUSE_WRITERS[name]));
+/** Fixed once attached; asked per map per scrape, and per directory (the creator source's `enabled`). */
+function rootCauseWritten(attach: AttachResult, cgroupWaits: boolean): (name: RootCauseMap) => boolean {
+  const written = new Map<RootCauseMap, boolean>();
+  return (name) => {
+    let w = written.get(name);
+    if (w === undefined) written.set(name, (w = (name !== 'cgroup_waits' || cgroupWaits) && attach.probes.some((p) => p.attached && p.probe.startsWith(ROOT_CAUSE_WRITERS[name]))));
+    return w;
+  };
+}
 
 export function instrument(registry: Exposition, o: Options, version: string, logger: Logger): Instrumentation {
   const symbols = readKallsyms();

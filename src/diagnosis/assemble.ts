@@ -157,11 +157,12 @@ export interface DirectoryCounts {
 export function directoryCounts(s: DiagnosisSources, l: DiagnosisLimits): DirectoryCounts[] {
   const { walked, filling } = directorySet(s, l);
   const out: DirectoryCounts[] = [];
+  const creatorsOn = s.creators.enabled;
   const add = (dir: DirId, path: string) => {
     const t = dirText(dir);
     const c: DirectoryCounts = { dir, device: t.device, inode: t.inode, path: l.paths ? path : '', watchers: s.watchers.watchersOf(dir) };
     // counted but none seen here is 0: absent must mean only "not counted" (creators off)
-    if (s.creators.enabled) c.dentry_creations = s.creators.creations(dir) ?? { positive: 0, negative: 0 };
+    if (creatorsOn) c.dentry_creations = s.creators.creations(dir) ?? { positive: 0, negative: 0 };
     out.push(c);
   };
   for (const w of walked) add(w.dir, w.path);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Layout, encodeDirKey } from '../../src/bpf/abi.js';
 import { DirectorySeries } from '../../src/collect/directory-series.js';
 import { TextSink } from '../../src/collect/exposition.js';
-import { topDirectories, type DirRecord } from '../../src/collect/top-directories.js';
+import { dirCount, dirTableOf, topDirectories, type DirRecord } from '../../src/collect/top-directories.js';
 
 function dir(ino: number, walks: number, path: string): DirRecord {
   const L = Layout.dirStats;
@@ -61,11 +61,39 @@ test('values are written as String() writes them: seconds from nanoseconds, coun
 
 test('top K: the most walk time first, never-walked directories out, at most K', () => {
   const dirs = [dir(1, 2, '/a'), dir(2, 0, '/never'), dir(3, 7, '/c'), dir(4, 5, '/d')];
-  const top = topDirectories(dirs, 2);
+  const top = topDirectories(dirTableOf(dirs), 2);
   assert.deepEqual(top, [dirs[2], dirs[3]]);
-  assert.equal(topDirectories(dirs, 10).length, 3);
+  assert.equal(topDirectories(dirTableOf(dirs), 10).length, 3);
   // past 2^53 ns the order still holds
   const big = dir(5, 1, '/big');
   big.value.writeBigUInt64LE(2n ** 60n, Layout.dirStats.walkNs);
-  assert.equal(topDirectories([...dirs, big], 1)[0], big);
+  assert.deepEqual(topDirectories(dirTableOf([...dirs, big]), 1)[0], big);
+});
+
+test('top K from packed batches, as the kernel hands them back: views of the K alone, ties in map order', () => {
+  const dirs = [dir(1, 2, '/a'), dir(2, 0, '/never'), dir(3, 7, '/c'), dir(4, 7, '/tie'), dir(5, 5, '/d')];
+  const pack = (rs: typeof dirs) => ({ keys: Buffer.concat(rs.map((r) => r.key)), values: Buffer.concat(rs.map((r) => r.value)), n: rs.length });
+  const table = { batches: [pack(dirs.slice(0, 3)), pack(dirs.slice(3))] };
+  assert.deepEqual(topDirectories(table, 3), [dirs[2], dirs[3], dirs[4]]);
+  assert.deepEqual(topDirectories(table, 10), [dirs[2], dirs[3], dirs[4], dirs[0]]);
+  assert.equal(dirCount(table), 5);
+});
+
+test('top K matches a stable sort of every entry, for any K, with ties and unwalked entries (seeded)', () => {
+  let seed = 12345;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  for (let round = 0; round < 50; round++) {
+    const n = 1 + rand(600);
+    const records = Array.from({ length: n }, (_, i) => dir(i + 1, rand(4) === 0 ? 0 : 1 + rand(20), `/d${i}`)); // 20 walk times: many ties
+    const batches = [];
+    for (let at = 0; at < n; ) {
+      const size = 1 + rand(256);
+      const rs = records.slice(at, at + size);
+      batches.push({ keys: Buffer.concat(rs.map((r) => r.key)), values: Buffer.concat(rs.map((r) => r.value)), n: rs.length });
+      at += size;
+    }
+    const walkNs = (r: DirRecord) => Number(r.value.readBigUInt64LE(Layout.dirStats.walkNs));
+    const expected = records.filter((r) => r.value.readBigUInt64LE(Layout.dirStats.walks) > 0n).sort((a, b) => walkNs(b) - walkNs(a));
+    for (const k of [0, 1, 5, rand(n + 5) + 1, n + 3]) assert.deepEqual(topDirectories({ batches }, k), expected.slice(0, k), `round ${round}, n ${n}, k ${k}`);
+  }
 });

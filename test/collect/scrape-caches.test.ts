@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Layout } from '../../src/bpf/abi.js';
 import { diagnosisLabels } from '../../src/collect/diagnosis-labels.js';
-import { topDirectoriesOf, type DirRecord } from '../../src/collect/top-directories.js';
+import { dirTableOf, topDirectoriesOf, type DirRecord } from '../../src/collect/top-directories.js';
 import type { DirectoryCounts } from '../../src/diagnosis/assemble.js';
 
 const record = (walkNs: number): DirRecord => {
@@ -15,13 +15,16 @@ const record = (walkNs: number): DirRecord => {
 };
 
 test('one map read is cut once per K; another read, or another K, is cut again', () => {
-  const read = [record(1), record(3), record(2)];
+  const records = [record(1), record(3), record(2)];
+  const read = dirTableOf(records);
   const top = topDirectoriesOf(read, 2);
-  assert.deepEqual(top, [read[1], read[2]]);
+  assert.deepEqual(top, [records[1], records[2]]);
   assert.equal(topDirectoriesOf(read, 2), top);
-  assert.deepEqual(topDirectoriesOf(read, 1), [read[1]]);
-  const next = [record(5), ...read];
-  assert.deepEqual(topDirectoriesOf(next, 2), [next[0], next[2]]);
+  assert.deepEqual(topDirectoriesOf(read, 1), [records[1]]);
+  const nextRecords = [record(5), ...records];
+  const next = dirTableOf(nextRecords);
+  assert.notEqual(topDirectoriesOf(next, 2), top);
+  assert.deepEqual(topDirectoriesOf(next, 2), [nextRecords[0], nextRecords[2]]);
 });
 
 const dir = (path: string, inode = '7'): DirectoryCounts => ({ dir: { dev: 1, ino: BigInt(inode) }, device: '0:1', inode, path, watchers: [] });

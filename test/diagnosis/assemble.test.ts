@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { Layout, encodeDirKey } from '../../src/bpf/abi.js';
 import { assembleDiagnosis } from '../../src/diagnosis/assemble.js';
 import { walkedDirectories } from '../../src/diagnosis/walked.js';
+import { dirTableOf } from '../../src/collect/top-directories.js';
 import { CONTAINER_ID, POD_UID, creatorSource, dev, sources } from './fixture.js';
 
 const LIMITS = { directories: 20, perList: 10, paths: true };
@@ -97,7 +98,7 @@ test('walkedDirectories decodes the top-K cut of dir_stats, most walk time first
     v.write(path, L.path);
     return { key: encodeDirKey({ ino: BigInt(ino), dev: dev(8, 1) }), value: v };
   };
-  const dirs = [rec(10, 2, 5_000_000n, 3, 4, false, '/small'), rec(11, 0, 0n, 0, 0, false, '/never'), rec(12, 9, 2_500_000_000n, 7, 1048576, true, '/huge')];
+  const dirs = dirTableOf([rec(10, 2, 5_000_000n, 3, 4, false, '/small'), rec(11, 0, 0n, 0, 0, false, '/never'), rec(12, 9, 2_500_000_000n, 7, 1048576, true, '/huge')]);
   assert.deepEqual(walkedDirectories({ dirs }, 5), [
     { dir: { dev: dev(8, 1), ino: 12n }, path: '/huge', children: { positive: 7, negative: 1048576, truncated: true }, walks: 9, walkSeconds: 2.5 },
     { dir: { dev: dev(8, 1), ino: 10n }, path: '/small', children: { positive: 3, negative: 4, truncated: false }, walks: 2, walkSeconds: 0.005 },
