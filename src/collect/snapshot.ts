@@ -11,7 +11,7 @@ export interface BpfMapsReader {
   /** Each index of a per-CPU array, summed over CPUs (u64 values, as numbers). */
   perCpuArraySums(map: string): number[];
   entries(map: string): Array<[Buffer, Buffer]>;
-  /** Every entry, packed per batch read; without it (the tests' fakes) entries() one by one. */
+  /** Every entry, packed per batch read into buffers the next such read of the map overwrites; without it (the tests' fakes) entries() one by one. */
   batches?(map: string): EntryBatch[];
   capacity(map: string): number;
 }
@@ -32,7 +32,7 @@ export interface Snapshot {
   walkEntryRun: number[];
   /** [lock kind][slot] */
   lockWait: number[][];
-  /** dir_stats, undecoded: valid for this event-loop turn (copy a record to keep it) */
+  /** dir_stats, undecoded: valid until the next read (topDirectories copies the K it keeps) */
   dirs: DirTable;
   inFlight: WalkState[];
   /** the root-cause maps' entries, undecoded, valid for this event-loop turn */

@@ -16,7 +16,7 @@ export interface DirEntry {
   stats: DirStats;
 }
 
-/** dir_stats as read: its entries packed in the batches the kernel handed back, viewed one by one only once in a top-K cut. */
+/** dir_stats as read: its entries packed in the batches the kernel handed back, copied out one by one only once in a top-K cut. */
 export interface DirTable {
   batches: readonly EntryBatch[];
 }
@@ -31,7 +31,7 @@ export const dirCount = (t: DirTable): number => t.batches.reduce((n, b) => n + 
 
 /**
  * The k records with the most walk time among those walked at least once, ties in map order. A
- * bounded heap picks them in place from the batches, and only those k get views: with dir_stats
+ * bounded heap picks them in place from the batches, and only those k are copied out: with dir_stats
  * full (10,240 directories) and the default k of 20, viewing and sorting every entry was ~2 MB of
  * garbage per scrape (docs/benchmark-findings.md).
  */
@@ -48,9 +48,14 @@ export function topDirectories(dirs: DirTable, k: number): DirRecord[] {
       heap.offer(b.values.readUInt32LE(at + L.walkNs) + b.values.readUInt32LE(at + L.walkNs + 4) * 2 ** 32, pos, bi, i);
     }
   }
+  // copies: the batches are the map reader's, overwritten by its next read
   return heap.bestFirst().map(([bi, i]) => {
     const b = dirs.batches[bi] as EntryBatch;
-    return { key: b.keys.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES), value: b.values.subarray(i * VALUE_BYTES, (i + 1) * VALUE_BYTES) };
+    const key = Buffer.allocUnsafe(KEY_BYTES);
+    const value = Buffer.allocUnsafe(VALUE_BYTES);
+    b.keys.copy(key, 0, i * KEY_BYTES, (i + 1) * KEY_BYTES);
+    b.values.copy(value, 0, i * VALUE_BYTES, (i + 1) * VALUE_BYTES);
+    return { key, value };
   });
 }
 

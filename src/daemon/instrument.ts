@@ -48,7 +48,7 @@ function mapsReader(obj: AttachResult['object']): BpfMapsReader {
   return {
     perCpuArraySums: (name) => obj.map(name).perCpuArraySums(),
     entries: (name) => obj.map(name).entries(),
-    batches: (name) => obj.map(name).batches(),
+    batches: (name) => obj.map(name).batches({ reuse: true }),
     capacity: (name) => obj.map(name).maxEntries,
   };
 }
