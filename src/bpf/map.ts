@@ -78,8 +78,8 @@ export class BpfMap {
   /**
    * Every entry, packed as the kernel hands them back: keys and values of up to BATCH entries per
    * buffer, no object per entry (a caller copies out the few it keeps). With `reuse`, the buffers
-   * are the last such read's, overwritten: valid until the next one. A full dir_stats is 3.4 MB a
-   * read; fresh buffers each scrape outlived V8's rarer GCs and held ~15 MB of RSS.
+   * are the last such read's, overwritten: valid until the next one (fresh ones every scrape
+   * outlived V8's GCs as external memory: docs/benchmark-findings.md).
    */
   batches(o: { reuse?: boolean } = {}): EntryBatch[] {
     return this.batchOrByKey(

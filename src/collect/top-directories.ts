@@ -31,9 +31,8 @@ export const dirCount = (t: DirTable): number => t.batches.reduce((n, b) => n + 
 
 /**
  * The k records with the most walk time among those walked at least once, ties in map order. A
- * bounded heap picks them in place from the batches, and only those k are copied out: with dir_stats
- * full (10,240 directories) and the default k of 20, viewing and sorting every entry was ~2 MB of
- * garbage per scrape (docs/benchmark-findings.md).
+ * bounded heap picks them in place from the batches and only those k are copied out: a full
+ * dir_stats costs no object per entry (docs/benchmark-findings.md).
  */
 export function topDirectories(dirs: DirTable, k: number): DirRecord[] {
   const L = Layout.dirStats;
@@ -43,13 +42,13 @@ export function topDirectories(dirs: DirTable, k: number): DirRecord[] {
     const b = dirs.batches[bi] as EntryBatch;
     for (let i = 0; i < b.n; i++, pos++) {
       const at = i * VALUE_BYTES;
-      // read in place, not through u64Number: a call per entry boxed its double, 10,240 a scrape
+      // read in place: through u64Number's call, each entry's double was boxed
       if (b.values.readUInt32LE(at + L.walks) === 0 && b.values.readUInt32LE(at + L.walks + 4) === 0) continue;
       heap.offer(b.values.readUInt32LE(at + L.walkNs) + b.values.readUInt32LE(at + L.walkNs + 4) * 2 ** 32, pos, bi, i);
     }
   }
-  // copies, into one buffer for all K: the batches are the map reader's, overwritten by its next
-  // read (a Buffer per copy, and the view Buffer.copy makes of a source range, were 440 KB a scrape at K=1,200)
+  // copied into one buffer (not a Buffer each, nor Buffer.copy, which views its source range):
+  // the batches are the map reader's, and its next read overwrites them
   const best = heap.bestFirst();
   const arena = Buffer.allocUnsafeSlow(best.length * (KEY_BYTES + VALUE_BYTES));
   return best.map(([bi, i], n) => {

@@ -1,7 +1,6 @@
 // A walked directory's identity (its DirId, path, device and inode text, map key), decoded once
 // while dir_stats keeps the directory under the same path: the same objects scrape after scrape.
-// Decoding every walked directory anew made ~1 KB of garbage per directory per scrape, and at
-// 10,000 series V8 spent a third of the daemon's time collecting it (docs/benchmark-findings.md).
+// Decoding every walked directory anew was most of a changed scrape's garbage (docs/benchmark-findings.md).
 import { cString, formatDevice, Layout, PATH_LEN } from '../bpf/abi.js';
 import type { DirId } from './model.js';
 
