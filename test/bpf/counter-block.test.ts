@@ -5,15 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NR_COUNTERS } from '../../src/bpf/abi.js';
 import { libbpf } from '../../src/bpf/libbpf.js';
-import { BpfObject } from '../../src/bpf/object.js';
-
-const isTracing = (section: string) => section.startsWith('fentry') || section.startsWith('fexit');
+import { withLoadedObject } from './host-object.js';
 
 test('counters read back word by word, each summed over the possible CPUs', () => {
-  const obj = BpfObject.open('bpf/fsnotify.x86.bpf.o');
-  try {
-    for (const p of obj.programs()) obj.setAutoload(p.name, !isTracing(p.section));
-    obj.load();
+  withLoadedObject((obj) => {
     const map = obj.map('counters');
     assert.equal(map.maxEntries, 1);
     assert.equal(map.valueSize, NR_COUNTERS * 8);
@@ -26,7 +21,5 @@ test('counters read back word by word, each summed over the possible CPUs', () =
     const cpuSum = (cpus * (cpus - 1)) / 2;
     const expected = Array.from({ length: NR_COUNTERS }, (_, w) => (w + 1) * 1000 * cpus + cpuSum + (w === NR_COUNTERS - 1 ? cpus * 2 ** 33 : 0));
     assert.deepEqual(map.perCpuArraySums(), expected);
-  } finally {
-    obj.close();
-  }
+  });
 });

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeDirKey, Layout } from '../../src/bpf/abi.js';
 import { libbpf } from '../../src/bpf/libbpf.js';
-import { BpfObject } from '../../src/bpf/object.js';
 import { dirCount, topDirectories } from '../../src/collect/top-directories.js';
+import { withLoadedObject } from './host-object.js';
 
-const isTracing = (section: string) => section.startsWith('fentry') || section.startsWith('fexit');
 const L = Layout.dirStats;
 const N = 600; // three batches of 256 and part of a third
 
@@ -23,10 +22,7 @@ function fill(fd: number, walkNs: (i: number) => number): void {
 }
 
 test('every dir_stats entry once per read, in reused buffers; the top K copied out survive the next read', () => {
-  const obj = BpfObject.open('bpf/fsnotify.x86.bpf.o');
-  try {
-    for (const p of obj.programs()) obj.setAutoload(p.name, !isTracing(p.section));
-    obj.load();
+  withLoadedObject((obj) => {
     const map = obj.map('dir_stats');
     fill(map.fd, (i) => (i + 1) * 1000);
     const first = map.batches({ reuse: true });
@@ -46,7 +42,5 @@ test('every dir_stats entry once per read, in reused buffers; the top K copied o
     // the first read's top K were copies: the rewrite left them as they were
     assert.deepEqual(top.map((r) => r.key.readBigUInt64LE(0)), [600n, 599n, 598n]);
     assert.deepEqual(top.map((r) => r.value.readBigUInt64LE(L.walkNs)), [600_000n, 599_000n, 598_000n]);
-  } finally {
-    obj.close();
-  }
+  });
 });
