@@ -5,7 +5,7 @@
 // rendered lines made every changed directory 4 strings that lived until the next scrape, were
 // promoted, and filled V8's old generation (docs/benchmark-findings.md).
 import { CHILD_KINDS, LOCK_KINDS, Layout, u64Number } from '../bpf/abi.js';
-import { dirText, walkedIdentity } from '../diagnosis/dir-identity.js';
+import { dirText, walkedIdentity, type WalkedIdentity } from '../diagnosis/dir-identity.js';
 import type { DirId } from '../diagnosis/model.js';
 import { METRICS } from './catalog.js';
 import { LabelSet, linePrefix, type Labels, type TextSink } from './exposition.js';
@@ -15,7 +15,6 @@ const NO_LABELS = new LabelSet({});
 const LOCK_LABELS = LOCK_KINDS.map((lock) => new LabelSet({ lock }));
 const KIND_LABELS = CHILD_KINDS.map((kind) => new LabelSet({ kind }));
 const L = Layout.dirStats;
-const PATH_BYTES = L.size - L.path;
 const NEWLINE = 0x0a;
 
 export const DIRECTORY_METRICS = [METRICS.directoryWalks, METRICS.directoryWalkSeconds, METRICS.directoryLockWaitSeconds, METRICS.directoryChildren] as const;
@@ -29,8 +28,8 @@ const SERIES: ReadonlyArray<ReadonlyArray<{ offset: number; nanos: boolean; own:
 ];
 
 interface Kept {
-  /** the path bytes (up to the NUL) the prefixes were built from; empty without path labels */
-  path: Buffer;
+  /** the identity the prefixes were built from: walkedIdentity hands back another one when the path changes */
+  identity: WalkedIdentity;
   /** [metric][series]: `name{labels} ` as UTF-8 */
   prefixes: Buffer[][];
   /** the select() that last saw it */
@@ -41,11 +40,6 @@ interface Kept {
 export interface DirectoryCut {
   kept: Kept[];
   values: Buffer[];
-}
-
-function samePath(kept: Buffer, value: Buffer): boolean {
-  const n = kept.length;
-  return (n === PATH_BYTES || value[L.path + n] === 0) && value.compare(kept, 0, n, L.path, L.path + n) === 0;
 }
 
 export class DirectorySeries {
@@ -62,12 +56,12 @@ export class DirectorySeries {
     const generation = ++this.generation;
     const cut: DirectoryCut = { kept: [], values: [] };
     for (const d of top) {
-      const id = walkedIdentity(d.key, d.value).dir;
-      let k = this.kept.get(id);
-      if (k && (!this.pathLabels || samePath(k.path, d.value))) this.stats.reused++;
+      const identity = walkedIdentity(d.key, d.value);
+      let k = this.kept.get(identity.dir);
+      if (k && (!this.pathLabels || k.identity === identity)) this.stats.reused++;
       else {
-        k = this.build(d, id);
-        this.kept.set(id, k);
+        k = this.build(identity);
+        this.kept.set(identity.dir, k);
         this.stats.rendered++;
       }
       k.seen = generation;
@@ -78,15 +72,13 @@ export class DirectorySeries {
     return cut;
   }
 
-  private build(d: DirRecord, dir: DirId): Kept {
-    const nul = d.value.indexOf(0, L.path);
-    const path = d.value.subarray(L.path, nul < 0 ? L.size : nul);
-    const t = dirText(dir);
+  private build(identity: WalkedIdentity): Kept {
+    const t = dirText(identity.dir);
     const labels: Labels = { device: t.device, inode: t.inode };
-    if (this.pathLabels) labels.path = path.toString('utf8');
+    if (this.pathLabels) labels.path = identity.path;
     const shared = new LabelSet(labels);
     return {
-      path: this.pathLabels ? Buffer.from(path) : Buffer.alloc(0),
+      identity,
       prefixes: DIRECTORY_METRICS.map((spec, i) => SERIES[i]!.map((s) => Buffer.from(linePrefix(spec, shared, s.own)))),
       seen: 0,
     };

@@ -1,7 +1,7 @@
 // The root-cause maps (dentry creators, watch churn, waits per cgroup) read as the shared model's
 // CreatorSource (src/diagnosis/model.ts): decoded once per snapshot and indexed by directory.
 import { decodeDirActorKey, decodeDirCreations, decodeDirCreator, decodeDirKey, decodeWatchChurn, type DirKey } from '../bpf/abi.js';
-import { dirText } from '../diagnosis/dir-identity.js';
+import { dirIdKey, dirText } from '../diagnosis/dir-identity.js';
 import type { CreatorSource, DirId } from '../diagnosis/model.js';
 import type { Snapshot, SnapshotCache } from './snapshot.js';
 
@@ -42,9 +42,6 @@ export interface RootCauseIndex {
   churn: Map<string, ChurnRow[]>;
   waits: Map<string, WaitRow[]>;
 }
-
-/** The index key of a directory: kernel dev_t and inode number. */
-export const dirIdKey = (d: { dev: number; ino: bigint }): string => `${d.dev}:${d.ino}`;
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   const list = m.get(k);

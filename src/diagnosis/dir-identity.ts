@@ -8,13 +8,17 @@ import type { DirId } from './model.js';
 export interface DirText {
   device: string;
   inode: string;
-  /** `dev:ino`, as the root-cause and watcher indexes key a directory */
+  /** dirIdKey(dir) */
   key: string;
 }
 
-interface Kept {
-  dir: DirId;
-  path: string;
+/** A directory as dir_stats names it; the same object while its key and path bytes stay the same. */
+export interface WalkedIdentity {
+  readonly dir: DirId;
+  readonly path: string;
+}
+
+interface Kept extends WalkedIdentity {
   /** the key's words (ino low and high, dev): compared with no BigInt made */
   lo: number;
   hi: number;
@@ -43,7 +47,7 @@ const samePath = (k: Kept, value: Buffer, end: number) =>
   k.pathBytes.length === end - PATH_AT && value.compare(k.pathBytes, 0, k.pathBytes.length, PATH_AT, end) === 0;
 
 /** The DirId and path of a dir_stats entry: the kept ones while its key and path bytes are unchanged. */
-export function walkedIdentity(key: Buffer, value: Buffer): { dir: DirId; path: string } {
+export function walkedIdentity(key: Buffer, value: Buffer): WalkedIdentity {
   const lo = key.readUInt32LE(K.ino);
   const hi = key.readUInt32LE(K.ino + 4);
   const dev = key.readUInt32LE(K.dev);
@@ -80,11 +84,14 @@ export function walkedIdentity(key: Buffer, value: Buffer): { dir: DirId; path: 
   return fresh;
 }
 
+/** `dev:ino`: how the root-cause and watcher indexes key a directory. */
+export const dirIdKey = (d: { dev: number; ino: bigint }): string => `${d.dev}:${d.ino}`;
+
 const texts = new WeakMap<DirId, DirText>();
 
 /** A DirId's device, inode and index key as text, made once per DirId object. */
 export function dirText(dir: DirId): DirText {
   let t = texts.get(dir);
-  if (!t) texts.set(dir, (t = { device: formatDevice(dir.dev), inode: dir.ino.toString(), key: `${dir.dev}:${dir.ino}` }));
+  if (!t) texts.set(dir, (t = { device: formatDevice(dir.dev), inode: dir.ino.toString(), key: dirIdKey(dir) }));
   return t;
 }

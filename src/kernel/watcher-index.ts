@@ -4,7 +4,7 @@
 // processes and never runs on the scrape path; lookups read the last scan's index.
 import { readdirSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { dirText } from '../diagnosis/dir-identity.js';
+import { dirIdKey, dirText } from '../diagnosis/dir-identity.js';
 import type { CgroupIdentity, DirId, Watcher, WatcherSource } from '../diagnosis/model.js';
 import { everyShared } from '../shared-interval.js';
 import { readProcessMarks, type FdinfoMark, type MarkScope } from './fdinfo-marks.js';
@@ -55,8 +55,6 @@ interface Scan {
   processes: number;
 }
 
-/** as dirText(dir).key writes it: watchersOf looks marks up by that */
-const inodeKey = (dev: number, ino: bigint) => `${dev}:${ino}`;
 
 /** What makes a mark the same mark in the next scan (since is kept while it is). */
 function markKey(pid: number, m: FdinfoMark & { fd: number }): string {
@@ -185,7 +183,7 @@ export class WatcherIndex implements WatcherSource {
       next.marks++;
       const w: Watcher = { ...identity, pid, comm, api: m.api, mask: m.mask, since };
       if (m.scope === 'inode') {
-        const k = inodeKey(m.dev as number, m.ino as bigint);
+        const k = dirIdKey({ dev: m.dev as number, ino: m.ino as bigint }); // watchersOf looks marks up by dirText(dir).key, the same text
         const list = next.byInode.get(k);
         if (list) list.push(w);
         else next.byInode.set(k, [w]);

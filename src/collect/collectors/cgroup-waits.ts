@@ -3,7 +3,8 @@ import { decodeDirKey, decodeDirStats } from '../../bpf/abi.js';
 import { METRICS } from '../catalog.js';
 import type { Collector } from '../collector.js';
 import type { Sample } from '../exposition.js';
-import { CGROUPS_PER_DIRECTORY, dirIdKey, indexRootCause } from '../root-cause.js';
+import { CGROUPS_PER_DIRECTORY, indexRootCause } from '../root-cause.js';
+import { dirIdKey } from '../../diagnosis/dir-identity.js';
 import { directoryLabels, topDirectoriesOf } from '../top-directories.js';
 
 export const cgroupWaits: Collector = {
