@@ -76,11 +76,15 @@ for (const kernel of kernels) {
 
     before(async () => {
       const outDir = join(CACHE, `e2e-${kernel.replace(/[^\w.-]/g, '_')}`);
-      rmSync(join(outDir, 'results.json'), { force: true });
-      for (const f of ['quiet', 'loaded', 'flood_before', 'flood_start', 'flood']) rmSync(join(outDir, `checkpoint-${f}.done`), { force: true });
+      const clearOutputs = () => {
+        rmSync(join(outDir, 'results.json'), { force: true });
+        for (const f of ['quiet', 'loaded', 'flood_before', 'flood_start', 'flood']) rmSync(join(outDir, `checkpoint-${f}.done`), { force: true });
+      };
+      clearOutputs();
       const hostPort = await freePort();
       target = `127.0.0.1:${hostPort}`;
-      const prom = WITH_PROMETHEUS && !smoke ? await Prometheus.start(await freePort(), hostPort, ['rules/fsnotify-alerts.yml']) : undefined;
+      const startPrometheus = async () => (WITH_PROMETHEUS && !smoke ? await Prometheus.start(await freePort(), hostPort, ['rules/fsnotify-alerts.yml']) : undefined);
+      let prom = await startPrometheus();
       const observations: Array<Promise<void>> = [];
       // at each checkpoint the guest waits while the live server is asked what it sees
       const observe = (name: string) => {
@@ -115,6 +119,14 @@ for (const kernel of kernels) {
           // a host shared with other guests can take longer than an idle one
           timeoutSec: Number(process.env.E2E_TIMEOUT ?? 1500),
           forwards: [[hostPort, 9717]],
+          // the suite runs again from the start: a Prometheus without the first run's series, no observations
+          beforeRerun: async () => {
+            prom?.stop();
+            await Promise.all(observations.splice(0));
+            quiet = loaded = flooded = floodMissesBefore = undefined;
+            clearOutputs();
+            prom = await startPrometheus();
+          },
           onLine: (l) => {
             const c = /^@@CHECKPOINT (\w+)/.exec(l);
             if (c && prom) observe(c[1] as string);

@@ -1,12 +1,13 @@
 // The harness boots a guest once more when its kernel dies before the guest's init ran (a TCG
-// fault at boot, docs/reliability.md), and only then. A real kernel made to die there: rdinit= and init=
-// name a file that does not exist, so the kernel panics before any init ran.
+// fault at boot, docs/reliability.md), or of TCG's int3 fault at any time, and only then. A real
+// kernel made to die there: rdinit= and init= name a file that does not exist, so the kernel
+// panics before any init ran; and one made to crash mid-command after printing the fault's lines.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CACHE } from '../../harness/guest/kernels.js';
-import { deathBeforeInit, runInVm } from '../../harness/guest/vm.js';
+import { deathBeforeInit, runInVm, tcgInt3Fault } from '../../harness/guest/vm.js';
 
 test('a kernel that dies before the guest init is booted once more, and its first console kept', async () => {
   const outDir = mkdtempSync(join(CACHE, 'vm-boot-'));
@@ -26,4 +27,40 @@ test('a death after the start marker, or a timeout, is the test\'s: no second bo
   assert.equal(deathBeforeInit(died, true, false), undefined);
   assert.equal(deathBeforeInit(died, false, true), undefined);
   assert.equal(deathBeforeInit(['[    1.0] Run /init as init process'], false, false), undefined);
+});
+
+// the console of the 7.x guest that died in step 7 (docs/reliability.md), shortened
+const INT3_DEATH = [
+  '@@CHECKPOINT loaded',
+  '[  282.482111] Oops: int3: 0000 [#1] SMP NOPTI',
+  '[  282.485611] CPU: 1 UID: 0 PID: 250 Comm: kworker/1:3 Not tainted 7.3.4+deb13-amd64 #1 PREEMPT(lazy)  Debian 7.3.4-1~bpo13+1 ',
+  '[  282.493618] RIP: 0010:__schedule+0x3ee/0x1080',
+  '[  282.494176] Code: 4d 85 ed 0f 85 c2 06 00 00 4d 85 e4 74 11 4d 01 ac 24 90 11 00 00 49 83 84 24 88 11 00 00 01 0f 1f 44 00 00 0f 1f 44 00 00 0f <1f> 44 00 00 0f 1f 44 00 00 c6 43 34 01 4c 89 f7 66 0f 1f 44 00 00',
+  '[  282.501001] Kernel panic - not syncing: Fatal exception in interrupt',
+];
+
+test("TCG's int3 fault (an int3 trap where the code holds no int3) is told apart from a real int3 and from other deaths", () => {
+  assert.equal(tcgInt3Fault(INT3_DEATH), INT3_DEATH[1]?.trim());
+  // the same trap on an int3 that is there: a real breakpoint, the test's
+  assert.equal(tcgInt3Fault(INT3_DEATH.map((l) => l.replace('0f <1f>', 'cc <1f>'))), undefined);
+  assert.equal(tcgInt3Fault(INT3_DEATH.filter((l) => !l.includes('Code:'))), undefined);
+  assert.equal(tcgInt3Fault(INT3_DEATH.map((l) => l.replace('Oops: int3:', 'Oops: general protection fault'))), undefined);
+  assert.equal(tcgInt3Fault(['[    1.0] Run /init as init process']), undefined);
+});
+
+test("a guest that dies of TCG's int3 fault mid-command runs it once more, after beforeRerun", async () => {
+  const outDir = mkdtempSync(join(CACHE, 'vm-rerun-'));
+  const progress: string[] = [];
+  let reruns = 0;
+  // the command prints the fault's two lines to the console, then crashes the kernel (sysrq c)
+  const [oops, code] = [INT3_DEATH[1], INT3_DEATH[4]].map((l) => (l as string).replace(/^\[[^\]]*\] /, ''));
+  const command = `touch $VM_OUT/ran-$(date +%s%N); echo '${oops}'; echo '${code}'; echo c > /proc/sysrq-trigger`;
+  const vm = await runInVm({ kernel: 'debian-6.1', command, outDir, timeoutSec: 300, onProgress: (m) => progress.push(m), onLine: () => undefined, beforeRerun: () => void reruns++ });
+  assert.equal(reruns, 1);
+  assert.equal(progress.filter((m) => m.startsWith('booting ')).length, 2, progress.join('\n'));
+  assert.equal(vm.rebootedAfter, oops);
+  assert.equal(vm.status, 125, 'the second run dies the same way');
+  assert.equal(readdirSync(outDir).filter((f) => f.startsWith('ran-')).length, 2, 'the command ran twice');
+  assert.match(readFileSync(join(outDir, 'console-first-boot.log'), 'utf8'), /sysrq|Oops: int3/);
+  rmSync(outDir, { recursive: true, force: true });
 });
