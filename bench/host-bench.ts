@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
+import { parseProm, sum } from '../harness/prom-text.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
 
 /**
@@ -167,7 +168,11 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
       const writer = churn(pid, dirs);
       const changing = wrk(url, seconds, 1, true);
       const passes = await writer.stop();
-      const changedEachScrape = await scrapesAfterChange(url, seconds, (pass) => fillDirStats(pid, dirs, pass));
+      const gcBefore = await gcCounts(url);
+      const changed = await scrapesAfterChange(url, seconds, (pass) => fillDirStats(pid, dirs, pass));
+      const gcAfter = await gcCounts(url);
+      // the daemon's own GC histogram: old-generation collections are what a scrape's garbage that outlives it costs
+      const changedEachScrape = { ...changed, majorGcs: gcAfter.major - gcBefore.major, gcSeconds: gcAfter.seconds - gcBefore.seconds };
       rows.push({
         target,
         topDirectories: k,
@@ -186,6 +191,12 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
     }
   }
   return rows;
+}
+
+/** The daemon's major (mark-compact) GCs and all GC time so far, from its nodejs_gc_duration_seconds histogram. */
+async function gcCounts(url: string): Promise<{ major: number; seconds: number }> {
+  const m = parseProm(await (await fetch(url)).text());
+  return { major: sum(m, 'nodejs_gc_duration_seconds_count', { kind: 'major' }), seconds: sum(m, 'nodejs_gc_duration_seconds_sum') };
 }
 
 async function stopDaemon(d: Daemon): Promise<void> {

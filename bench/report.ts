@@ -65,8 +65,8 @@ export interface BenchResults {
       /** older results (before gzip) have neither */
       gzipBytes?: number;
       changing?: WrkResult & { churnPasses: number };
-      /** every directory rewritten before each scrape, nothing running meanwhile (older results lack it) */
-      changedEachScrape?: ChangedScrapes;
+      /** every directory rewritten before each scrape, nothing running meanwhile (older results lack it; the GC counts came later) */
+      changedEachScrape?: ChangedScrapes & { majorGcs?: number; gcSeconds?: number };
       /** what the row aimed at, and the daemon's RSS after its two wrk runs (older results lack both) */
       target?: { directorySeries: number } | { series: number } | { topDirectories: number; directoriesInMap: number };
       rssAfterMb?: number;
@@ -115,20 +115,23 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   md.push('What these numbers do and do not establish, and the open findings: [benchmark-findings.md](benchmark-findings.md).', '');
   md.push('## /metrics latency by series count (host, wrk -t1 -c1: back-to-back scrapes on one connection, as a Prometheus server scrapes)', '');
   md.push(
-    'The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape. wrk sends `Accept-Encoding: gzip`, as Prometheus does. *Steady*: the directories\' counters do not change between scrapes, the common case (a directory\'s counters change only when it is walked), so only the values are read again (each directory\'s line prefixes are kept). *All changing*: a second process rewrites every directory with new counters continuously (using a core of its own), so every scrape renders every directory again: the worst case. *Changed before each scrape*: the same worst case without the writer\'s core: the bench rewrites every directory, then scrapes once (gzip, one kept-alive connection, timed by the bench from the request to the body\'s end), in turn, so nothing else runs during a scrape; on this 2-core host the writer is the third busy process beside wrk and the daemon.',
+    'The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape. wrk sends `Accept-Encoding: gzip`, as Prometheus does. *Steady*: the directories\' counters do not change between scrapes, the common case (a directory\'s counters change only when it is walked), so only the values are read again (each directory\'s line prefixes are kept). *All changing*: a second process rewrites every directory with new counters continuously (using a core of its own), so every scrape renders every directory again: the worst case. *Changed before each scrape*: the same worst case without the writer\'s core: the bench rewrites every directory, then scrapes once (gzip, one kept-alive connection, timed by the bench from the request to the body\'s end), in turn, so nothing else runs during a scrape; on this 2-core host the writer is the third busy process beside wrk and the daemon. Its GC columns are the daemon\'s own `nodejs_gc_duration_seconds` over those scrapes: a major GC (mark-compact) is paid for garbage that outlived a scrape, and its pause lands in one scrape\'s time; unlike the latencies, these counts do not move with the host\'s load.',
     '',
   );
   md.push(
     "Rows: the issue's 100 / 1,000 / 10,000 series. The daemon always exports a fixed set of series (the log2 histograms' buckets, the process metrics), more than 100 on its own, so the first row has 100 *directory* series, and the next two 1,000 and 10,000 series in all; K is chosen from the fixed set the first row counted and the series per directory it measured. The last row is the default K (20) over a full dir_stats (10,240 walked directories): a busy host's map, of which a scrape exports 20.",
     '',
   );
-  md.push('| target | --top-directories | series | directory series | bytes | gzipped | steady: req/s | p50 ms | p99 ms | all changing: req/s | p50 ms | p99 ms | changed before each scrape: scrapes | p50 ms | p99 ms | errors | RSS after, MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  md.push('| target | --top-directories | series | directory series | bytes | gzipped | steady: req/s | p50 ms | p99 ms | all changing: req/s | p50 ms | p99 ms | changed before each scrape: scrapes | p50 ms | p99 ms | major GCs per 1,000 scrapes | GC ms per scrape | errors | RSS after, MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const targetLabel = (t: NonNullable<BenchResults['scrape'][number]['target']>) =>
     'series' in t ? `${t.series.toLocaleString('en-US')} series` : 'directorySeries' in t ? `${t.directorySeries.toLocaleString('en-US')} directory series` : `dir_stats full (${t.directoriesInMap.toLocaleString('en-US')} directories), the default K`;
+  type Changed = BenchResults['scrape'][number]['changedEachScrape'];
+  const gcPerScrapes = (c: Changed) => (c?.majorGcs !== undefined && c.scrapes > 0 ? f((1000 * c.majorGcs) / c.scrapes, 1) : '–');
+  const gcMsPerScrape = (c: Changed) => (c?.gcSeconds !== undefined && c.scrapes > 0 ? f((1000 * c.gcSeconds) / c.scrapes, 3) : '–');
   const scrapeErrors = (s: BenchResults['scrape'][number]) => s.errors + (s.changing?.errors ?? 0) + (s.changedEachScrape?.errors ?? 0);
   for (const s of r.scrape)
     md.push(
-      `| ${s.target ? targetLabel(s.target) : '–'} | ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${s.gzipBytes ?? '–'} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${s.changing ? f(s.changing.requestsPerSecond, 0) : '–'} | ${s.changing ? f(s.changing.p50ms) : '–'} | ${s.changing ? f(s.changing.p99ms) : '–'} | ${s.changedEachScrape?.scrapes ?? '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p50ms) : '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p99ms) : '–'} | ${scrapeErrors(s)} | ${s.rssAfterMb ?? '–'} |`,
+      `| ${s.target ? targetLabel(s.target) : '–'} | ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${s.gzipBytes ?? '–'} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${s.changing ? f(s.changing.requestsPerSecond, 0) : '–'} | ${s.changing ? f(s.changing.p50ms) : '–'} | ${s.changing ? f(s.changing.p99ms) : '–'} | ${s.changedEachScrape?.scrapes ?? '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p50ms) : '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p99ms) : '–'} | ${gcPerScrapes(s.changedEachScrape)} | ${gcMsPerScrape(s.changedEachScrape)} | ${scrapeErrors(s)} | ${s.rssAfterMb ?? '–'} |`,
     );
   const row = (series: number) => r.scrape.find((s) => s.target && 'series' in s.target && s.target.series === series);
   const near1000 = row(1000) ?? r.scrape.find((s) => s.series >= 800 && s.series <= 2000) ?? r.scrape[1];

@@ -106,13 +106,18 @@ export function readSnapshot(maps: BpfMapsReader, liveWalks: LiveWalks = notExit
  * generation at every scrape and fills it.
  */
 export class SnapshotCache {
-  private readonly derived = new Map<(s: Snapshot) => unknown, unknown>();
+  /**
+   * A new Map each turn, not one cleared: a long-lived Map's clear() leaves its old table in the
+   * old generation still pointing at the turn's values, so every scavenge kept them and they were
+   * promoted (docs/benchmark-findings.md).
+   */
+  private derived = new Map<(s: Snapshot) => unknown, unknown>();
   /** the maps read once per turn; what was derived from them goes with them at the turn's end */
   readonly get: () => Snapshot;
 
   constructor(maps: BpfMapsReader, liveWalks?: LiveWalks, rootCauseWritten?: RootCauseWritten) {
     this.get = perTurn(() => {
-      setImmediate(() => this.derived.clear());
+      setImmediate(() => (this.derived = new Map()));
       return readSnapshot(maps, liveWalks, rootCauseWritten);
     });
   }

@@ -34,7 +34,7 @@ export const dirCount = (t: DirTable): number => t.batches.reduce((n, b) => n + 
  * bounded heap picks them in place from the batches and only those k are copied out: a full
  * dir_stats costs no object per entry (docs/benchmark-findings.md).
  */
-export function topDirectories(dirs: DirTable, k: number): DirRecord[] {
+export function topDirectories(dirs: DirTable, k: number, into: CopiedRecords = new CopiedRecords()): DirRecord[] {
   const L = Layout.dirStats;
   const heap = new TopK(Math.max(0, k));
   let pos = 0;
@@ -47,17 +47,36 @@ export function topDirectories(dirs: DirTable, k: number): DirRecord[] {
       heap.offer(b.values.readUInt32LE(at + L.walkNs) + b.values.readUInt32LE(at + L.walkNs + 4) * 2 ** 32, pos, bi, i);
     }
   }
-  // copied into one buffer, not a Buffer each: the batches are the map reader's, and its next
-  // read overwrites them
+  // copied out, not viewed: the batches are the map reader's, and its next read overwrites them
   const best = heap.bestFirst();
-  const arena = Buffer.allocUnsafeSlow(best.length * (KEY_BYTES + VALUE_BYTES));
+  const records = into.records(best.length);
   return best.map(([bi, i], n) => {
     const b = dirs.batches[bi] as EntryBatch;
-    const at = n * (KEY_BYTES + VALUE_BYTES);
-    copyBytes(b.keys, i * KEY_BYTES, arena, at, KEY_BYTES);
-    copyBytes(b.values, i * VALUE_BYTES, arena, at + KEY_BYTES, VALUE_BYTES);
-    return { key: arena.subarray(at, at + KEY_BYTES), value: arena.subarray(at + KEY_BYTES, at + KEY_BYTES + VALUE_BYTES) };
+    const r = records[n] as DirRecord;
+    copyBytes(b.keys, i * KEY_BYTES, r.key, 0, KEY_BYTES);
+    copyBytes(b.values, i * VALUE_BYTES, r.value, 0, VALUE_BYTES);
+    return r;
   });
+}
+
+/**
+ * Records over one buffer, handed out again by the next records() call: a cut's copies live
+ * until its owner cuts again. One buffer and its views made per scrape were promoted to V8's
+ * old generation and doubled its mark-compacts (docs/benchmark-findings.md).
+ */
+export class CopiedRecords {
+  private kept: DirRecord[] = [];
+
+  records(n: number): readonly DirRecord[] {
+    if (n > this.kept.length) {
+      const arena = Buffer.allocUnsafeSlow(n * (KEY_BYTES + VALUE_BYTES));
+      this.kept = Array.from({ length: n }, (_, i) => {
+        const at = i * (KEY_BYTES + VALUE_BYTES);
+        return { key: arena.subarray(at, at + KEY_BYTES), value: arena.subarray(at + KEY_BYTES, at + KEY_BYTES + VALUE_BYTES) };
+      });
+    }
+    return this.kept;
+  }
 }
 
 /** A view of the source range and one memcpy: a byte loop in JS cost ~2 ms a scrape at K=1,200. */
@@ -149,15 +168,21 @@ class TopK {
   }
 }
 
-const cuts = new WeakMap<DirTable, { k: number; top: DirRecord[] }>();
+/** by K: the last read cut, and the records its copies are in */
+const cuts = new Map<number, { dirs?: DirTable; top: DirRecord[]; into: CopiedRecords }>();
 
-/** topDirectories once per map read: the directory series, the diagnosis and the per-cgroup waits cut the same read. */
+/**
+ * topDirectories once per map read: the directory series, the diagnosis and the per-cgroup waits
+ * cut the same read. The records are valid until the next read is cut at the same K, which is
+ * the next scrape's turn (SnapshotCache reads the maps once a turn).
+ */
 export function topDirectoriesOf(dirs: DirTable, k: number): DirRecord[] {
-  const c = cuts.get(dirs);
-  if (c?.k === k) return c.top;
-  const top = topDirectories(dirs, k);
-  cuts.set(dirs, { k, top });
-  return top;
+  let c = cuts.get(k);
+  if (c?.dirs === dirs) return c.top;
+  if (!c) cuts.set(k, (c = { top: [], into: new CopiedRecords() }));
+  c.top = topDirectories(dirs, k, c.into);
+  c.dirs = dirs;
+  return c.top;
 }
 
 export function directoryLabels(d: DirEntry, pathLabels: boolean): Labels {

@@ -21,10 +21,19 @@ test('one map read is cut once per K; another read, or another K, is cut again',
   assert.deepEqual(top, [records[1], records[2]]);
   assert.equal(topDirectoriesOf(read, 2), top);
   assert.deepEqual(topDirectoriesOf(read, 1), [records[1]]);
+  // K=1's cut has copies of its own: K=2's are as they were
+  assert.deepEqual(top, [records[1], records[2]]);
   const nextRecords = [record(5), ...records];
   const next = dirTableOf(nextRecords);
-  assert.notEqual(topDirectoriesOf(next, 2), top);
-  assert.deepEqual(topDirectoriesOf(next, 2), [nextRecords[0], nextRecords[2]]);
+  const nextTop = topDirectoriesOf(next, 2);
+  assert.notEqual(nextTop, top);
+  assert.deepEqual(nextTop, [nextRecords[0], nextRecords[2]]);
+  // the next read's copies go where the last read's were, at the same K: no buffer or view made per scrape
+  assert.equal(nextTop[0], top[0]);
+  assert.equal(nextTop[1]?.value.buffer, top[0]?.value.buffer);
+  // a longer cut needs more room: new records, right values
+  const longer = dirTableOf([record(9), record(8), record(7), record(6)]);
+  assert.deepEqual(topDirectoriesOf(longer, 3).map((r) => r.value.readBigUInt64LE(Layout.dirStats.walkNs)), [9n, 8n, 7n]);
 });
 
 const dir = (path: string, inode = '7'): DirectoryCounts => ({ dir: { dev: 1, ino: BigInt(inode) }, device: '0:1', inode, path, watchers: [] });
