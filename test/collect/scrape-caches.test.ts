@@ -31,9 +31,11 @@ test('one map read is cut once per K; another read, or another K, is cut again',
   // the next read's copies go where the last read's were, at the same K: no buffer or view made per scrape
   assert.equal(nextTop[0], top[0]);
   assert.equal(nextTop[1]?.value.buffer, top[0]?.value.buffer);
-  // a longer cut needs more room: new records, right values
-  const longer = dirTableOf([record(9), record(8), record(7), record(6)]);
-  assert.deepEqual(topDirectoriesOf(longer, 3).map((r) => r.value.readBigUInt64LE(Layout.dirStats.walkNs)), [9n, 8n, 7n]);
+  // at one K, a read with more walked directories than the last needs more room: new records, right values
+  const short = topDirectoriesOf(dirTableOf([record(9)]), 3);
+  const longer = topDirectoriesOf(dirTableOf([record(9), record(8), record(7), record(6)]), 3);
+  assert.deepEqual(longer.map((r) => r.value.readBigUInt64LE(Layout.dirStats.walkNs)), [9n, 8n, 7n]);
+  assert.notEqual(longer[0]?.value.buffer, short[0]?.value.buffer);
 });
 
 const dir = (path: string, inode = '7'): DirectoryCounts => ({ dir: { dev: 1, ino: BigInt(inode) }, device: '0:1', inode, path, watchers: [] });
