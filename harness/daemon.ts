@@ -7,7 +7,8 @@ import { PROGRAM_NAMES } from '../src/bpf/probes.js';
 
 export { sleep };
 
-export const MAIN = 'dist/src/main.js';
+/** The daemon as shipped: the bundle `npm run build` writes (scripts/bundle.mjs) */
+export const MAIN = 'dist/bundle/main.js';
 /** bpftool's line for any program of ours: a probe table name, whole (bpftool reads it from BTF) or as the 15 characters the kernel keeps */
 export const OUR_PROGRAMS = new RegExp(`\\bname (${[...new Set(PROGRAM_NAMES.flatMap((n) => [n, n.slice(0, 15)]))].join('|')})(\\s|$)`);
 

@@ -6,7 +6,7 @@ set -euo pipefail
 out=$1
 rm -rf "$out" && mkdir -p "$out/dist"
 cp package.json package-lock.json "$out/"
-cp -r dist/src "$out/dist/src"
+cp -r dist/bundle "$out/dist/bundle"
 # --ignore-scripts: koffi's install script only looks for a prebuilt, which tree.sh puts in place
 (cd "$out" && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 rm -f "$out/package-lock.json" "$out/node_modules/.package-lock.json"

@@ -18,4 +18,4 @@ fi
 # V8 worker, libuv's pool): ~0.8 MB less idle RSS, no contention at this thread count (docs/benchmark-findings.md)
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export MALLOC_ARENA_MAX
-exec "$dir/node/bin/node" --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 "$dir/app/dist/src/main.js" "$@"
+exec "$dir/node/bin/node" --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 "$dir/app/dist/bundle/main.js" "$@"

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { HelpRequested, parseOptions } from './config/cli.js';
 import type { Options } from './config/options.js';
-import { PACKAGE_ROOT } from './daemon/resolve-object.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { Signals } from './daemon/signals.js';
 import { ExitCode, FatalError } from './errors.js';
 import { versionText } from './version.js';

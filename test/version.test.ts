@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { MAIN } from '../harness/daemon.js';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['dist/src/main.js', '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
+const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [MAIN, '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 test('--version prints the exporter, Node and libbpf versions', () => {
   const r = run({ LIBBPF_PATH: undefined });

@@ -2,8 +2,10 @@
 // Commander never prints or exits here: every bad input becomes a FatalError (one line, exit 2 for
 // flags, 3 for the config file), --help and --version a HelpRequested for the caller to print.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, FatalError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { applyConfigFile, readConfigFile } from './config-file.js';
 import { formatDuration } from './durations.js';
 import { defaultOptions, LIMITS, LOG_LEVELS, MECHANISMS, ON_OFF, type Options } from './options.js';
@@ -135,8 +137,7 @@ function usageError(e: CommanderError): FatalError {
 }
 
 function packageVersion(): string {
-  // dist/src/config/cli.js → the package root is three levels up
-  const pkg = new URL('../../../package.json', import.meta.url);
+  const pkg = join(PACKAGE_ROOT, 'package.json');
   try {
     return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   } catch {

@@ -1,19 +1,17 @@
 // Which precompiled object fits this machine.
 import { arch } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ExitCode, FatalError } from '../errors.js';
 import { checkUserFile, FileRefused, MAX_BYTES } from '../user-file.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** The checkout or install root: dist/src/daemon/ → three levels up. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const OBJECT_ARCH: Record<string, string> = { x64: 'x86', arm64: 'arm64' };
 
-export function defaultObjectPath(nodeArch = arch()): string {
+export function defaultObjectPath(nodeArch = arch(), root = PACKAGE_ROOT): string {
   const a = OBJECT_ARCH[nodeArch];
   if (!a) throw new FatalError(ExitCode.KERNEL, `no BPF object for architecture ${nodeArch}`, 'fsnotify-exporter ships objects for x86-64 and arm64 only');
-  return join(PACKAGE_ROOT, 'bpf', `fsnotify.${a}.bpf.o`);
+  return join(root, 'bpf', `fsnotify.${a}.bpf.o`);
 }
 
 /** The object's path, checked to be a regular file of bounded size before libbpf opens it (a FIFO would block inside libbpf). */

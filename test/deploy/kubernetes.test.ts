@@ -18,6 +18,7 @@ import { ServiceAccount } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_PORT, RESERVED_PATHS } from '../../src/config/options.js';
 import { defaultObjectPath } from '../../src/daemon/resolve-object.js';
+import { packageRootAbove } from '../../src/package-root.js';
 import { dockerignoreAllows, parseDockerfile, sourceImports, type Stage } from './dockerfile.js';
 
 const DIR = 'deploy/kubernetes';
@@ -231,10 +232,10 @@ test("the image's layout finds package.json and the BPF objects (assembled from 
     const version = spawnSync(process.execPath, [...entry, '--version'], { cwd: app, encoding: 'utf8' });
     assert.equal(version.status, 0, version.stderr);
     assert.equal(version.stdout.split('\n')[0], `fsnotify-exporter ${JSON.parse(readFileSync('package.json', 'utf8')).version}`);
-    const script = "const m = await import('./dist/src/daemon/resolve-object.js'); console.log(['x64', 'arm64'].map((a) => m.defaultObjectPath(a)).join('\\n'));";
-    const objects = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
-    assert.equal(objects.status, 0, objects.stderr);
-    for (const o of objects.stdout.trim().split('\n')) assert.ok(o.startsWith(app) && existsSync(o), `missing ${o}`);
+    // the entry script finds its root as the daemon does: the nearest package.json above it
+    const found = packageRootAbove(dirname(join(app, entry.at(-1)!)));
+    assert.equal(found, app);
+    for (const o of ['x64', 'arm64'].map((a) => defaultObjectPath(a, found))) assert.ok(existsSync(o), `missing ${o}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

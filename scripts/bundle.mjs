@@ -1,0 +1,23 @@
+// The daemon as one file (dist/bundle/main.js, plus the bcrypt worker's own entry beside it): a
+// start reads two files instead of ~300 modules, which is most of a start on a slow disk or a 9p
+// guest (docs/benchmark-findings.md, "one file to start"). koffi stays outside (a native addon);
+// ajv and yaml stay outside because src/config/lazy.ts requires them at run time, on first use.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['dist/src/main.js', 'dist/src/config/bcrypt-thread.js'],
+  outdir: 'dist/bundle',
+  entryNames: '[name]',
+  bundle: true,
+  // main.ts imports the logger and the daemon lazily (--help, --version and bad flags need neither): they stay separate chunks
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['koffi'],
+  // the bundled CommonJS dependencies (fastify, pino) call require()
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
