@@ -1,6 +1,6 @@
-// The daemon as one file (dist/bundle/main.js, plus the bcrypt worker's own entry beside it): a
-// start reads two files instead of ~300 modules, which is most of a start on a slow disk or a 9p
-// guest (docs/benchmark-findings.md, "one file to start"). koffi stays outside (a native addon);
+// The daemon bundled (dist/bundle/main.js, a chunk per lazy import, the bcrypt worker's own entry):
+// a start reads a handful of files instead of ~300 modules, which was most of a start on a slow
+// disk or a 9p guest (docs/benchmark-findings.md, "one file to start"). koffi stays outside (a native addon);
 // ajv and yaml stay outside because src/config/lazy.ts requires them at run time, on first use.
 import { build } from 'esbuild';
 

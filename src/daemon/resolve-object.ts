@@ -5,7 +5,6 @@ import { ExitCode, FatalError } from '../errors.js';
 import { checkUserFile, FileRefused, MAX_BYTES } from '../user-file.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 
-
 const OBJECT_ARCH: Record<string, string> = { x64: 'x86', arm64: 'arm64' };
 
 export function defaultObjectPath(nodeArch = arch(), root = PACKAGE_ROOT): string {
