@@ -2,7 +2,11 @@
 // a start reads a handful of files instead of ~300 modules, which was most of a start on a slow
 // disk or a 9p guest (docs/benchmark-findings.md, "one file to start"). koffi stays outside (a native addon);
 // ajv and yaml stay outside because src/config/lazy.ts requires them at run time, on first use.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// chunk names carry a content hash: an earlier build's chunks would stay beside the new ones, and the package copies the directory whole
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/src/main.js', 'dist/src/config/bcrypt-thread.js'],
