@@ -3,7 +3,7 @@
 // the walk probes cannot attach here), wrk load on /metrics and /api/v1/slow-walks, and the
 // daemon's RSS and CPU at idle and under a watch-syscall storm.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 import { parseProm, sum } from '../harness/prom-text.js';
+import { cpuNs } from './cpu-ns.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
 
 /**
@@ -203,21 +204,6 @@ async function stopDaemon(d: Daemon): Promise<void> {
   await d.exited;
 }
 
-/**
- * ns a process has spent on a CPU, all its threads (schedstat's first field, per thread; a thread
- * that ended takes its time with it, and neither the daemon's nor node_exporter's threads end).
- */
-export function cpuNs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended
-    }
-  }
-  return ns;
-}
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** A process serving /metrics on 127.0.0.1:port: the daemon or a peer (node_exporter). */
