@@ -5,7 +5,7 @@
 //  3. the child scan's cost: the walk as an independent bpftrace kprobe/kretprobe pair sees it,
 //     with the scan on and off (--children-scan.cap=1)
 // Absolute times under TCG are not the hardware's; the ratios are what to read.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import {
   bpftraceWalkTimes,
   exitCodeAfter,
@@ -23,6 +23,7 @@ import {
   type GuestDaemon,
 } from '../harness/guest-kit.js';
 import { parseProm, sum } from '../harness/prom-text.js';
+import { cpuNs } from './cpu-ns.js';
 import type { GuestBench } from './report.js';
 import { cgroupWaitsCost, churnCost } from './root-cause-bench.js';
 import { scanLatency, UNBOUNDED } from './scan-latency.js';
@@ -58,24 +59,6 @@ export async function startDaemon(args: string[]): Promise<GuestDaemon> {
 }
 
 export const stop = async (d: GuestDaemon): Promise<void> => void (await exitCodeAfter(d.child, 'SIGINT'));
-
-/**
- * ns a process has spent on a CPU, all its threads (schedstat's first field). In the one-vCPU
- * overhead guest the tracer's user-space work takes turns with the workload, so this is the part
- * of a slowdown that is not BPF on the traced path.
- */
-export function cpuNs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended
-    }
-  }
-  return ns;
-}
 
 /**
  * Waits until a tracer that just started is idle (under 5% of a CPU over half a second, at most

@@ -11,6 +11,7 @@ import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 import { parseProm, sum } from '../harness/prom-text.js';
+import { cpuNs } from './cpu-ns.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
 
 /**
@@ -30,7 +31,6 @@ export function launcherNodeFlags(script: string): string[] {
   if (!m) throw new Error('packaging/fsnotify-exporter.sh: no exec of the bundled node found');
   return (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
 }
-const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 export interface WrkResult {
   url: string;
@@ -204,10 +204,6 @@ async function stopDaemon(d: Daemon): Promise<void> {
   await d.exited;
 }
 
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]); // utime, stime
-}
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** A process serving /metrics on 127.0.0.1:port: the daemon or a peer (node_exporter). */
@@ -218,14 +214,15 @@ async function footprint(d: Target, seconds: number, scrapeEverySeconds: number,
   const pid = d.child.pid as number;
   const running = load?.();
   const t0 = Date.now();
-  const c0 = cpuTicks(pid);
+  // schedstat's ns, not /proc/<pid>/stat's 10 ms clock ticks: 0.25% over 180 s is only 45 ticks
+  const c0 = cpuNs(pid);
   const rss: number[] = [];
   while (Date.now() - t0 < seconds * 1000) {
     await fetch(`http://127.0.0.1:${d.port}/metrics`).then((r) => r.text());
     rss.push(rssMb(pid));
     await sleep(scrapeEverySeconds * 1000);
   }
-  const cpuPercent = ((cpuTicks(pid) - c0) / TICK / ((Date.now() - t0) / 1000)) * 100;
+  const cpuPercent = ((cpuNs(pid) - c0) / 1e9 / ((Date.now() - t0) / 1000)) * 100;
   const cycles = running ? await running.stop() : 0;
   const third = Math.max(1, Math.floor(rss.length / 3));
   const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;

@@ -7,7 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { fsload, fsloadInBackground, logger, SCRATCH, sleep, startBpftrace, writeResults } from '../harness/guest-kit.js';
 import { sum } from '../harness/prom-text.js';
-import { cpuNs, programCosts, scrape, scrapeAndSettle, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
+import { cpuNs } from './cpu-ns.js';
+import { programCosts, scrape, scrapeAndSettle, settle, startDaemon, stop, walkFunction } from './guest-bench.js';
 
 const log = logger('bench');
 

@@ -11,7 +11,7 @@ import { CAP, has, ownCapabilities } from '../kernel/capabilities.js';
 import { preemptModel } from '../kernel/preempt-model.js';
 import { tracefsState } from '../kernel/tracefs.js';
 import { SCAN_BOUNDED_MAX, SCAN_BOUNDED_STEP } from './abi.js';
-import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, rejectedProgram, verifierReason } from './errors.js';
+import { attachFailureReason, errnoName, fatalForLoad, fatalLoadError, LibbpfError, loadFailureReason, rejectedProgram } from './errors.js';
 import { probeBpfFeatures, type BpfFeatures } from './features.js';
 import { detectFentryNeighbours, type FentryNeighbours } from './fentry-neighbours.js';
 import { BpfObject } from './object.js';
@@ -187,7 +187,7 @@ function loadOnce(opts: AttachOptions, choices: Choice[], facts: KernelFacts): B
     obj.close();
     if (!(e instanceof LibbpfError) || e.call !== 'bpf_object__load') throw e;
     const program = rejectedProgram(e.log);
-    const reason = verifierReason(e.log);
+    const reason = loadFailureReason(e);
     if (!program || !dropRejected(choices, program, reason, facts, opts.mechanism)) throw e;
     opts.logger.warn({ program, reason }, `the kernel rejected program ${program}: ${reason}; loading again without it`);
     return undefined;

@@ -6,6 +6,11 @@ import { ExitCode, FatalError } from '../errors.js';
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]): [number, string] => [n, name]));
 // kernel-internal codes that reach user space through bpf()
 ERRNO_NAMES.set(524, 'ENOTSUPP');
+// 11 is EWOULDBLOCK too; the kernel returns it as EAGAIN
+ERRNO_NAMES.set(11, 'EAGAIN');
+
+/** What the verifier's EAGAIN means: a signal was pending on the loading thread (kernel/bpf/verifier.c do_check). */
+export const INTERRUPTED_BY_SIGNAL = 'interrupted by a signal during verification (EAGAIN)';
 
 export function errnoName(errno: number): string {
   return ERRNO_NAMES.get(Math.abs(errno)) ?? `errno ${Math.abs(errno)}`;
@@ -63,6 +68,11 @@ export function verifierReason(log: readonly string[]): string {
   return lines.map((l) => /prog '[\w.]+': (BPF program load failed: .*)$/.exec(l)?.[1]).find(Boolean) ?? lines[lines.length - 1] ?? 'no reason in the log';
 }
 
+/** Why a bpf_object__load failed: a signal's EAGAIN says so (its verifier log ends anywhere), else the log's reason. */
+export function loadFailureReason(e: LibbpfError): string {
+  return e.code === 'EAGAIN' ? INTERRUPTED_BY_SIGNAL : verifierReason(e.log);
+}
+
 /** Failures of open/load that no other mechanism will fix. Others (e.g. fentry refused) are not fatal. */
 export function fatalForLoad(e: LibbpfError, objectPath: string): FatalError | undefined {
   if (e.call === 'bpf_object__open_file') {
@@ -82,6 +92,7 @@ export function fatalLoadError(e: LibbpfError, objectPath: string): FatalError {
     return new FatalError(ExitCode.PRIVILEGE, 'the kernel refused to load the BPF programs (EPERM)', 'run as root or with CAP_BPF, CAP_PERFMON and CAP_SYSLOG; check kernel.unprivileged_bpf_disabled and lockdown');
   if (e.code === 'ENOENT' || e.code === 'ESRCH')
     return new FatalError(ExitCode.KERNEL, `the kernel lacks what the BPF object needs (${e.code}): ${lastLines(e.log, 2)}`, 'run a kernel with BTF and the fsnotify walk');
+  if (e.code === 'EAGAIN') return new FatalError(ExitCode.BPF_OBJECT, `loading ${e.subject} was ${INTERRUPTED_BY_SIGNAL}`, 'start it again');
   if (e.code === 'EACCES' || e.code === 'EINVAL' || e.code === 'E2BIG')
     return new FatalError(ExitCode.BPF_OBJECT, `the verifier rejected ${e.subject} (${e.code}): ${verifierReason(e.log)}`, 'report this with the output of --log.level=debug');
   return new FatalError(ExitCode.BPF_OBJECT, `loading ${e.subject} failed (${e.code})`, 'run with --log.level=debug for libbpf\'s log');

@@ -2,6 +2,7 @@
 // refused trampoline turns off one program instead of failing the whole load (after libbpf-tools'
 // trace_helpers.c: fentry_can_attach, libbpf_probe_bpf_helper).
 import { BPF_MAP_TYPE, BTF_KIND_FUNC, closeFd, isNull, libbpf } from './libbpf.js';
+import { withSignalsBlocked } from './signal-mask.js';
 
 const BPF_PROG_TYPE_KPROBE = 2;
 const BPF_PROG_TYPE_TRACING = 26;
@@ -36,7 +37,7 @@ function fentryLoads(btfId: number): number {
   opts.writeBigUInt64LE(BigInt(PROG_LOAD_OPTS_SIZE), 0);
   opts.writeUInt32LE(BPF_TRACE_FENTRY, 12);
   opts.writeUInt32LE(btfId, 32);
-  const fd = libbpf.progLoad(BPF_PROG_TYPE_TRACING, 'fentry_probe', 'GPL', RETURN_ZERO, 2, opts);
+  const fd = withSignalsBlocked(() => libbpf.progLoad(BPF_PROG_TYPE_TRACING, 'fentry_probe', 'GPL', RETURN_ZERO, 2, opts));
   if (fd < 0) return fd;
   closeFd(fd);
   return 0;
@@ -50,7 +51,7 @@ export function probeBpfFeatures(errnoName: (n: number) => string): BpfFeatures 
       if (btf !== undefined && !isNull(btf)) libbpf.btfFree(btf);
       btf = undefined;
     },
-    bpfLoop: libbpf.probeHelper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_LOOP, null) === 1,
+    bpfLoop: withSignalsBlocked(() => libbpf.probeHelper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_LOOP, null)) === 1,
     ringBuffer: libbpf.probeMapType(BPF_MAP_TYPE.RINGBUF, null) === 1,
     btfId(func) {
       btf ??= libbpf.btfLoadVmlinux();

@@ -6,6 +6,7 @@ import { addressOf, BPF_MAP_TYPE, BTF_KIND_DATASEC, decode, encode, errno, isNul
 import { libbpfLogCapture } from './log.js';
 import { BpfMap } from './map.js';
 import { RingBuffer } from './ring-buffer.js';
+import { withSignalsBlocked } from './signal-mask.js';
 
 export interface ProgramInfo {
   name: string;
@@ -112,7 +113,7 @@ export class BpfObject {
 
   load(): void {
     const capture = libbpfLogCapture(this.logger);
-    const rc = libbpf.objectLoad(this.h);
+    const rc = withSignalsBlocked(() => libbpf.objectLoad(this.h));
     const log = capture.stop();
     if (rc < 0) throw new LibbpfError('bpf_object__load', -rc, this.path, log);
   }
@@ -124,15 +125,17 @@ export class BpfObject {
 
   attachKprobe(prog: string, func: string, opts: { retprobe: boolean }): void {
     const capture = libbpfLogCapture(this.logger);
-    const link = libbpf.attachKprobe(this.program(prog), opts.retprobe, func);
-    const e = errno();
+    // an attach may run libbpf's one-time perf link probe, which loads a program
+    const { link, e } = withSignalsBlocked(() => ({ link: libbpf.attachKprobe(this.program(prog), opts.retprobe, func), e: errno() }));
     const log = capture.stop();
     if (isNull(link)) throw new LibbpfError('bpf_program__attach_kprobe', e, func, log);
     this.links.set(prog, link);
   }
 
   attachTracepoint(prog: string, category: string, name: string): void {
-    this.record(prog, 'bpf_program__attach_tracepoint', `${category}:${name}`, libbpf.attachTracepoint(this.program(prog), category, name));
+    const { link, e } = withSignalsBlocked(() => ({ link: libbpf.attachTracepoint(this.program(prog), category, name), e: errno() }));
+    if (isNull(link)) throw new LibbpfError('bpf_program__attach_tracepoint', e, `${category}:${name}`);
+    this.links.set(prog, link);
   }
 
   /** fentry/fexit to the target set before load */

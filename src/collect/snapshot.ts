@@ -57,6 +57,13 @@ const notExiting: LiveWalks = (entries) => entries.map(([, w]) => w).filter((w) 
 /** walks_in_flight's entries as (thread id, walk) */
 export const inFlightEntries = (raw: Array<[Buffer, Buffer]>): InFlightEntry[] => raw.map(([k, v]) => [k.readUInt32LE(0), decodeWalkState(v)]);
 
+/** walks_in_flight's entries as (thread id, walk) from batch reads (u32 keys, `valueBytes` per value), decoded out of the batches' buffers. */
+export function inFlightFromBatches(batches: readonly EntryBatch[], valueBytes: number): InFlightEntry[] {
+  const out: InFlightEntry[] = [];
+  for (const b of batches) for (let i = 0; i < b.n; i++) out.push([b.keys.readUInt32LE(i * 4), decodeWalkState(b.values.subarray(i * valueBytes, (i + 1) * valueBytes))]);
+  return out;
+}
+
 /** Whether an attached program writes root-cause map `name`. */
 export type RootCauseWritten = (name: RootCauseMap) => boolean;
 

@@ -6,7 +6,7 @@ import type { AttachResult } from '../bpf/attach-plan.js';
 import type { BpfObject } from '../bpf/object.js';
 import { NearLockupChecker } from '../collect/near-lockup.js';
 import type { SlowWalkStore } from '../collect/slow-walks.js';
-import { inFlightEntries, type LiveWalks } from '../collect/snapshot.js';
+import { inFlightFromBatches, type LiveWalks } from '../collect/snapshot.js';
 import { StaleWalks, dropIfStillThere } from '../collect/stale-walks.js';
 import { preemptModel } from '../kernel/preempt-model.js';
 import { inInitialPidNamespace, readThreadState } from '../kernel/thread-state.js';
@@ -75,7 +75,8 @@ export function nearLockupChecker(
     thresholdSeconds: o.threshold,
     ratio: o.ratio,
     logger: o.logger,
-    inFlight: () => o.liveWalks(inFlightEntries(inFlight.entries())),
+    // into the last check's buffers: not 23 KB of fresh batch buffers a second
+    inFlight: () => o.liveWalks(inFlightFromBatches(inFlight.batches({ reuse: true }), inFlight.valueBytes)),
     pathOf: (w) => {
       if (!o.pathLabels) return '';
       const v = dirStats.lookup(encodeDirKey(w.dir));

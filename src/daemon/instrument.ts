@@ -171,7 +171,8 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
 
     stops.push(drainSlowWalks(obj, slowWalks));
     const nearLockup = nearLockupChecker(obj, { threshold, ratio: o.nearSoftlockup.ratio, pathLabels: o.pathLabels, logger, onNearLockup: () => counts.nearSoftlockups++, liveWalks });
-    stops.push(nearLockup.start(o.nearSoftlockup.checkIntervalMs));
+    // only the walk entry programs write walks_in_flight: without them the check has nothing to find
+    if (attach.probes.some((p) => p.probe === 'walk_entry' && p.attached)) stops.push(nearLockup.start(o.nearSoftlockup.checkIntervalMs));
     stops.push(watchKmsg(logger, (r) => (r.inWalk ? counts.softlockups.inWalk++ : counts.softlockups.notInWalk++)));
 
     const directories: DirectorySource = { list: () => assembleDiagnosis(sources, limits) };

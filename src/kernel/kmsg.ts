@@ -1,7 +1,8 @@
 // Soft-lockup reports from the kernel log (/dev/kmsg). A report is "in_walk" when its backtrace,
 // which follows the "soft lockup" line within a few records, names the fsnotify walk.
-import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { uptime } from 'node:os';
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
+import { constants, uptime } from 'node:os';
+import koffi from 'koffi';
 import type { Logger } from 'pino';
 import { everyShared } from '../shared-interval.js';
 import { WALK_FUNCTIONS } from './kallsyms.js';
@@ -52,6 +53,27 @@ export function parseKmsgRecord(line: string): [number, string] | undefined {
   return [Number(fields[2]), line.slice(semi + 1)];
 }
 
+const libc = koffi.load('libc.so.6');
+const read = libc.func('long read(int fd, void *buf, size_t count)') as unknown as (fd: number, buf: Buffer, count: number) => number;
+/** errno → name; of two names for one number (EAGAIN, EWOULDBLOCK) the first */
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).reverse().map(([name, n]) => [n, name]));
+
+/**
+ * One read(2) of a non-blocking fd: the bytes read, 'EAGAIN' (nothing new), 'EPIPE' (records
+ * overwritten before they were read), or another error's name. libc's read rather than node's
+ * readSync, which throws an Error for EAGAIN, the end of every drain of a quiet kernel log (once a
+ * second): building it (its stack trace, the throw) was 15% of an idle daemon's CPU outside its
+ * /proc scans (docs/benchmark-findings.md).
+ */
+export function readRecord(fd: number, buf: Buffer): number | string {
+  for (;;) {
+    const n = read(fd, buf, buf.length);
+    if (n >= 0) return n;
+    const errno = koffi.errno();
+    if (errno !== constants.errno.EINTR) return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+  }
+}
+
 /**
  * Follows /dev/kmsg from now on (older records are skipped by timestamp). The fd is non-blocking and
  * drained on a timer: a blocking read would pin a libuv thread that process exit then waits for.
@@ -64,7 +86,7 @@ export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => voi
   const sinceUs = Math.floor(uptime() * 1e6);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     logger.warn({ err: (e as Error).message, path }, 'cannot read the kernel log: soft lockups will not be counted');
     return () => {};
@@ -73,13 +95,10 @@ export function watchKmsg(logger: Logger, onReport: (r: SoftLockupReport) => voi
   const drain = () => {
     let records = 0;
     for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null); // one record per read
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE') continue; // records overwritten before we read them: go on with the next
-        if (code !== 'EAGAIN') logger.warn({ err: String(e) }, 'reading the kernel log failed');
+      const n = readRecord(fd, buf);
+      if (n === 'EPIPE') continue; // records overwritten before we read them: go on with the next
+      if (typeof n !== 'number') {
+        if (n !== 'EAGAIN') logger.warn({ err: n }, 'reading the kernel log failed');
         break;
       }
       if (n <= 0) break;

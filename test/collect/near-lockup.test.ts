@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { Layout, type WalkState } from '../../src/bpf/abi.js';
 import { NearLockupChecker } from '../../src/collect/near-lockup.js';
+import { inFlightEntries, inFlightFromBatches } from '../../src/collect/snapshot.js';
 import { ENDED_KEPT, StaleWalks, dropIfStillThere } from '../../src/collect/stale-walks.js';
 import type { ThreadState } from '../../src/kernel/thread-state.js';
 
@@ -191,4 +192,33 @@ test("the drop leaves a thread's next walk alone: it deletes the entry only whil
   assert.equal(kernel.get(20)?.readBigUInt64LE(Layout.walkState.startNs), 9n);
   dropIfStillThere(map, 30, w(1n)); // gone already: nothing to do
   assert.deepEqual([...kernel.keys()], [20]);
+});
+
+// The 1 s check reads walks_in_flight into the same batch buffers every time (no 23 KB a second to
+// collect): the walks are decoded out of them, and outlive the next read that overwrites them.
+test('walks in flight decoded from reused batch buffers are those of the entries, and outlive the buffers', () => {
+  const L = Layout.walkState;
+  const entries = [
+    [10, 5n, false],
+    [20, 7n, true],
+    [30, 9n, false],
+  ] as const;
+  const stride = L.size + 8; // a value slot wider than the struct: the map's valueBytes, not the layout's size, steps
+  const keys = Buffer.alloc(4 * entries.length);
+  const values = Buffer.alloc(stride * entries.length);
+  const views: Array<[Buffer, Buffer]> = [];
+  entries.forEach(([tid, startNs, exiting], i) => {
+    keys.writeUInt32LE(tid, i * 4);
+    values.writeBigUInt64LE(startNs, i * stride + L.startNs);
+    values.writeBigUInt64LE(42n, i * stride + L.dir);
+    values.writeUInt8(exiting ? 1 : 0, i * stride + L.exiting);
+    views.push([keys.subarray(i * 4, i * 4 + 4), values.subarray(i * stride, (i + 1) * stride)]);
+  });
+  const want = inFlightEntries(views);
+  const got = inFlightFromBatches([{ keys: keys.subarray(0, 8), values: values.subarray(0, 2 * stride), n: 2 }, { keys: keys.subarray(8), values: values.subarray(2 * stride), n: 1 }], stride);
+  assert.deepEqual(got, want);
+  assert.deepEqual(got.map(([tid, w]) => [tid, w.startNs, w.exiting]), entries);
+  keys.fill(0);
+  values.fill(0); // the next read reuses the buffers
+  assert.deepEqual(got.map(([tid, w]) => [tid, w.startNs, w.dir.ino]), [[10, 5n, 42n], [20, 7n, 42n], [30, 9n, 42n]]);
 });

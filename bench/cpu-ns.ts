@@ -1,0 +1,19 @@
+// CPU time of a process in ns, for the bench's CPU figures: /proc's clock ticks are 10 ms each.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * ns a process has spent on a CPU, all its threads (schedstat's first field, per thread; a thread
+ * that ended takes its time with it). 0 for no process.
+ */
+export function cpuNs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return ns;
+}
