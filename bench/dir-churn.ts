@@ -7,7 +7,9 @@ const [pid, count] = process.argv.slice(2).map(Number);
 let passes = 0;
 let stop = false;
 process.on('SIGTERM', () => (stop = true));
-while (!stop) {
+const parent = process.ppid;
+// an orphan (the bench gone without its SIGTERM) stops too, instead of writing a map forever
+while (!stop && process.ppid === parent) {
   fillDirStats(pid as number, count as number, passes + 2);
   passes++;
   await new Promise((r) => setImmediate(r)); // lets SIGTERM in

@@ -3,7 +3,7 @@
 // the walk probes cannot attach here), wrk load on /metrics and /api/v1/slow-walks, and the
 // daemon's RSS and CPU at idle and under a watch-syscall storm.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -43,11 +43,17 @@ export interface WrkResult {
   p99ms: number;
 }
 
+/** Seconds past its -d that wrk may take before it counts as hung. */
+const WRK_MARGIN_SECONDS = 60;
+
 /** wrk with --latency; its text report parsed. Errors = socket errors + non-2xx responses. */
 /** `gzip`: ask for a gzipped body, as Prometheus does */
 export function wrk(url: string, seconds: number, connections = 4, gzip = false): WrkResult {
   const headers = gzip ? ['-H', 'Accept-Encoding: gzip'] : [];
-  const r = spawnSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headers, url], { encoding: 'utf8' });
+  // wrk ends itself after -d; the margin covers its start and a last request on a loaded host
+  const limitMs = (seconds + WRK_MARGIN_SECONDS) * 1000;
+  const r = spawnSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headers, url], { encoding: 'utf8', timeout: limitMs, killSignal: 'SIGKILL' });
+  if (r.error || r.signal) throw new Error(`wrk against ${url} did not end within ${limitMs / 1000} s (${r.error?.message ?? r.signal}); a synchronous wait blocks the whole bench, so it is bounded`);
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const out = r.stdout;
   const ms = (label: string) => {
@@ -69,18 +75,38 @@ export function wrk(url: string, seconds: number, connections = 4, gzip = false)
   };
 }
 
-/** The daemon's map `name`, opened by id (bpftool lists it with the daemon's pid); one fd per map. */
+/** The daemon's map `name`, opened by id; one fd per map. */
 const openMaps = new Map<string, number>();
 function openDaemonMap(pid: number, name: string): number {
   const known = openMaps.get(`${pid}:${name}`);
   if (known !== undefined) return known;
-  const maps = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' })) as Array<{ id: number; name: string; pids?: Array<{ pid: number }> }>;
-  const ours = maps.filter((m) => m.name === name && (m.pids === undefined || m.pids.some((p) => p.pid === pid)));
+  // the ids of the maps the daemon holds, from its own fds: Debian's bpftool lists no pids, and
+  // another daemon on the host (an A/B, a second bench) has a dir_stats of its own
+  const held = new Set(daemonMapIds(pid));
+  const maps = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' })) as Array<{ id: number; name: string }>;
+  const ours = maps.filter((m) => m.name === name && held.has(m.id));
+  if (ours.length === 0) throw new Error(`pid ${pid} holds no map ${name} (has the daemon exited?)`);
   const id = Math.max(...ours.map((m) => m.id));
   const fd = libbpf.mapGetFdById(id);
   if (fd < 0) throw new Error(`bpf_map_get_fd_by_id(${id}) failed: ${fd}`);
   openMaps.set(`${pid}:${name}`, fd);
   return fd;
+}
+
+/** The ids of the BPF maps `pid` holds an fd to (each map fd's fdinfo has its map_id). */
+export function daemonMapIds(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // closed since the listing
+    }
+    const id = /^map_id:\s+(\d+)$/m.exec(info)?.[1];
+    if (id !== undefined) ids.push(Number(id));
+  }
+  return ids;
 }
 
 export function closeDaemonMaps(pid: number): void {
@@ -93,6 +119,8 @@ export function closeDaemonMaps(pid: number): void {
 
 /** `n` directories in dir_stats, as the kernel side would have written them; `walks` scales the counters. */
 export function fillDirStats(pid: number, n: number, walks = 1): void {
+  // an LRU map never refuses an update, so a count gone wrong would otherwise write forever
+  if (!Number.isInteger(n) || n < 0 || n > DIR_STATS_ENTRIES) throw new Error(`fillDirStats: ${n} directories, outside 0..${DIR_STATS_ENTRIES}`);
   const fd = openDaemonMap(pid, 'dir_stats');
   const L = Layout.dirStats;
   for (let i = 0; i < n; i++) {
@@ -125,6 +153,13 @@ function churn(pid: number, count: number) {
   };
 }
 
+/** The daemon as production starts it, with `--top-directories=k`; throws if it did not stay up. */
+async function startBenchDaemon(k: number): Promise<Daemon> {
+  const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
+  if (d.child.exitCode !== null) throw new Error(`the daemon (--top-directories=${k}) exited ${d.child.exitCode} at start: ${d.stderr().trim().split('\n').at(-1)}`);
+  return d;
+}
+
 /** Series a top-K directory adds on this host (walks, walk seconds, two lock waits, two child
  * counts, two watcher counts): the first row's guess, which the first row then measures. */
 export const SERIES_PER_DIRECTORY = 8;
@@ -149,7 +184,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   for (const target of targets) {
     if ('series' in target && fixedSeries === undefined) throw new Error('the first scrape target must be a directory-series count');
     const k = 'topDirectories' in target ? target.topDirectories : 'directorySeries' in target ? Math.ceil(target.directorySeries / perDirectory) : Math.round((target.series - fixedSeries!) / perDirectory);
-    const d = await startDaemon([`--top-directories=${k}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
+    const d = await startBenchDaemon(k);
     const pid = d.child.pid as number;
     try {
       const dirs = 'directoriesInMap' in target ? target.directoriesInMap : Math.ceil(k * 1.5); // more than K: the top-K cut runs
@@ -161,7 +196,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
       if (fixedSeries === undefined) {
         fixedSeries = series - dirSeries;
         perDirectory = dirSeries / k;
-        if (!Number.isInteger(perDirectory)) throw new Error(`${dirSeries} directory series for ${k} directories`);
+        if (!Number.isInteger(perDirectory) || perDirectory < 1) throw new Error(`${dirSeries} directory series for ${k} directories`);
       }
       // one connection, back to back, gzip accepted: how a Prometheus server scrapes a target
       const steady = wrk(url, seconds, 1, true);
@@ -262,7 +297,7 @@ function watchStorm(seconds: number) {
 
 /** wrk on /metrics and the slow-walk API, then the daemon's RSS: what an HTTP flood leaves behind. */
 async function load(seconds: number, topDirectories: number) {
-  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
+  const d = await startBenchDaemon(topDirectories);
   try {
     fillDirStats(d.child.pid as number, Math.ceil(topDirectories * 1.5));
     const base = `http://127.0.0.1:${d.port}`;
@@ -357,7 +392,7 @@ async function memoryBreakdown(d: Target) {
  * (node_exporter), when given, is measured idle over the same window, scraped the same way. */
 export async function loadAndFootprint(loadSeconds: number, idleSeconds: number, stormSeconds: number, topDirectories: number, peer?: Target) {
   const flood = await load(loadSeconds, topDirectories);
-  const d = await startDaemon([`--top-directories=${topDirectories}`, '--log.level=warn'], UNIT_ENV, UNIT_NODE_FLAGS);
+  const d = await startBenchDaemon(topDirectories);
   try {
     // the series of the scrape table's 1,000-series row: the footprint goals are at 1,000 series
     fillDirStats(d.child.pid as number, Math.ceil(topDirectories * 1.5));

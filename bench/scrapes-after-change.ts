@@ -14,14 +14,20 @@ export interface ChangedScrapes {
   errors: number;
 }
 
+/** A scrape slower than this is a hung daemon, not a latency: Prometheus's own default scrape timeout. */
+const SCRAPE_TIMEOUT_MS = 10_000;
+
 /** One GET on a kept-alive connection, gzip accepted as Prometheus asks; ms to the body's end. */
 function timedGet(url: string, agent: Agent): Promise<{ ms: number; ok: boolean }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
+    const req = get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
       res.on('data', () => undefined);
+      res.on('error', reject); // a body cut short never ends
       res.on('end', () => resolve({ ms: performance.now() - t0, ok: res.statusCode === 200 }));
-    }).on('error', reject);
+    });
+    req.setTimeout(SCRAPE_TIMEOUT_MS, () => req.destroy(new Error(`${url}: no whole response in ${SCRAPE_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
   });
 }
 
