@@ -77,6 +77,9 @@ export interface BenchResults {
   rssAfterLoad?: { beforeMb: number; afterMb: number };
   /** series the footprint daemon exported (older results: no directories filled) */
   footprintSeries?: number;
+  /** the footprint daemon's first idle window (older results: the only one, in `idle`) */
+  idleFirst?: Footprint;
+  /** the idle window after idleFirst: steady, the scrape path compiled */
   idle: Footprint;
   /** where the idle daemon's RSS is (older results lack it) */
   idleMemory?: { rssMb: number; anonMb: number; fileMb: number; heapTotalMb: number; heapUsedMb: number; externalMb: number; newSpaceMb: number; oldSpaceMb: number; codeSpaceMb: number };
@@ -84,7 +87,7 @@ export interface BenchResults {
   bareNodeRssMb?: number;
   modules?: Array<{ module: string; rssMb: number; anonMb: number; fileMb: number; heapUsedMb: number }>;
   /** Debian's prometheus-node-exporter in the same run (older results lack it) */
-  nodeExporter?: { version: string; scrape: WrkResult & { series: number; bytes: number; gzipBytes: number; rssAfterMb: number }; idle: Footprint };
+  nodeExporter?: { version: string; scrape: WrkResult & { series: number; bytes: number; gzipBytes: number; rssAfterMb: number }; idle: Footprint; idleFirst?: Footprint };
   storm: Footprint;
   dropCounters: string[];
   alive: boolean;
@@ -161,15 +164,20 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
 
   md.push('', '## Footprint (host)', '');
   md.push('| phase | seconds | CPU % of one core | RSS start MB | RSS end MB | RSS max MB | RSS growth % | watch add+rm cycles |', '|---|---|---|---|---|---|---|---|');
-  for (const [name, p] of [[`idle (a scrape every ${r.idle.scrapeEverySeconds} s)`, r.idle], [`watch-syscall storm (2 processes, a scrape every ${r.storm.scrapeEverySeconds} s)`, r.storm]] as const)
+  const idleRows: Array<[string, Footprint]> = r.idleFirst
+    ? [[`idle, the first ${r.idleFirst.seconds} s after start (a scrape every ${r.idleFirst.scrapeEverySeconds} s)`, r.idleFirst], [`idle, the next ${r.idle.seconds} s: steady`, r.idle]]
+    : [[`idle (a scrape every ${r.idle.scrapeEverySeconds} s)`, r.idle]];
+  for (const [name, p] of [...idleRows, [`watch-syscall storm (2 processes, a scrape every ${r.storm.scrapeEverySeconds} s)`, r.storm] as [string, Footprint]])
     md.push(`| ${name} | ${p.seconds} | ${f(p.cpuPercentOfOneCore)} | ${p.rssStartMb} | ${p.rssEndMb} | ${p.rssMaxMb} | ${p.rssGrowthPercent} | ${p.watchCycles} |`);
   md.push('', `The footprint daemons (this one and the wrk-flooded one above) export ${r.footprintSeries ?? '–'} series: the 1,000-series row's --top-directories, its dir_stats filled the same way.`);
   const at10kRss = at10k?.rssAfterMb;
   md.push('', 'Goals (issue 18; *before*: the run of 2026-11-30T01:10, before it, whose footprint daemon had ~470 series):', '', '| goal | before | now | |', '|---|---|---|---|');
-  md.push(`| RSS ≤ 60 MB idle at 1,000 series (max over the idle phase) | 78.7 MB | ${r.idle.rssMaxMb} MB | ${goal(r.idle.rssMaxMb <= 60)} |`);
+  const idleRssMax = Math.max(r.idle.rssMaxMb, r.idleFirst?.rssMaxMb ?? 0);
+  md.push(`| RSS ≤ 60 MB idle at 1,000 series (max over the idle phase${r.idleFirst ? 's' : ''}) | 78.7 MB | ${idleRssMax} MB | ${goal(idleRssMax <= 60)} |`);
   if (r.rssAfterLoad) md.push(`| RSS ≤ 70 MB after the 60 s wrk flood | 92.2 MB | ${r.rssAfterLoad.afterMb} MB | ${goal(r.rssAfterLoad.afterMb <= 70)} |`);
   if (at10kRss !== undefined) md.push(`| RSS ≤ 80 MB at 10,000 series (after its steady and changing wrk runs) | 119.6 MB | ${at10kRss} MB | ${goal(at10kRss <= 80)} |`);
-  md.push(`| idle CPU ≤ 0.25% of a core | 0.25% | ${f(r.idle.cpuPercentOfOneCore)}% | ${goal(r.idle.cpuPercentOfOneCore <= 0.25)} |`);
+  md.push(`| idle CPU ≤ 0.25% of a core${r.idleFirst ? ', steady (the second idle window)' : ''} | 0.25% | ${f(r.idle.cpuPercentOfOneCore)}% | ${goal(r.idle.cpuPercentOfOneCore <= 0.25)} |`);
+  if (r.idleFirst) md.push(`| (not a goal) idle CPU over the first ${r.idleFirst.seconds} s after start | – | ${f(r.idleFirst.cpuPercentOfOneCore)}% | |`);
   md.push(`| (issue 7) RSS flat under the storm (growth ≤ 10%) | 2.7% | ${r.storm.rssGrowthPercent}% | ${goal(r.storm.rssGrowthPercent <= 10)} |`);
   if (r.idleMemory && r.bareNodeRssMb !== undefined) {
     const m = r.idleMemory;
@@ -196,7 +204,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
     const ours = r.scrape.find((s) => s.target && 'series' in s.target && s.target.series === ne.scrape.series);
     md.push('', '## node_exporter side by side (host, same run)', '');
     md.push(
-      `Debian's \`prometheus-node-exporter\` ${ne.version} (its default collectors; the package's service never enabled: the bench runs it as a child process on a free loopback port), scraped as the daemon is (wrk -t1 -c1, gzip), and idle over the daemon's idle phase, in parallel with it, with the same scrape every ${ne.idle.scrapeEverySeconds} s. Ours at the same series count: the last row of the scrape table.`,
+      `Debian's \`prometheus-node-exporter\` ${ne.version} (its default collectors; the package's service never enabled: the bench runs it as a child process on a free loopback port), scraped as the daemon is (wrk -t1 -c1, gzip), and idle over the daemon's idle phase, in parallel with it, with the same scrape every ${ne.idle.scrapeEverySeconds} s${ne.idleFirst ? ` (the steady window here; over the first window node_exporter used ${f(ne.idleFirst.cpuPercentOfOneCore)}% of a core, the daemon ${f(r.idleFirst?.cpuPercentOfOneCore ?? NaN)}%)` : ''}. Ours at the same series count: the last row of the scrape table.`,
       '',
     );
     md.push('| exporter | series | bytes | gzipped | req/s | p50 ms | p99 ms | RSS idle MB (max) | idle CPU % of a core |', '|---|---|---|---|---|---|---|---|---|');

@@ -104,13 +104,13 @@ async function hostBench() {
     log('load and footprint (host)');
     // idle and storm for several minutes each (the issue), so RSS drift and idle wakeups show
     // at the 1,000-series row's --top-directories, as the footprint goals are stated
-    const { peerIdle, ...host } = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300, scrape[1]!.topDirectories, ne);
+    const { peerIdle, peerIdleFirst, ...host } = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300, scrape[1]!.topDirectories, ne);
     log('bare node and module footprint (host)');
     return {
       host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS, nodeEnv: UNIT_ENV },
       scrape,
       ...host,
-      nodeExporter: { version: ne.version, scrape: neScrape, idle: peerIdle! },
+      nodeExporter: { version: ne.version, scrape: neScrape, idle: peerIdle!, idleFirst: peerIdleFirst! },
       bareNodeRssMb: await bareNodeRssMb(),
       modules: moduleFootprint(),
     };
@@ -138,9 +138,9 @@ function focusedGuestParts(previous: BenchResults, file: string): BenchResults['
 }
 
 /** The host part of a previous run's results. */
-function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
-  const { host, scrape, load, rssAfterLoad, footprintSeries, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
-  return { host, scrape, load, rssAfterLoad, footprintSeries, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules };
+function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idleFirst' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
+  const { host, scrape, load, rssAfterLoad, footprintSeries, idleFirst, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
+  return { host, scrape, load, rssAfterLoad, footprintSeries, ...(idleFirst ? { idleFirst } : {}), idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules };
 }
 
 async function main() {

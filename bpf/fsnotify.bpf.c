@@ -1144,7 +1144,7 @@ int watch_fanotify_mark_tp_exit(struct trace_event_raw_sys_exit *ctx)
  * Cost per call: two LRU lookups, the cgroup id and the comm (the directory's path only once).
  */
 
-static __always_inline void dentry_created(struct dentry *dentry, __u32 kind)
+static __always_inline void dentry_created(struct dentry *dentry, __u32 kind, bool btf)
 {
 	struct dir_actor_key k = {};
 	struct dir_creations *dc;
@@ -1154,14 +1154,14 @@ static __always_inline void dentry_created(struct dentry *dentry, __u32 kind)
 	__u32 zero = 0;
 
 	kind = kind == CHILD_NEGATIVE ? CHILD_NEGATIVE : CHILD_POSITIVE;
-	parent = BPF_CORE_READ(dentry, d_parent);
+	parent = KREAD(btf, dentry, d_parent);
 	if (!parent || parent == dentry)
 		return;
-	dir = BPF_CORE_READ(parent, d_inode);
+	dir = KREAD(btf, parent, d_inode);
 	if (!dir)
 		return;
-	k.dir.ino = BPF_CORE_READ(dir, i_ino);
-	k.dir.dev = BPF_CORE_READ(dir, i_sb, s_dev);
+	k.dir.ino = KREAD(btf, dir, i_ino);
+	k.dir.dev = KREAD2(btf, dir, i_sb, s_dev);
 
 	dc = bpf_map_lookup_elem(&dir_creations, &k.dir);
 	if (dc) {
@@ -1199,73 +1199,73 @@ static __always_inline void dentry_created(struct dentry *dentry, __u32 kind)
 }
 
 /* A lookup's result: NULL is a miss (negative), an error pointer nothing. */
-static __always_inline void lookup_result(struct dentry *dentry, struct inode *inode)
+static __always_inline void lookup_result(struct dentry *dentry, struct inode *inode, bool btf)
 {
 	if ((unsigned long)inode >= (unsigned long)-4095L)
 		return;
-	dentry_created(dentry, inode ? CHILD_POSITIVE : CHILD_NEGATIVE);
+	dentry_created(dentry, inode ? CHILD_POSITIVE : CHILD_NEGATIVE, btf);
 }
 
 /* d_delete() leaves the dentry in place, negative, when nobody else holds it. */
-static __always_inline void dentry_deleted(struct dentry *dentry)
+static __always_inline void dentry_deleted(struct dentry *dentry, bool btf)
 {
-	if (BPF_CORE_READ(dentry, d_lockref.count) == 1)
-		dentry_created(dentry, CHILD_NEGATIVE);
+	if (KREAD(btf, dentry, d_lockref.count) == 1)
+		dentry_created(dentry, CHILD_NEGATIVE, btf);
 }
 
 SEC("fentry/d_splice_alias")
 int BPF_PROG(creators_lookup_fentry, struct inode *inode, struct dentry *dentry)
 {
-	lookup_result(dentry, inode);
+	lookup_result(dentry, inode, true);
 	return 0;
 }
 
 SEC("kprobe")
 int BPF_KPROBE(creators_lookup_kprobe, struct inode *inode, struct dentry *dentry)
 {
-	lookup_result(dentry, inode);
+	lookup_result(dentry, inode, false);
 	return 0;
 }
 
 SEC("fentry/d_add")
 int BPF_PROG(creators_add_fentry, struct dentry *dentry, struct inode *inode)
 {
-	lookup_result(dentry, inode);
+	lookup_result(dentry, inode, true);
 	return 0;
 }
 
 SEC("kprobe")
 int BPF_KPROBE(creators_add_kprobe, struct dentry *dentry, struct inode *inode)
 {
-	lookup_result(dentry, inode);
+	lookup_result(dentry, inode, false);
 	return 0;
 }
 
 SEC("fentry/__d_instantiate")
 int BPF_PROG(creators_instantiate_fentry, struct dentry *dentry, struct inode *inode)
 {
-	dentry_created(dentry, CHILD_POSITIVE);
+	dentry_created(dentry, CHILD_POSITIVE, true);
 	return 0;
 }
 
 SEC("kprobe")
 int BPF_KPROBE(creators_instantiate_kprobe, struct dentry *dentry, struct inode *inode)
 {
-	dentry_created(dentry, CHILD_POSITIVE);
+	dentry_created(dentry, CHILD_POSITIVE, false);
 	return 0;
 }
 
 SEC("fentry/d_delete")
 int BPF_PROG(creators_delete_fentry, struct dentry *dentry)
 {
-	dentry_deleted(dentry);
+	dentry_deleted(dentry, true);
 	return 0;
 }
 
 SEC("kprobe")
 int BPF_KPROBE(creators_delete_kprobe, struct dentry *dentry)
 {
-	dentry_deleted(dentry);
+	dentry_deleted(dentry, false);
 	return 0;
 }
 
