@@ -3,7 +3,7 @@
 // docs/benchmarks.json (with --short: .cache/bench/ instead, so a smoke run never overwrites
 // the published numbers). Exits non-zero when a load run had errors or a goal is missed badly
 // enough to be a bug rather than noise (see GATES).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -137,6 +137,12 @@ function focusedGuestParts(previous: BenchResults, file: string): BenchResults['
   };
 }
 
+/** The guest parts a focused run's bench.json holds. */
+function focusedPartNames(file: string): string[] {
+  const focused = JSON.parse(readFileSync(file, 'utf8')) as GuestPart;
+  return (['overhead', 'creators', 'scanLatency', 'churn'] as const).filter((k) => focused[k] !== undefined);
+}
+
 /** The host part of a previous run's results. */
 function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idleFirst' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
   const { host, scrape, load, rssAfterLoad, footprintSeries, idleFirst, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
@@ -166,10 +172,17 @@ async function main() {
           : o.guest
             ? await (early ?? guestBench())
             : undefined;
-  const guestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan') && previous ? (previous.guestDate ?? previous.date) : date;
+  // a focused run replaces some guest parts: the rest keep the date of the run they came from
+  const keepsGuestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan' || o.guestPartsFrom !== undefined) && previous;
+  const guestDate = keepsGuestDate ? (previous.guestDate ?? previous.date) : date;
+  const guestFocused = o.guestPartsFrom
+    ? { date: statSync(o.guestPartsFrom).mtime.toISOString(), parts: focusedPartNames(o.guestPartsFrom) }
+    : o.only === 'host' || o.only === 'proc-scan'
+      ? previous?.guestFocused // the guest part kept whole
+      : undefined;
   // the watcher scan's user-space cost, with every run but --only guest (which keeps the last one)
   const procScan = o.only === 'guest' ? previous?.procScan : { ...(await procScanCost(short ? 100 : 500, short ? 20 : 100, short ? 200 : 2000)), date };
-  const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined, ...(procScan ? { procScan } : {}) };
+  const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined, ...(guest && guestFocused ? { guestFocused } : {}), ...(procScan ? { procScan } : {}) };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
   const { markdown, failures } = renderReport(results);
