@@ -53,7 +53,8 @@ export function wrk(url: string, seconds: number, connections = 4, gzip = false)
   // wrk ends itself after -d; the margin covers its start and a last request on a loaded host
   const limitMs = (seconds + WRK_MARGIN_SECONDS) * 1000;
   const r = spawnSync('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headers, url], { encoding: 'utf8', timeout: limitMs, killSignal: 'SIGKILL' });
-  if (r.error || r.signal) throw new Error(`wrk against ${url} did not end within ${limitMs / 1000} s (${r.error?.message ?? r.signal}); a synchronous wait blocks the whole bench, so it is bounded`);
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw new Error(`wrk against ${url} did not end within ${limitMs / 1000} s; a synchronous wait blocks the whole bench, so it is bounded`);
+  if (r.error) throw new Error(`wrk could not run: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const out = r.stdout;
   const ms = (label: string) => {

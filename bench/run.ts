@@ -119,28 +119,27 @@ async function hostBench() {
   }
 }
 
-/** A focused guest run's parts (e.g. BENCH_PARTS=overhead,latency in an -icount guest) over the last run's guest results. */
-function focusedGuestParts(previous: BenchResults, file: string): BenchResults['guest'] {
-  const focused = JSON.parse(readFileSync(file, 'utf8')) as GuestPart;
-  if (focused.error !== undefined) return { error: focused.error };
+/**
+ * A focused guest run's parts (e.g. BENCH_PARTS=overhead,latency in an -icount guest) over the last
+ * run's guest results, and which parts it brought, dated when its bench.json was written.
+ */
+function focusedGuestParts(previous: BenchResults, file: string): { guest: BenchResults['guest']; focused: { date: string; parts: string[] } } {
+  const focusedRun = JSON.parse(readFileSync(file, 'utf8')) as GuestPart;
+  const date = statSync(file).mtime.toISOString();
+  const focused = { date, parts: (['overhead', 'creators', 'scanLatency', 'churn'] as const).filter((k) => focusedRun[k] !== undefined) };
+  if (focusedRun.error !== undefined) return { guest: { error: focusedRun.error }, focused };
   const base = previous.guest && !('error' in previous.guest) ? previous.guest : undefined;
   if (!base) throw new Error('--guest-parts-from needs the last run\'s guest results to merge into');
-  const { overhead, creators, scanLatency, churn, kernel } = focused;
-  const date = new Date().toISOString();
-  return {
+  const { overhead, creators, scanLatency, churn, kernel } = focusedRun;
+  const guest = {
     ...base,
-    ...(overhead ? { overhead, overheadGuest: { cpus: focused.cpus ?? 1, icountShift: ICOUNT_SHIFT } } : {}),
+    ...(overhead ? { overhead, overheadGuest: { cpus: focusedRun.cpus ?? 1, icountShift: ICOUNT_SHIFT } } : {}),
     ...(creators ? { creators } : {}),
     ...(scanLatency ? { scanLatency } : {}),
     ...(churn ? { churn: { ...churn, date } } : {}),
     ...(kernel ? { kernel } : {}),
   };
-}
-
-/** The guest parts a focused run's bench.json holds. */
-function focusedPartNames(file: string): string[] {
-  const focused = JSON.parse(readFileSync(file, 'utf8')) as GuestPart;
-  return (['overhead', 'creators', 'scanLatency', 'churn'] as const).filter((k) => focused[k] !== undefined);
+  return { guest, focused };
 }
 
 /** The host part of a previous run's results. */
@@ -162,21 +161,22 @@ async function main() {
   const host = keepHost ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
   const kept = previous?.guest && !('error' in previous.guest) ? previous.guest : undefined;
   if (o.only === 'root-cause' && !kept) throw new Error('--only root-cause needs a previous guest run in benchmarks.json');
+  const focusedRun = o.guestPartsFrom && previous ? focusedGuestParts(previous, o.guestPartsFrom) : undefined;
   const guest =
     (o.only === 'host' || o.only === 'proc-scan') && previous
       ? previous.guest
       : o.only === 'root-cause' && kept
         ? await rootCauseGuests(kept)
-        : o.guestPartsFrom && previous
-          ? focusedGuestParts(previous, o.guestPartsFrom)
+        : focusedRun
+          ? focusedRun.guest
           : o.guest
             ? await (early ?? guestBench())
             : undefined;
   // a focused run replaces some guest parts: the rest keep the date of the run they came from
   const keepsGuestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan' || o.guestPartsFrom !== undefined) && previous;
   const guestDate = keepsGuestDate ? (previous.guestDate ?? previous.date) : date;
-  const guestFocused = o.guestPartsFrom
-    ? { date: statSync(o.guestPartsFrom).mtime.toISOString(), parts: focusedPartNames(o.guestPartsFrom) }
+  const guestFocused = focusedRun
+    ? focusedRun.focused
     : o.only === 'host' || o.only === 'proc-scan'
       ? previous?.guestFocused // the guest part kept whole
       : undefined;
