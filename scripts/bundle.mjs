@@ -5,6 +5,19 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+// fastify's default schema compilers (Ajv, fast-json-stringify): the server passes its own
+// (src/server/schema-compilers.ts), so they are left out; a require of one would throw
+const defaultCompilersLeftOut = {
+  name: 'default-compilers-left-out',
+  setup(b) {
+    b.onResolve({ filter: /^@fastify\/(ajv-compiler|fast-json-stringify-compiler)$/ }, (a) => ({ path: a.path, namespace: 'left-out' }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
+      contents: `throw new Error(${JSON.stringify(`${a.path} is not in the bundle: the server passes its own schema compilers (src/server/schema-compilers.ts)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 // chunk names carry a content hash: an earlier build's chunks would stay beside the new ones, and the package copies the directory whole
 rmSync('dist/bundle', { recursive: true, force: true });
 
@@ -19,6 +32,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['koffi'],
+  plugins: [defaultCompilersLeftOut],
   // the bundled CommonJS dependencies (fastify, pino) call require()
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   sourcemap: 'linked',

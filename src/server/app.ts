@@ -16,6 +16,7 @@ import { metricsRoute } from './metrics.js';
 import { slowWalksRoute } from './slow-walks.js';
 import { enforceClientCertificates } from './tls-client-auth.js';
 import type { DirectorySource, LandingInfo, Readiness, SlowWalkSource } from './types.js';
+import { schemaCompilers } from './schema-compilers.js';
 import { registerWebAuth } from './web-auth.js';
 
 export interface ServerDeps {
@@ -40,6 +41,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
     logController: new HttpLogController(),
     requestTimeout: 60_000,
     bodyLimit: 16 * 1024, // GET only
+    schemaController: { compilersFactory: schemaCompilers },
     ...(d.webConfig.https ? { https: d.webConfig.https } : {}),
   }) as unknown as FastifyInstance;
 
