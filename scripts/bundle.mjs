@@ -2,7 +2,7 @@
 // a start reads a handful of files instead of ~300 modules, which was most of a start on a slow
 // disk or a 9p guest (docs/benchmark-findings.md, "one file to start"). koffi stays outside (a native addon);
 // ajv and yaml stay outside because src/config/lazy.ts requires them at run time, on first use.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // fastify's default schema compilers (Ajv, fast-json-stringify): the server passes its own
@@ -39,3 +39,14 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// V8 keeps each script's source as a string, two bytes a character if one character is not ASCII:
+// one arrow in a kept comment doubled the daemon chunk's 1 MB. esbuild escapes strings, not comments.
+for (const f of readdirSync('dist/bundle').filter((n) => n.endsWith('.js'))) {
+  const text = readFileSync(`dist/bundle/${f}`, 'utf8');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0) {
+    process.stderr.write(`bundle: dist/bundle/${f} has a non-ASCII character at ${at} (${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}): write it in ASCII in the source\n`);
+    process.exit(1);
+  }
+}

@@ -96,7 +96,7 @@ export class CgroupIdResolver implements CgroupResolver {
     return identity;
   }
 
-  /** A path as /proc/<pid>/cgroup shows it → its identity ({cgroup: ""} with labels off). */
+  /** A path as /proc/<pid>/cgroup shows it, to its identity ({cgroup: ""} with labels off). */
   identityOfPath(path: string): CgroupIdentity {
     return this.o.labels && path !== '' ? parseCgroupPath(path) : UNKNOWN;
   }
