@@ -1,10 +1,13 @@
 // After attaching, the startup garbage (the kallsyms text, module compilation, the rejected fentry
 // attempt) sits in V8's old generation until a full GC an idle daemon may not reach for hours, and
 // libbpf's freed allocations (the vmlinux BTF parsed for CO-RE) stay in glibc's heap. One full GC
-// and malloc_trim hand both back (docs/benchmarks.md).
+// and malloc_trim hand both back (docs/benchmarks.md). Later, glibc keeps what a burst of requests
+// freed (zlib's deflate state, sockets' buffers) in its arenas: a malloc_trim every 10 s gives it
+// back (docs/benchmark-findings.md, "the web layer's share of RSS").
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { mallocTrim } from '../bpf/libbpf.js';
+import { everyShared } from '../shared-interval.js';
 
 export function compactAfterStartup(): void {
   // gc() is only reachable with --expose-gc; set here rather than on every command line that runs
@@ -13,4 +16,15 @@ export function compactAfterStartup(): void {
   const gc = runInNewContext('gc') as (() => void) | undefined;
   gc?.();
   mallocTrim();
+}
+
+/** malloc_trim on every TRIM_EVERY-th tick of the shared 1 s timer (no wakeup of its own): ~17 µs with nothing to give back. */
+export const TRIM_EVERY = 10;
+
+/** Returns stop(). */
+export function trimPeriodically(trim: () => void = mallocTrim, every: typeof everyShared = everyShared): () => void {
+  let ticks = 0;
+  return every(1000, () => {
+    if (++ticks % TRIM_EVERY === 0) trim();
+  });
 }

@@ -8,7 +8,7 @@ import { listen } from '../server/listen.js';
 import { loadWebConfig } from '../config/web-config.js';
 import { instrument, type Instrumentation } from './instrument.js';
 import { Exposition } from '../collect/exposition.js';
-import { compactAfterStartup } from './compact-heap.js';
+import { compactAfterStartup, trimPeriodically } from './compact-heap.js';
 import { dropCapabilitiesAfterAttach } from './drop-capabilities.js';
 import { closeServerWithin } from './shutdown.js';
 import type { Signals, StopSignal } from './signals.js';
@@ -53,8 +53,10 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
     }),
   });
 
+  let stopTrimming = () => {};
   const shutdown = async (signal: StopSignal) => {
     logger.info({ signal }, 'shutting down: detaching probes');
+    stopTrimming();
     inst?.close();
     await closeServerWithin(server, logger);
     process.exit(ExitCode.OK);
@@ -92,6 +94,7 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
     throw new FatalError(ExitCode.STRICT, `--strict: the walk probes did not attach (${why})`, 'drop --strict to run without them, or use a kernel with kprobes or fentry');
   }
   compactAfterStartup();
+  stopTrimming = trimPeriodically();
   logger.info(
     { address: o.web.listenAddress, walk_probes: inst.attach.walkProbesAttached, walk_function: inst.kernel.walkFunction },
     inst.attach.walkProbesAttached ? 'fsnotify-exporter ready' : 'fsnotify-exporter serving, but the walk probes are not attached (see /readyz)',
