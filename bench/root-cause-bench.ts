@@ -25,7 +25,10 @@ export interface ChurnBench {
 }
 
 export async function churnCost(rounds: number, short: boolean): Promise<ChurnBench> {
-  const pairs = short ? 200 : 2000;
+  // 20,000 pairs, ~0.5 s of guest time: the daemon's own reaction (a /proc rescan at most every 2 s
+  // once marks change) landed in a 2,000-pair window of ~50 ms or missed it, thousands of
+  // instructions a pair either way from round to round (docs/benchmark-findings.md)
+  const pairs = short ? 200 : 20_000;
   const dir = `${SCRATCH}/churn`; // empty: the walk each add runs costs next to nothing
   const runs: ChurnBench['runs'] = [];
   for (let round = 1; round <= rounds; round++) {
