@@ -1278,10 +1278,11 @@ int BPF_KPROBE(creators_delete_kprobe, struct dentry *dentry)
 
 /* The inode a mark's connector is attached to, or NULL for mount/sb marks. Before 6.9 conn->obj
  * points at inode->i_fsnotify_marks, after it at the inode: tried both ways, the one whose
- * i_fsnotify_marks points back at the connector wins. */
-static __always_inline struct inode *conn_inode(struct fsnotify_mark_connector *conn)
+ * i_fsnotify_marks points back at the connector wins. obj is no typed pointer (a pointer to a
+ * pointer, or void *): the inode is read with probe reads either way. */
+static __always_inline struct inode *conn_inode(struct fsnotify_mark_connector *conn, bool btf)
 {
-	void *obj = BPF_CORE_READ(conn, obj);
+	void *obj = KREAD(btf, conn, obj);
 	struct inode *in;
 
 	if (!obj)
@@ -1295,23 +1296,59 @@ static __always_inline struct inode *conn_inode(struct fsnotify_mark_connector *
 	return NULL;
 }
 
+/* The inode's first bytes hold its mode, superblock and number (offsets 0, 40 and 64 on 6.1): one
+ * probe read of them instead of three. A layout that puts them further falls back to one a field. */
+#define INODE_HEAD 128
+
+struct inode_head {
+	__u16 mode;
+	struct super_block *sb;
+	unsigned long ino;
+};
+
+static __always_inline void read_inode_head(struct inode *in, struct inode_head *h)
+{
+	__u32 mode_at = bpf_core_field_offset(struct inode, i_mode);
+	__u32 sb_at = bpf_core_field_offset(struct inode, i_sb);
+	__u32 ino_at = bpf_core_field_offset(struct inode, i_ino);
+	__u32 need = (ino_at > sb_at ? ino_at : sb_at) + 8;
+	__u8 head[INODE_HEAD];
+
+	if (mode_at + 2 <= need && need <= INODE_HEAD && !bpf_probe_read_kernel(head, need, in)) {
+		h->mode = *(__u16 *)(head + (mode_at & (INODE_HEAD - 1)));
+		h->sb = *(struct super_block **)(head + (sb_at & (INODE_HEAD - 8)));
+		h->ino = *(unsigned long *)(head + (ino_at & (INODE_HEAD - 8)));
+		return;
+	}
+	h->mode = BPF_CORE_READ(in, i_mode);
+	h->sb = BPF_CORE_READ(in, i_sb);
+	h->ino = BPF_CORE_READ(in, i_ino);
+}
+
 #define S_IFMT_ 00170000
 #define S_IFDIR_ 0040000
 
-static __always_inline void mark_changed(struct fsnotify_mark *mark, bool add)
+/* btf: `mark` is the fentry/fexit argument, whose connector and object are read with direct loads */
+static __always_inline void mark_changed(struct fsnotify_mark *mark, bool add, bool btf)
 {
-	struct fsnotify_mark_connector *conn = BPF_CORE_READ(mark, connector);
+	struct fsnotify_mark_connector *conn = KREAD(btf, mark, connector);
 	struct dir_actor_key k = {};
 	struct watch_churn *wc, nw = {};
+	struct inode_head h;
+	struct super_block *sb;
 	struct inode *in;
 
 	if (!conn)
 		return;
-	in = conn_inode(conn);
-	if (!in || (BPF_CORE_READ(in, i_mode) & S_IFMT_) != S_IFDIR_)
+	in = conn_inode(conn, btf);
+	if (!in)
 		return;
-	k.dir.ino = BPF_CORE_READ(in, i_ino);
-	k.dir.dev = BPF_CORE_READ(in, i_sb, s_dev);
+	read_inode_head(in, &h);
+	if ((h.mode & S_IFMT_) != S_IFDIR_)
+		return;
+	sb = h.sb; /* a local: inside BPF_CORE_READ, h.sb would be relocated as a kernel type's field */
+	k.dir.ino = h.ino;
+	k.dir.dev = BPF_CORE_READ(sb, s_dev);
 	k.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(k.comm, sizeof(k.comm));
 	wc = bpf_map_lookup_elem(&watch_churn, &k);
@@ -1350,7 +1387,7 @@ static __always_inline void mark_add_exit(void)
 
 	if (!m)
 		return;
-	mark_changed((struct fsnotify_mark *)*m, true);
+	mark_changed((struct fsnotify_mark *)*m, true, false);
 	bpf_map_delete_elem(&mark_adds_in_flight, &tid);
 }
 
@@ -1358,7 +1395,7 @@ static __always_inline void mark_add_exit(void)
 SEC("fexit/fsnotify_add_mark_locked")
 int BPF_PROG(churn_add_fexit, struct fsnotify_mark *mark)
 {
-	mark_changed(mark, true);
+	mark_changed(mark, true, true);
 	return 0;
 }
 
@@ -1379,14 +1416,14 @@ int BPF_KRETPROBE(churn_add_kretprobe)
 SEC("fentry/fsnotify_detach_mark")
 int BPF_PROG(churn_remove_fentry, struct fsnotify_mark *mark)
 {
-	mark_changed(mark, false);
+	mark_changed(mark, false, true);
 	return 0;
 }
 
 SEC("kprobe")
 int BPF_KPROBE(churn_remove_kprobe, struct fsnotify_mark *mark)
 {
-	mark_changed(mark, false);
+	mark_changed(mark, false, false);
 	return 0;
 }
 
