@@ -31,22 +31,24 @@ function renderChurn(g: GuestBench, md: string[]): void {
   if (programs.length)
     md.push('', `Per run of each churn program (bpf_stats, median): ${programs.map((p) => `\`${p}\` ${f(median(runsOf('creators-on').flatMap((x) => (x.programs?.[p] ? [x.programs[p].nsPerRun] : []))), 0)} ${unit}`).join(', ')}.`);
   md.push('', 'The bpftrace script:', '', '```', c.bpftrace, '```');
-  const ours = perPair('creators-on') - perPair('creators-off');
   const bt = perPair('bpftrace');
   // each churn program runs once an add or a remove: their medians summed are the probes' own time per pair
   const own = programs.reduce((n, p) => n + median(runsOf('creators-on').flatMap((x) => (x.programs?.[p] ? [x.programs[p].nsPerRun] : []))), 0);
   // on − off round by round: its spread is the daemon's own user-space work on the one vCPU, not the probes
   const perRound = runsOf('creators-on').map((x) => ((x.seconds - (runsOf('creators-off').find((y) => y.round === x.round)?.seconds ?? NaN)) * 1e9) / 2 ** (ic?.icountShift ?? 0) / c.pairs);
+  // paired by round (the modes interleave), so the host's drift between rounds cancels
+  const ours = median(perRound);
   md.push(
     '',
-    `On − off round by round: ${perRound.map((v) => f(v, 0)).join(', ')} ${unit} per pair. The daemon's user space shares the one vCPU (the CPU column), so that difference moves by thousands either way from round to round; the churn programs' own run time (bpf_stats) is the steadier figure. Median on − off: ${f(ours, 0)}.`,
+    `On − off round by round: ${perRound.map((v) => f(v, 0)).join(', ')} ${unit} per pair. The daemon's user space shares the one vCPU (the CPU column), so that difference moves by thousands either way from round to round; the churn programs' own run time (bpf_stats) is the steadier figure. Median of the rounds' on − off: ${f(ours, 0)}.`,
   );
   md.push(
     '',
     `| goal (issue 18) | fsnotify-exporter | bpftrace | result |`,
     '|---|---|---|---|',
     ...(programs.length ? [`| churn programs' own run time (bpf_stats) ≤ bpftrace's whole cost, ${unit} per add + remove | ${f(own, 0)} | ${f(bt, 0)} | ${goal(own <= bt)} |`] : []),
-    `| the daemon as shipped ≤ bpftrace, ${unit} per add + remove | ${f(perPair('creators-on'), 0)} | ${f(bt, 0)} | ${goal(perPair('creators-on') <= bt)} |`,
+    `| the churn probes as shipped (on − off: their programs, trampolines and the daemon's reaction) ≤ bpftrace, ${unit} per add + remove | ${f(ours, 0)} | ${f(bt, 0)} | ${goal(ours <= bt)} |`,
+    `| the daemon as shipped (its walk and watch-syscall probes included, which bpftrace is not asked to run) ≤ bpftrace, ${unit} per add + remove | ${f(perPair('creators-on'), 0)} | ${f(bt, 0)} | ${goal(perPair('creators-on') <= bt)} |`,
   );
 }
 
