@@ -2,15 +2,12 @@
 // the node binary's data on first use (localeCompare: +2.9 MB of RSS in a bare node, an
 // Intl.NumberFormat: +7 MB; docs/benchmark-findings.md, "the web layer's share of RSS").
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { sourceFiles } from './source-files.js';
 
 const ICU_CALLS = /\.localeCompare\(|\.toLocale(?:String|DateString|TimeString|UpperCase|LowerCase)\(|\bIntl\.|\.normalize\(/;
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-}
 
 /** `file:line: text` of every line calling an ICU-backed API */
 export function icuCalls(file: string, text: string): string[] {
@@ -23,5 +20,5 @@ test('the check sees the ICU-backed calls and passes plain comparisons and comme
 });
 
 test('no file under src calls an ICU-backed API', () => {
-  assert.deepEqual(files('src').flatMap((f) => icuCalls(f, readFileSync(f, 'utf8'))), []);
+  assert.deepEqual(sourceFiles('src').flatMap((f) => icuCalls(f, readFileSync(f, 'utf8'))), []);
 });

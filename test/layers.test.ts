@@ -1,9 +1,10 @@
 // Data flows one way (docs/architecture.md): kernel and bpf → collect → server. An import that runs
 // back up the layers fails here.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { test } from 'node:test';
+import { sourceFiles } from './source-files.js';
 
 /** folder under src → folders under src it must not import from */
 const FORBIDDEN: Record<string, string[]> = {
@@ -14,9 +15,6 @@ const FORBIDDEN: Record<string, string[]> = {
   server: ['bpf', 'kernel', 'daemon'],
 };
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-}
 
 /** The src folders a file imports from (relative specifiers only, `import type` included). */
 export function importedLayers(file: string, text: string): string[] {
@@ -31,7 +29,7 @@ test('the import check sees through type-only and re-exporting imports', () => {
 
 test('no file under src imports from a layer above its own', () => {
   const offences: string[] = [];
-  for (const file of files('src')) {
+  for (const file of sourceFiles('src')) {
     const layer = relative('src', file).split('/')[0] as string;
     for (const to of importedLayers(file, readFileSync(file, 'utf8'))) if (FORBIDDEN[layer]?.includes(to)) offences.push(`${file} imports from src/${to}`);
   }
