@@ -3,8 +3,8 @@
 // remembered in a small LRU (as exporter-toolkit does), looked up without bcrypt, or every scrape
 // would pay it. The cache holds SHA-256 digests, not passwords, and never remembers failures: a
 // wrong guess always costs a full bcrypt compare (web-auth.ts limits how many a client gets).
-import { createHash } from 'node:crypto';
 import { compareInWorker } from './bcrypt-worker.js';
+import { crypto } from './lazy.js';
 import { Lru } from './lru.js';
 
 /** $2a$/$2b$/$2y$ (or the original $2$), a cost of 04..31, 22 characters of salt and 31 of hash. */
@@ -54,7 +54,7 @@ export class BasicAuthChecker {
   }
 
   private key(user: string, hash: string | undefined, password: string): string {
-    return createHash('sha256').update(`${user}\0${hash ?? ''}\0${password}`).digest('base64');
+    return crypto().createHash('sha256').update(`${user}\0${hash ?? ''}\0${password}`).digest('base64');
   }
 
   /** The user, when these credentials passed bcrypt before (no bcrypt now). */

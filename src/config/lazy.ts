@@ -1,6 +1,7 @@
-// ajv and yaml, loaded on the first file to read: a daemon run without --config.file or
-// --web.config.file (the common case) never needs them, and each compiled schema and module stays
-// in the heap for good: ~2 MB of RSS between them (docs/benchmarks.md, footprint by module).
+// What only a config file needs, loaded on first use: a daemon run without --config.file or
+// --web.config.file (the common case) never needs ajv, yaml, or the TLS stack for a TLS or
+// basic-auth web config, and each module stays in the heap for good: ~2 MB of RSS for ajv and yaml
+// (docs/benchmarks.md, footprint by module), ~1 MB for node:tls and node:crypto.
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 
@@ -14,3 +15,9 @@ export function lazyValidator<T>(schema: object): () => ValidateFunction<T> {
   let validate: ValidateFunction<T> | undefined;
   return () => (validate ??= new (require('ajv') as typeof import('ajv')).Ajv({ strict: true, verbose: true, allErrors: false }).compile<T>(schema));
 }
+
+/** node:tls, for a web config's tls_server_config. */
+export const tls = (): typeof import('node:tls') => require('node:tls') as typeof import('node:tls');
+
+/** node:crypto, for a web config's certificates and users. */
+export const crypto = (): typeof import('node:crypto') => require('node:crypto') as typeof import('node:crypto');

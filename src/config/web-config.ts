@@ -4,12 +4,12 @@
 // at startup (and under --check) with one line and exit 4, never at the first scrape.
 import type { ServerOptions } from 'node:https';
 import { dirname, resolve } from 'node:path';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { SecureContextOptions } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { ExitCode, FatalError } from '../errors.js';
 import { BasicAuthChecker, isBcryptHash } from './basic-auth.js';
 import { parseDurationMs } from './durations.js';
-import { lazyValidator } from './lazy.js';
+import { crypto, lazyValidator, tls } from './lazy.js';
 import { describeSchemaError } from './schema-errors.js';
 import {
   ALLOWED_HEADERS,
@@ -89,6 +89,8 @@ function tlsOptions(p: Problems, base: string, t: NonNullable<WebConfigFile['tls
   if (!cert) throw p.fail('tls_server_config needs cert_file (or cert)', 'add the server certificate');
   if (!key) throw p.fail('tls_server_config needs key_file (or key)', 'add the server private key');
 
+  const { createPrivateKey, X509Certificate } = crypto();
+  const { createSecureContext } = tls();
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert.pem);
