@@ -48,7 +48,8 @@ function renderChurn(g: GuestBench, md: string[]): void {
     '|---|---|---|---|',
     ...(programs.length ? [`| churn programs' own run time (bpf_stats) ≤ bpftrace's whole cost, ${unit} per add + remove | ${f(own, 0)} | ${f(bt, 0)} | ${goal(own <= bt)} |`] : []),
     `| the churn probes as shipped (on − off: their programs, trampolines and the daemon's reaction) ≤ bpftrace, ${unit} per add + remove | ${f(ours, 0)} | ${f(bt, 0)} | ${goal(ours <= bt)} |`,
-    `| the daemon as shipped (its walk and watch-syscall probes included, which bpftrace is not asked to run) ≤ bpftrace, ${unit} per add + remove | ${f(perPair('creators-on'), 0)} | ${f(bt, 0)} | ${goal(perPair('creators-on') <= bt)} |`,
+    // not a goal: each add also runs the walk and watch-syscall probes (goal 1's path), which this bpftrace script does not
+    `| (not a goal) the daemon as shipped, its walk and watch-syscall probes included, which this bpftrace script does not run, ${unit} per add + remove | ${f(perPair('creators-on'), 0)} | ${f(bt, 0)} | – |`,
   );
 }
 
