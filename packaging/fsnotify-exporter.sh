@@ -14,8 +14,12 @@ fi
 # 10,000 series. One V8 worker thread rather than 4: ~2 MB less (a malloc arena and stack each),
 # no measurable scrape cost on a heap this small. --lite-mode and --no-opt save 4-10 MB more but
 # make a 10,000-series scrape 6-10 times slower (docs/benchmark-findings.md).
+# No allocation-site pretenuring: V8 saw a scrape's objects alive at a scavenge in the middle of
+# the scrape and from then on allocated them in the old generation, as garbage a mark-compact had to
+# collect: at 10,000 series one every 12 scrapes, none without it, ~5 MB less RSS and no more CPU
+# per scrape (docs/benchmark-findings.md).
 # glibc: 2 malloc arenas rather than 8 per core for the few threads that allocate (main, the one
 # V8 worker, libuv's pool): ~0.8 MB less idle RSS, no contention at this thread count (docs/benchmark-findings.md)
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export MALLOC_ARENA_MAX
-exec "$dir/node/bin/node" --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 "$dir/app/dist/bundle/main.js" "$@"
+exec "$dir/node/bin/node" --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 --no-allocation-site-pretenuring "$dir/app/dist/bundle/main.js" "$@"

@@ -9,4 +9,4 @@ bash scripts/mounts.sh
 npm run build --silent
 # the same V8 heap limits and malloc arenas as the packaged wrapper, packaging/fsnotify-exporter.sh
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-exec node --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 dist/bundle/main.js "$@"
+exec node --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 --no-allocation-site-pretenuring dist/bundle/main.js "$@"
