@@ -17,7 +17,8 @@ declare -A PKG_GROUPS=(
   [systemd]="mmdebstrap qemu-system-x86 e2fsprogs"
   [systemd-arm64]="mmdebstrap arch-test qemu-system-arm qemu-user-static e2fsprogs"
   # node_exporter: the peer the bench runs side by side, as a child process; never as a service
-  [bench]="wrk bpftool python3 prometheus-node-exporter"
+  # binutils: nm and readelf for bench/node-pages.ts
+  [bench]="wrk bpftool python3 prometheus-node-exporter binutils"
 )
 want=()
 for g in "${@:-runtime}"; do
