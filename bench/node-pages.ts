@@ -3,7 +3,7 @@
 // file-backed part of the footprint goal's RSS goes (docs/benchmark-findings.md). Needs root (pagemap)
 // and binutils (nm, readelf) for the binary's symbols; Debian's node keeps them.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 
 const PAGE = 4096;
 const MB = 1024 * 1024;
@@ -102,8 +102,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stderr.write('usage: node dist/bench/node-pages.js PID... (as root)\n');
     process.exit(2);
   }
-  const binary = readFileSync(`/proc/${pids[0]}/cmdline`, 'utf8').split('\0')[0]!;
-  const real = execFileSync('readlink', ['-f', binary.includes('/') ? binary : execFileSync('which', [binary], { encoding: 'utf8' }).trim()], { encoding: 'utf8' }).trim();
+  // the path the kernel maps it from, as /proc/PID/maps names it
+  const real = readlinkSync(`/proc/${pids[0]}/exe`);
   const syms = symbols(real);
   const sects = sections(real);
   const each = pids.map((pid) => nodePages(pid, real, syms, sects));
