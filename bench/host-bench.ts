@@ -19,11 +19,14 @@ import { scrapesAfterChange } from './scrapes-after-change.js';
  * starts the daemon with: the bench measures what production runs.
  */
 export const UNIT_NODE_FLAGS = launcherNodeFlags(readFileSync('packaging/fsnotify-exporter.sh', 'utf8'));
-/** The environment the launcher sets for node (`NAME=${NAME:-default}`, e.g. MALLOC_ARENA_MAX): part of what production runs. */
+/** The environment the launcher gives node: what it sets (`NAME=${NAME:-default}`, e.g. MALLOC_ARENA_MAX)
+ * and, as undefined (spawn leaves those out), what it unsets (NODE_EXTRA_CA_CERTS): part of what production runs. */
 export const UNIT_ENV = launcherEnv(readFileSync('packaging/fsnotify-exporter.sh', 'utf8'));
 
-export function launcherEnv(script: string): Record<string, string> {
-  return Object.fromEntries([...script.matchAll(/^([A-Z_][A-Z0-9_]*)=\$\{\1:-([^}]*)\}$/gm)].map((m) => [m[1] as string, m[2] as string]));
+export function launcherEnv(script: string): Record<string, string | undefined> {
+  const set = [...script.matchAll(/^([A-Z_][A-Z0-9_]*)=\$\{\1:-([^}]*)\}$/gm)].map((m) => [m[1] as string, m[2] as string]);
+  const unset = [...script.matchAll(/^unset ([A-Z_][A-Z0-9_ ]*)$/gm)].flatMap((m) => (m[1] as string).split(' ').filter(Boolean).map((name) => [name, undefined]));
+  return Object.fromEntries([...set, ...unset]);
 }
 
 export function launcherNodeFlags(script: string): string[] {

@@ -57,7 +57,7 @@ export interface BenchResults {
   guestFocused?: { date: string; parts: string[] };
   short: boolean;
   /** nodeFlags: the unit's, which the daemon ran with (older results: the 2 MB semi-space flags) */
-  host: { kernel: string; cpus: number; cpuModel: string; memGb: number; node: string; nodeFlags?: string[]; nodeEnv?: Record<string, string> };
+  host: { kernel: string; cpus: number; cpuModel: string; memGb: number; node: string; nodeFlags?: string[]; nodeEnv?: Record<string, string | null> };
   scrape: Array<
     WrkResult & {
       topDirectories: number;
@@ -114,7 +114,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   md.push(`Run ${r.date}${r.short ? ' (short smoke run: durations too short to quote)' : ''} by \`npm run bench\`; raw numbers in \`benchmarks.json\`.`);
   if ((r.hostDate && r.hostDate !== r.date) || (r.guestDate && r.guestDate !== r.date))
     md.push(`Parts run separately (\`--only\`): host part ${r.hostDate ?? r.date}, guest part ${r.guestDate ?? r.date}${r.guestFocused ? ` (its ${r.guestFocused.parts.join(', ')} from a focused guest run of ${r.guestFocused.date})` : ''}.`);
-  md.push(`The daemon runs with the systemd unit's node flags (\`${(r.host.nodeFlags ?? ['--max-semi-space-size=2', '--max-old-space-size=96']).join(' ')}\`${Object.keys(r.host.nodeEnv ?? {}).length ? `, environment \`${Object.entries(r.host.nodeEnv ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}\`` : ''}).`);
+  md.push(`The daemon runs with the systemd unit's node flags (\`${(r.host.nodeFlags ?? ['--max-semi-space-size=2', '--max-old-space-size=96']).join(' ')}\`${Object.keys(r.host.nodeEnv ?? {}).length ? `, environment \`${Object.entries(r.host.nodeEnv ?? {}).map(([k, v]) => (v === null ? `-u ${k}` : `${k}=${v}`)).join(' ')}\`` : ''}).`);
   md.push(`Host: Linux ${r.host.kernel}, ${r.host.cpus} × ${r.host.cpuModel}, ${r.host.memGb} GB, Node ${r.host.node}. Host numbers are real; guest numbers come from a qemu TCG guest, where every instruction is emulated: read their ratios, not their absolute times.`, '');
 
   md.push('What these numbers do and do not establish, and the open findings: [benchmark-findings.md](benchmark-findings.md).', '');

@@ -107,7 +107,7 @@ async function hostBench() {
     const { peerIdle, peerIdleFirst, ...host } = await loadAndFootprint(short ? 3 : 60, short ? 5 : 180, short ? 10 : 300, scrape[1]!.topDirectories, ne);
     log('bare node and module footprint (host)');
     return {
-      host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS, nodeEnv: UNIT_ENV },
+      host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS, nodeEnv: Object.fromEntries(Object.entries(UNIT_ENV).map(([k, v]) => [k, v ?? null])) },
       scrape,
       ...host,
       nodeExporter: { version: ne.version, scrape: neScrape, idle: peerIdle!, idleFirst: peerIdleFirst! },

@@ -22,4 +22,8 @@ fi
 # V8 worker, libuv's pool): ~0.8 MB less idle RSS, no contention at this thread count (docs/benchmark-findings.md)
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export MALLOC_ARENA_MAX
+# node reads NODE_EXTRA_CA_CERTS' bundle into a certificate store at start and keeps it (~1.7 MB of
+# RSS for Debian's bundle); the daemon opens no TLS connection and checks client certificates
+# against web-config's client_ca_file only, so a host-wide setting is dropped (docs/benchmark-findings.md)
+unset NODE_EXTRA_CA_CERTS
 exec "$dir/node/bin/node" --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 --no-allocation-site-pretenuring "$dir/app/dist/bundle/main.js" "$@"

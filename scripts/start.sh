@@ -7,6 +7,7 @@ bash scripts/deps.sh runtime
 bash scripts/mounts.sh
 [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
-# the same V8 heap limits and malloc arenas as the packaged wrapper, packaging/fsnotify-exporter.sh
+# the same V8 heap limits, malloc arenas and environment as the packaged wrapper, packaging/fsnotify-exporter.sh
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+unset NODE_EXTRA_CA_CERTS
 exec node --max-semi-space-size=2 --max-old-space-size=96 --v8-pool-size=1 --no-allocation-site-pretenuring dist/bundle/main.js "$@"
