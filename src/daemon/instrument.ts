@@ -134,7 +134,9 @@ export function instrument(registry: Exposition, o: Options, version: string, lo
       const counters = reader.perCpuArraySums('counters');
       return WATCH_COUNTERS.reduce((n, { counter }) => n + (counters[counter] ?? 0), 0);
     };
-    const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, logger });
+    const watchProbes = attach.probes.filter((p) => p.probe.startsWith('watch_'));
+    const watchChangesComplete = watchProbes.length > 0 && watchProbes.every((p) => p.attached);
+    const watchers = startWatchers({ cgroupLabels: o.cgroupLabels, watchChanges, watchChangesComplete, logger });
     stops.push(watchers.stop);
     const walked = (s: Snapshot) => walkedDirectories(s, o.topDirectories); // one function: derive() memoizes by it
     // a dentry-creator probe attached (off with --creators=off or on a kernel lacking them all)

@@ -14,10 +14,14 @@ export interface Watchers {
 
 /**
  * `watchChanges`: the sum of the inotify/fanotify add and remove counters (the BPF counters map);
- * a change triggers a rescan. Reading other processes' fdinfo needs CAP_SYS_PTRACE in the main
+ * a change triggers a rescan. `watchChangesComplete`: every watch-syscall probe is attached, so the
+ * minute's rescan can be a check of the holders' fds, and a full scan runs every FULL_SCAN_INTERVAL_MS. Reading other processes' fdinfo needs CAP_SYS_PTRACE in the main
  * thread, also after capabilities are dropped: without it the index stays empty, and this says so.
  */
-export function startWatchers(o: { cgroupLabels: boolean; watchChanges: () => number; logger: Logger; intervalMs?: number }): Watchers {
+/** With counters that see every watch add and remove, a full /proc scan this often; between, a check that the holders' fds are open (WatcherIndex.start). */
+export const FULL_SCAN_INTERVAL_MS = 600_000;
+
+export function startWatchers(o: { cgroupLabels: boolean; watchChanges: () => number; watchChangesComplete: boolean; logger: Logger; intervalMs?: number }): Watchers {
   const resolver = new CgroupIdResolver({ labels: o.cgroupLabels });
   if (o.cgroupLabels && resolver.mountPoint === undefined) o.logger.warn('no cgroup2 mount in /proc/self/mountinfo: cgroup labels stay empty');
   const index = new WatcherIndex({ identityOfPid: (pid) => resolver.identityOfPid(pid) });
@@ -32,6 +36,7 @@ export function startWatchers(o: { cgroupLabels: boolean; watchChanges: () => nu
       return o.watchChanges();
     },
     intervalMs: o.intervalMs,
+    fullIntervalMs: o.watchChangesComplete ? FULL_SCAN_INTERVAL_MS : undefined,
     onError: (e) => o.logger.warn({ err: String(e) }, 'watcher scan failed'),
   });
   return { resolver, index, stop };

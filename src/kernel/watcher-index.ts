@@ -2,12 +2,12 @@
 // current by refresh(): at startup (marks older than the daemon), when the watch-change counters
 // move, and at a bounded interval. The scan yields to the event loop between batches of
 // processes and never runs on the scrape path; lookups read the last scan's index.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { dirIdKey, dirText } from '../diagnosis/dir-identity.js';
 import type { CgroupIdentity, DirId, Watcher, WatcherSource } from '../diagnosis/model.js';
 import { everyShared } from '../shared-interval.js';
-import { readProcessMarks, type FdinfoMark, type MarkScope } from './fdinfo-marks.js';
+import { notifyApiOfLink, readProcessMarks, type FdinfoMark, type MarkScope } from './fdinfo-marks.js';
 import { readMountinfo } from './mountinfo.js';
 
 export interface WatcherIndexOptions {
@@ -25,6 +25,8 @@ export interface WatcherIndexOptions {
 
 export interface WatcherScanStats {
   scans: number;
+  /** holder checks (HolderCheck) that found every holder's fd open, so no scan ran */
+  holderChecks: number;
   /** wall time of the last scan, and its CPU-bound part (reading /proc between yields) */
   lastScanSeconds: number;
   lastScanBusySeconds: number;
@@ -53,6 +55,8 @@ interface Scan {
   since: Map<string, string>;
   marks: number;
   processes: number;
+  /** pid/fd of every notification fd the index's marks came from */
+  holders: Set<string>;
 }
 
 
@@ -62,8 +66,8 @@ function markKey(pid: number, m: FdinfoMark & { fd: number }): string {
 }
 
 export class WatcherIndex implements WatcherSource {
-  readonly stats: WatcherScanStats = { scans: 0, lastScanSeconds: 0, lastScanBusySeconds: 0, lastScanProcesses: 0, marks: 0, processes: 0, marksDropped: 0, processesDropped: 0 };
-  private current: Scan = { byInode: new Map(), wide: [], since: new Map(), marks: 0, processes: 0 };
+  readonly stats: WatcherScanStats = { scans: 0, holderChecks: 0, lastScanSeconds: 0, lastScanBusySeconds: 0, lastScanProcesses: 0, marks: 0, processes: 0, marksDropped: 0, processesDropped: 0 };
+  private current: Scan = { byInode: new Map(), wide: [], since: new Map(), marks: 0, processes: 0, holders: new Set() };
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private readonly maxProcesses: number;
@@ -103,28 +107,49 @@ export class WatcherIndex implements WatcherSource {
     return this.queued;
   }
 
+  /** Whether every notification fd the last scan found marks on is still open in its process. */
+  holdersOpen(): boolean {
+    for (const h of this.current.holders) {
+      try {
+        if (notifyApiOfLink(readlinkSync(`${this.proc}/${h.replace('/', '/fd/')}`)) === undefined) return false;
+      } catch {
+        return false; // the process exited or closed the fd
+      }
+    }
+    return true;
+  }
+
   /**
    * Keeps the index current: a scan now, another when `changes()` (the watch add/remove counters)
-   * moved, at most every minGapMs, and one every intervalMs regardless. Returns stop().
+   * moved, at most every minGapMs, and one every intervalMs regardless. With `fullIntervalMs`
+   * (counters that see every add and remove), the intervalMs turn only checks that the holders'
+   * fds are open (holdersOpen: an exit or a close drops marks without a syscall the counters see)
+   * and scans when one is not, or when fullIntervalMs has passed. Returns stop().
    */
-  start(o: { changes?: () => number; pollMs?: number; minGapMs?: number; intervalMs?: number; onError?: (e: unknown) => void }): () => void {
+  start(o: { changes?: () => number; pollMs?: number; minGapMs?: number; intervalMs?: number; fullIntervalMs?: number; onError?: (e: unknown) => void }): () => void {
     const pollMs = o.pollMs ?? 1000;
     const minGapMs = o.minGapMs ?? 2000;
     const intervalMs = o.intervalMs ?? 60_000;
+    const fullIntervalMs = o.fullIntervalMs ?? intervalMs;
     const onError = o.onError ?? (() => undefined);
     let seen = o.changes?.() ?? 0;
     let last = Date.now();
+    let lastFull = last;
     const run = () => {
-      last = Date.now();
+      last = lastFull = Date.now();
       this.refresh().catch(onError);
     };
     run();
     return everyShared(pollMs, () => {
       const c = o.changes?.() ?? seen;
-      const elapsed = Date.now() - last;
-      if ((c !== seen && elapsed >= minGapMs) || elapsed >= intervalMs) {
+      const now = Date.now();
+      if ((c !== seen && now - last >= minGapMs) || now - lastFull >= fullIntervalMs) {
         seen = c;
         run();
+      } else if (now - last >= intervalMs && !this.running) {
+        last = now;
+        if (this.holdersOpen()) this.stats.holderChecks++;
+        else run();
       }
     });
   }
@@ -134,7 +159,7 @@ export class WatcherIndex implements WatcherSource {
     let busy = 0;
     const at = this.now().toISOString();
     const prev = this.current.since;
-    const next: Scan = { byInode: new Map(), wide: [], since: new Map(), marks: 0, processes: 0 };
+    const next: Scan = { byInode: new Map(), wide: [], since: new Map(), marks: 0, processes: 0, holders: new Set() };
     let pids: number[];
     try {
       pids = readdirSync(this.proc).filter((n) => /^\d+$/.test(n)).map(Number);
@@ -180,6 +205,7 @@ export class WatcherIndex implements WatcherSource {
       const key = markKey(pid, m);
       const since = prev.get(key) ?? at;
       next.since.set(key, since);
+      next.holders.add(`${pid}/${m.fd}`);
       next.marks++;
       const w: Watcher = { ...identity, pid, comm, api: m.api, mask: m.mask, since };
       if (m.scope === 'inode') {

@@ -18,7 +18,7 @@ test('startWatchers: a startup scan finds a watch made before it, with the holde
   const logger = pino({ level: 'info' }, new Writable({ write: (c, _e, done) => (logged.push(JSON.parse(String(c))), done()) }));
   try {
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => /Watches established/.test(String(d)) && resolve()));
-    const w = startWatchers({ cgroupLabels: true, watchChanges: () => 0, logger });
+    const w = startWatchers({ cgroupLabels: true, watchChanges: () => 0, watchChangesComplete: false, logger });
     try {
       for (let i = 0; i < 100 && w.index.stats.scans === 0; i++) await new Promise((r) => setTimeout(r, 20));
       const st = statSync(dir, { bigint: true });
@@ -30,7 +30,7 @@ test('startWatchers: a startup scan finds a watch made before it, with the holde
     } finally {
       w.stop();
     }
-    const off = startWatchers({ cgroupLabels: false, watchChanges: () => 0, logger });
+    const off = startWatchers({ cgroupLabels: false, watchChanges: () => 0, watchChangesComplete: false, logger });
     off.stop();
     assert.equal(off.resolver.identityOfPid(process.pid).cgroup, '');
   } finally {

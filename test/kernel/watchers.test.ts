@@ -2,7 +2,7 @@
 // inotifywait and fanotify holders on this host, started before the index is built.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -236,4 +236,52 @@ test('start(): a scan at once, another when the watch-change counters move, none
   changes += 1;
   await settle();
   assert.equal(index.stats.scans, 2, 'stopped');
+});
+
+/** A /proc of one process (pid 100) holding an inotify fd with a mark on 8:1 inode 0x2a. */
+function fakeProc(): { proc: string; close: () => void } {
+  const proc = mkdtempSync(join(tmpdir(), 'fsx-proc-'));
+  mkdirSync(join(proc, '100/fd'), { recursive: true });
+  mkdirSync(join(proc, '100/fdinfo'));
+  writeFileSync(join(proc, '100/comm'), 'watcher\n');
+  symlinkSync('anon_inode:inotify', join(proc, '100/fd/3'));
+  writeFileSync(join(proc, '100/fdinfo/3'), 'pos:\t0\nflags:\t00\nmnt_id:\t15\ninotify wd:1 ino:2a sdev:800001 mask:fff ignored_mask:0\n');
+  return { proc, close: () => rmSync(join(proc, '100/fd/3')) };
+}
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  // polls of 10 ms: a deadline far above the few polls each step needs, for a loaded host
+  for (const deadline = Date.now() + 10_000; !done(); await new Promise((r) => setTimeout(r, 10)))
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+}
+
+test('start() with fullIntervalMs: between full scans the interval only checks the holders\' fds; a closed one brings a scan', async () => {
+  const { proc, close } = fakeProc();
+  const dir = { dev: kernelDev(8, 1), ino: 0x2an };
+  const index = new WatcherIndex({ identityOfPid: () => ({ cgroup: '' }), proc });
+  const stop = index.start({ changes: () => 0, pollMs: 10, minGapMs: 0, intervalMs: 30, fullIntervalMs: 3_600_000 });
+  try {
+    await until('two holder checks', () => index.stats.holderChecks >= 2);
+    assert.equal(index.stats.scans, 1, 'the holder is open: no scan after the first');
+    assert.equal(index.watchersOf(dir)[0]?.comm, 'watcher');
+    close();
+    await until('a scan after the close', () => index.stats.scans === 2);
+    assert.deepEqual(index.watchersOf(dir), []);
+  } finally {
+    stop();
+    rmSync(proc, { recursive: true });
+  }
+});
+
+test('start() without fullIntervalMs (counters that may miss changes): every interval is a full scan', async () => {
+  const { proc } = fakeProc();
+  const index = new WatcherIndex({ identityOfPid: () => ({ cgroup: '' }), proc });
+  const stop = index.start({ changes: () => 0, pollMs: 10, minGapMs: 0, intervalMs: 30 });
+  try {
+    await until('three scans', () => index.stats.scans >= 3);
+    assert.equal(index.stats.holderChecks, 0);
+  } finally {
+    stop();
+    rmSync(proc, { recursive: true });
+  }
 });
