@@ -106,6 +106,7 @@ export const METRICS = {
   programRuns: spec('fsnotify_exporter_bpf_program_runs_total', 'counter', 'Runs of each BPF program (needs kernel.bpf_stats_enabled=1).', ['program']),
   programMisses: spec('fsnotify_exporter_bpf_program_misses_total', 'counter', 'Runs of each BPF program the kernel skipped because that program (fentry/fexit) or another kprobe program was already running on the CPU: events it did not count (bpf_prog_info recursion_misses, 5.12+).', ['program']),
   watcherScans: spec('fsnotify_exporter_watcher_scans_total', 'counter', 'Scans of /proc/<pid>/fdinfo for inotify and fanotify marks.'),
+  watcherHolderChecks: spec('fsnotify_exporter_watcher_holder_checks_total', 'counter', "Checks, in place of a periodic scan, that found every mark holder's inotify or fanotify fd still open."),
   watcherScanSeconds: spec('fsnotify_exporter_watcher_scan_seconds', 'gauge', 'Wall time of the last /proc mark scan (it yields to the event loop between batches of processes).'),
   watcherMarks: spec('fsnotify_exporter_watcher_marks', 'gauge', 'inotify and fanotify marks in the watcher index after the last scan.'),
   watcherMarksDropped: spec('fsnotify_exporter_watcher_marks_dropped_total', 'counter', 'Marks a scan found but did not keep (over the marks or processes bound), summed over scans.'),

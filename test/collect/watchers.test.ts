@@ -32,6 +32,7 @@ test('watcher scans, marks, drops and cgroup lookups as metrics', async () => {
     registerCollectors(exposition, { watcherIndex: index, cgroups: resolver } as unknown as CollectorContext, [watchers, cgroups]);
     const m = parseProm((await exposition.metrics()).toString());
     assert.equal(m.get('fsnotify_exporter_watcher_scans_total'), 2);
+    assert.equal(m.get('fsnotify_exporter_watcher_holder_checks_total'), 0, 'refresh() scans; only start() checks holders');
     assert.equal(m.get('fsnotify_exporter_watcher_marks'), 0, 'a budget of 0 keeps nothing');
     assert.ok((m.get('fsnotify_exporter_watcher_marks_dropped_total') ?? 0) >= 2, "inotifywait's mark, dropped at both scans");
     assert.ok((m.get('fsnotify_exporter_watcher_scan_seconds') ?? 0) > 0);

@@ -8,6 +8,7 @@ export const watchers: Collector = {
   setup(m, { watcherIndex }) {
     const one = (value: (s: NonNullable<typeof watcherIndex>['stats']) => number) => () => (watcherIndex ? [{ labels: {}, value: value(watcherIndex.stats) }] : []);
     m.samples(METRICS.watcherScans, one((s) => s.scans));
+    m.samples(METRICS.watcherHolderChecks, one((s) => s.holderChecks));
     m.samples(METRICS.watcherScanSeconds, one((s) => s.lastScanSeconds));
     m.samples(METRICS.watcherMarks, one((s) => s.marks));
     m.samples(METRICS.watcherMarksDropped, one((s) => s.marksDropped));
