@@ -1,6 +1,7 @@
 // The real daemon as a child process on this host (daemon tests, host bench), and what of ours the kernel holds.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROGRAM_NAMES } from '../src/bpf/probes.js';
@@ -31,7 +32,28 @@ export interface Daemon {
   exited: Promise<number | null>;
 }
 
-export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Promise<Daemon> {
+/** A GET over TLS to a daemon whose web config serves a certificate for `localhost` signed by `ca`. */
+export function tlsGet(port: number, path: string, ca: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost', agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** GET /readyz, over TLS when `tlsCa` is given (see tlsGet). */
+async function readyz(port: number, tlsCa?: Buffer): Promise<{ status: number; body: string }> {
+  if (tlsCa) return tlsGet(port, '/readyz', tlsCa);
+  const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+  return { status: r.status, body: await r.text() };
+}
+
+/** `tlsCa`: the daemon serves TLS (a web config in `args`) with a certificate that CA signed, for `localhost`. */
+export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = [], tlsCa?: Buffer): Promise<Daemon> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, MAIN, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env } });
   let out = '';
@@ -43,8 +65,8 @@ export async function startDaemon(args: string[] = [], env: NodeJS.ProcessEnv = 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/readyz`);
-      const body = (await r.json()) as { reasons?: string[] };
+      const r = await readyz(port, tlsCa);
+      const body = JSON.parse(r.body) as { reasons?: string[] };
       if (r.status === 200 || !body.reasons?.includes('probes are being attached')) break;
     } catch {
       // not listening yet
