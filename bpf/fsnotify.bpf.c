@@ -483,6 +483,13 @@ static __always_inline __u32 add_and_read(__u32 *v, __s32 n, bool no_fetch)
 	return __sync_fetch_and_add(v, n) + n;
 }
 
+/*
+ * Walks running on the host, of any directory: the lock probes skip their watched_locks lookup
+ * while none is, which is when most contended spinlocks happen. A walk whose exit is never seen
+ * (its walks_in_flight entry lost) leaves it high: the lookup is then done, no wait is missed.
+ */
+__u32 walks_running = 0;
+
 /* The directory's walkers, this one included: counted in its dir_stats entry (no map of their own). */
 static __always_inline __u32 walkers_inc(struct dir_stats *ds, bool no_fetch)
 {
@@ -528,6 +535,8 @@ static __always_inline bool scan_due(struct dir_stats *ds, __u64 now)
 static __always_inline __u32 walk_register(struct walk_state *w, struct dir_stats *ds, bool no_fetch, bool scanned)
 {
 	__u32 walkers = walkers_inc(ds, no_fetch);
+
+	__sync_fetch_and_add(&walks_running, 1);
 
 	if (ds && (ds->locks_at != w->locks[LOCK_I_LOCK] || scanned)) {
 		watch_locks(w);
@@ -759,6 +768,7 @@ static __always_inline int walk_exit(void)
 		__sync_fetch_and_add(&ds->walk_ns, duration);
 	}
 	walkers_dec(ds);
+	__sync_fetch_and_add(&walks_running, -1);
 	if (duration >= slow_walk_threshold_ns) {
 		count(CNT_SLOW_WALKS, 1);
 		emit_slow_walk(w, ds, duration);
@@ -822,8 +832,9 @@ int BPF_KPROBE(parent_entry_kprobe)
 /* ---- lock waits --------------------------------------------------------------------------- */
 
 /*
- * Runs for every contended spinlock on the host: one hash lookup (is this lock one of a
- * directory being walked?) plus inlined per-CPU array accesses, and a clock read only on a match.
+ * Runs for every contended spinlock on the host: inlined per-CPU array accesses, one hash lookup
+ * (is this lock one of a directory being walked?) only while a walk runs, and a clock read only on
+ * a match.
  */
 static __always_inline void lock_wait_begin(__u64 lock)
 {
@@ -845,7 +856,7 @@ static __always_inline void lock_wait_begin(__u64 lock)
 	s = &n->slots[d];
 	s->lock = lock;
 	s->watched = 0;
-	wl = bpf_map_lookup_elem(&watched_locks, &lock);
+	wl = *(volatile __u32 *)&walks_running ? bpf_map_lookup_elem(&watched_locks, &lock) : NULL;
 	/* a watched lock counts while a walk of its directory runs (entries stay between walks) */
 	ds = wl ? bpf_map_lookup_elem(&dir_stats, &wl->dir) : NULL;
 	if (wl && ds && ds->walkers) {

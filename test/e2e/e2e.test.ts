@@ -285,6 +285,12 @@ for (const kernel of kernels) {
       assert.ok(sum(m, 'fsnotify_near_softlockup_total') >= (rep.reports as number));
     });
 
+    test('the walks running on the host, as the lock probes see them, are back to 0 after every workload', () => {
+      report.walksRunning = r.walksRunning;
+      assert.ok(!r.walksRunning.includes(-1), 'walks_running not found in the daemon\'s maps');
+      assert.equal(Math.min(...r.walksRunning), 0, `walks_running ${r.walksRunning.join(', ')}: a walk counted in and not out leaves the lock probes looking up every contended lock`);
+    });
+
     test(`top-K: more than ${TOP_K} directories walked, at most ${TOP_K} get series, the heaviest among them`, () => {
       const m = parseProm(r.topK.after);
       const dirs = new Map<string, string>();

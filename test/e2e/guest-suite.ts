@@ -21,6 +21,7 @@ import {
   startDaemon as startGuestDaemon,
   waitReady,
   walkFunction,
+  walksRunning,
   writeResults,
   type Bpftrace,
   type GuestDaemon,
@@ -276,6 +277,13 @@ async function main() {
 
   // the top-K after every workload: the series stay bounded, the heaviest directories keep theirs
   results.topK = { before: results.manyDirs.before, after: await scrape() };
+  // every workload's walks have ended: the walk probes' host-wide count is back to 0 (read three
+  // times 200 ms apart, so a walk some other process starts meanwhile cannot fail it alone)
+  results.walksRunning = [];
+  for (let i = 0; i < 3; i++) {
+    if (i) await sleep(200);
+    results.walksRunning.push(walksRunning(daemon.child.pid as number) ?? -1);
+  }
 
   await checkpoint('loaded');
   results.daemonLog = readFileSync(join(OUT, 'daemon.log'), 'utf8');

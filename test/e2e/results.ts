@@ -29,6 +29,8 @@ export interface SuiteResults {
   stall: StallResults & { dir: string };
   herd: { before: string; after: string; rounds: number };
   topK: { before: string; after: string };
+  /** the BPF object's walks_running, sampled three times after every workload (-1: not found) */
+  walksRunning: number[];
   manyDirs: { before: string; after: string; bpftrace: number[] };
   slowWalks: { events: Array<Record<string, unknown>> };
   daemonLog: string;
