@@ -1,8 +1,10 @@
-// The daemon bundled (dist/bundle/main.js, a chunk per lazy import, the bcrypt worker's own entry):
-// a start reads a handful of files instead of ~300 modules, which was most of a start on a slow
-// disk or a 9p guest (docs/benchmark-findings.md, "one file to start"). koffi stays outside (a native addon);
-// ajv and yaml stay outside because src/config/lazy.ts requires them at run time, on first use.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+// The daemon bundled (dist/bundle/main.js, and the bcrypt worker's own entry), as CommonJS: a start
+// reads a handful of files instead of ~300 modules, which was most of a start on a slow disk or a 9p
+// guest (docs/benchmark-findings.md, "one file to start"); and an ES module entry would load node's
+// ESM loader, fs/promises and a started threadpool for good, ~0.7 MB of RSS ("the ESM loader").
+// koffi stays outside (a native addon); ajv and yaml stay outside because src/config/lazy.ts
+// requires them at run time, on first use.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // fastify's default schema compilers (Ajv, fast-json-stringify): the server passes its own
@@ -32,6 +34,22 @@ const lazyServerBuiltins = {
   },
 };
 
+// Loaded for good at start, used only on a path the daemon never takes: pino's transports (a worker
+// thread each; the daemon logs to stdout) and commander's executable subcommands (it has none).
+// Each stub loads the real module on first use: a constructor for thread-stream, a proxy for child_process.
+const lazyUnusedPaths = {
+  name: 'lazy-unused-paths',
+  setup(b) {
+    b.onResolve({ filter: /^thread-stream$/ }, (a) => (a.importer.includes('/node_modules/pino/') ? { path: a.path, namespace: 'lazy-ctor' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-ctor' }, (a) => ({
+      contents: `let C; module.exports = function Lazy(...args) { return new (C ??= require(${JSON.stringify(a.path)}))(...args); };`,
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+    b.onResolve({ filter: /^node:child_process$/ }, (a) => (a.importer.includes('/node_modules/commander/') ? { path: a.path, namespace: 'lazy-builtin' } : undefined));
+  },
+};
+
 // chunk names carry a content hash: an earlier build's chunks would stay beside the new ones, and the package copies the directory whole
 rmSync('dist/bundle', { recursive: true, force: true });
 
@@ -40,15 +58,16 @@ await build({
   outdir: 'dist/bundle',
   entryNames: '[name]',
   bundle: true,
-  // main.ts imports the logger and the daemon lazily (--help, --version and bad flags need neither): they stay separate chunks
-  splitting: true,
   platform: 'node',
-  format: 'esm',
+  // main.ts imports the logger and the daemon lazily (--help, --version and bad flags need neither):
+  // in one CommonJS file their modules are still evaluated only on that import
+  format: 'cjs',
   target: 'node20',
   external: ['koffi'],
-  plugins: [defaultCompilersLeftOut, lazyServerBuiltins],
-  // the bundled CommonJS dependencies (fastify, pino) call require()
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [defaultCompilersLeftOut, lazyServerBuiltins, lazyUnusedPaths],
+  // the sources' import.meta.url (the package root, createRequire, the worker's file) is the bundle's own
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "'use strict'; const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: 'linked',
   legalComments: 'none',
   // V8 holds each chunk's source for good (lazy compilation): without comments and blanks 1.23 MB
@@ -58,6 +77,9 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+// the package is "type": "module"; this marks the bundle's .js files CommonJS (a package.json
+// without a name: src/package-root.ts looks past it for the package's own)
+writeFileSync('dist/bundle/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 // V8 keeps each script's source as a string, two bytes a character if one character is not ASCII:
 // one arrow in a kept comment doubled the daemon chunk's 1 MB. esbuild escapes strings, not comments.

@@ -45,6 +45,10 @@ async function main(): Promise<void> {
   try {
     // loaded after the flags: a bad flag must not need libbpf
     const { runDaemon, runCheck } = await import('./daemon/daemon.js');
+    // a stop signal that came while the daemon's modules initialised (synchronously, in the bundle)
+    // is handled here, before anything listens or attaches: libuv reads it in a poll phase, and
+    // there is one between two check phases (one immediate can run before it)
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     if (options.check) process.exit(await runCheck(options, logger, VERSION));
     await runDaemon(options, logger, VERSION, signals);
   } catch (e) {

@@ -2,8 +2,9 @@
 // flood of wrong passwords stalls every scrape (bcryptjs's async API runs on the main thread too).
 // One thread for the process; at most MAX_PENDING compares wait, beyond that the caller is told
 // to refuse the request rather than queue it.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CompareRequest } from './bcrypt-thread.js';
+import { workerThreads } from './lazy.js';
 
 export const MAX_PENDING_COMPARES = 64;
 
@@ -20,7 +21,7 @@ const pending = new Map<number, { resolve: (ok: boolean) => void; reject: (e: Er
 
 function thread(): Worker {
   if (worker) return worker;
-  const w = new Worker(new URL('./bcrypt-thread.js', import.meta.url));
+  const w = new (workerThreads().Worker)(new URL('./bcrypt-thread.js', import.meta.url));
   w.unref(); // never what keeps the process alive
   w.on('message', (m: { id: number; ok: boolean }) => {
     pending.get(m.id)?.resolve(m.ok);

@@ -1,7 +1,7 @@
 // What only a config file needs, loaded on first use: a daemon run without --config.file or
 // --web.config.file (the common case) never needs ajv, yaml, or the TLS stack for a TLS or
 // basic-auth web config, and each module stays in the heap for good: ~2 MB of RSS for ajv and yaml
-// (docs/benchmarks.md, footprint by module), ~1 MB for node:tls and node:crypto.
+// (docs/benchmarks.md, footprint by module), ~1 MB for node:tls and node:crypto, and node:worker_threads for basic auth alone.
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 
@@ -21,3 +21,6 @@ export const tls = (): typeof import('node:tls') => require('node:tls') as typeo
 
 /** node:crypto, for a web config's certificates and users. */
 export const crypto = (): typeof import('node:crypto') => require('node:crypto') as typeof import('node:crypto');
+
+/** node:worker_threads, for basic auth's bcrypt thread. */
+export const workerThreads = (): typeof import('node:worker_threads') => require('node:worker_threads') as typeof import('node:worker_threads');

@@ -93,7 +93,8 @@ export async function runDaemon(o: Options, logger: Logger, version: string, sig
     await server.close().catch(() => undefined);
     throw new FatalError(ExitCode.STRICT, `--strict: the walk probes did not attach (${why})`, 'drop --strict to run without them, or use a kernel with kprobes or fentry');
   }
-  compactAfterStartup();
+  const notReduced = compactAfterStartup();
+  if (notReduced !== undefined) logger.debug({ reason: notReduced }, 'heap compacted with a full GC instead');
   stopTrimming = trimPeriodically();
   logger.info(
     { address: o.web.listenAddress, walk_probes: inst.attach.walkProbesAttached, walk_function: inst.kernel.walkFunction },
