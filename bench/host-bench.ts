@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
-import { freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
+import { daemonMapIds, freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 import { parseProm, sum } from '../harness/prom-text.js';
 import { cpuNs } from './cpu-ns.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
@@ -95,22 +95,6 @@ function openDaemonMap(pid: number, name: string): number {
   if (fd < 0) throw new Error(`bpf_map_get_fd_by_id(${id}) failed: ${fd}`);
   openMaps.set(`${pid}:${name}`, fd);
   return fd;
-}
-
-/** The ids of the BPF maps `pid` holds an fd to (each map fd's fdinfo has its map_id). */
-export function daemonMapIds(pid: number): number[] {
-  const ids: number[] = [];
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    let info: string;
-    try {
-      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
-    } catch {
-      continue; // closed since the listing
-    }
-    const id = /^map_id:\s+(\d+)$/m.exec(info)?.[1];
-    if (id !== undefined) ids.push(Number(id));
-  }
-  return ids;
 }
 
 export function closeDaemonMaps(pid: number): void {

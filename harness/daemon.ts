@@ -95,6 +95,22 @@ export function ourPrograms(): string[] {
   return out.split('\n').filter((l) => OUR_PROGRAMS.test(l));
 }
 
+/** The ids of the BPF maps `pid` holds an fd to (each map fd's fdinfo has its map_id). */
+export function daemonMapIds(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // closed since the listing
+    }
+    const id = /^map_id:\s+(\d+)$/m.exec(info)?.[1];
+    if (id !== undefined) ids.push(Number(id));
+  }
+  return ids;
+}
+
 /** Ids of the programs a live process holds an fd of (fdinfo's prog_id: program and link fds). */
 function heldProgramIds(): Set<string> {
   const ids = new Set<string>();

@@ -1,10 +1,10 @@
 // What every program run inside a guest needs (the e2e suites, the demo, the guest bench): the
 // daemon started and awaited, scrapes, the workloads, the walk function, results written back.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKallsyms, WALK_FUNCTIONS, type WalkFunction } from '../src/kernel/kallsyms.js';
-import { MAIN, OUR_PROGRAMS, sleep } from './daemon.js';
+import { daemonMapIds, MAIN, OUR_PROGRAMS, sleep } from './daemon.js';
 
 export { sleep };
 
@@ -202,18 +202,10 @@ export interface Leftovers {
 /** The BPF object's `walks_running` in the daemon `pid` (its .bss map, found among its fds): the
  * walks running on the host, which the walk probes count up and down; undefined if not found. */
 export function walksRunning(pid: number): number | undefined {
-  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-    let id: string | undefined;
-    try {
-      id = /^map_id:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
-    } catch {
-      continue; // closed meanwhile
-    }
-    if (id === undefined) continue;
-    const dump = spawnSync('bpftool', ['-j', 'map', 'dump', 'id', id], { encoding: 'utf8' });
-    if (dump.status !== 0 || !dump.stdout.includes('"walks_running"')) continue;
-    const n = /"walks_running":\s*(\d+)/.exec(dump.stdout)?.[1];
-    return n === undefined ? undefined : Number(n);
+  for (const id of daemonMapIds(pid)) {
+    const dump = spawnSync('bpftool', ['-j', 'map', 'dump', 'id', String(id)], { encoding: 'utf8' });
+    const n = dump.status === 0 ? /"walks_running":\s*(\d+)/.exec(dump.stdout)?.[1] : undefined;
+    if (n !== undefined) return Number(n);
   }
   return undefined;
 }

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemon, type Daemon } from '../../harness/daemon.js';
-import { closeDaemonMaps, daemonMapIds, DIR_STATS_ENTRIES, fillDirStats } from '../../bench/host-bench.js';
+import { closeDaemonMaps, DIR_STATS_ENTRIES, fillDirStats } from '../../bench/host-bench.js';
+import { daemonMapIds } from '../../harness/daemon.js';
 
 const directorySeries = async (d: Daemon) =>
   (await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('fsnotify_directory_walks_total{')).length;
