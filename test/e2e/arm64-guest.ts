@@ -10,7 +10,7 @@ import { watchSyscallOf } from '../../src/bpf/attach-plan.js';
 import { PROBES } from '../../src/bpf/probes.js';
 import { PARENT_FUNCTION, readKallsyms, SLOWPATH_FUNCTIONS, syscallFunction } from '../../src/kernel/kallsyms.js';
 import { MAIN } from '../../harness/daemon.js';
-import { leftovers, logger, PORT, scrape, SCRATCH, sleep, startDaemon, waitReady, walkFunction, writeResults } from '../../harness/guest-kit.js';
+import { leftovers, logger, PORT, scrape, SCRATCH, sleep, startDaemon, waitReady, walkFunction, walksRunning, writeResults } from '../../harness/guest-kit.js';
 import { SCAN_BUDGET } from '../../harness/workload-sizes.js';
 import type { Arm64Results } from './results.js';
 import { emulationFault } from './arm64-retry.js';
@@ -185,6 +185,8 @@ async function main() {
     if (!(await waitReady(daemon.child, 300))) throw new Error(`the retried daemon did not become ready: ${daemon.output().slice(-500)}`);
     await workload(`${SCRATCH}/neg-retry`);
   }
+  // the walk has ended: the walk probes' host-wide count is back to 0 (nothing else in this guest watches)
+  results.walksRunning = walksRunning(daemon.child.pid as number) ?? -1;
   save();
 
   results.sigtermExit = await timed(

@@ -86,6 +86,12 @@ for (const kernel of kernels) {
       report.walkSeconds = delta(m1, m0, 'fsnotify_walk_duration_seconds_sum');
     });
 
+    test('the walks running, as the lock probes see them, are back to 0 after the walk', () => {
+      assert.notEqual(r.walksRunning, -1, 'walks_running not found in the daemon\'s maps');
+      assert.equal(r.walksRunning, 0, 'a walk counted in and not out leaves the lock probes looking up every contended lock');
+      report.walksRunning = r.walksRunning;
+    });
+
     test('clean detach on SIGTERM: bpftool shows no program of ours', () => {
       assert.equal(r.whileRunning.bpftoolStatus, 0, 'bpftool prog show failed in the guest');
       assert.ok(r.whileRunning.progs.length > 0, 'bpftool saw none of our programs while the daemon ran');

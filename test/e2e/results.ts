@@ -88,6 +88,8 @@ export interface Arm64Results {
   m0: string;
   m1: string;
   watch: { wd: number };
+  /** the BPF object's walks_running after the watch add's walk; -1 if not found */
+  walksRunning: number;
   sigtermExit: number | null;
   afterSigterm: Leftovers;
   timings: Record<string, number>;
