@@ -187,15 +187,19 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
         if (!Number.isInteger(perDirectory) || perDirectory < 1) throw new Error(`${dirSeries} directory series for ${k} directories`);
       }
       // one connection, back to back, gzip accepted: how a Prometheus server scrapes a target
+      const c0 = cpuNs(pid);
       const steady = wrk(url, seconds, 1, true);
+      const steadyCpu = cpuMsPerScrape(cpuNs(pid) - c0, steady.requests);
       const writer = churn(pid, dirs);
       const changing = wrk(url, seconds, 1, true);
       const passes = await writer.stop();
       const gcBefore = await gcCounts(url);
+      const c1 = cpuNs(pid); // the rewrites run in this process: the daemon's CPU is its scrapes'
       const changed = await scrapesAfterChange(url, seconds, (pass) => fillDirStats(pid, dirs, pass));
+      const changedCpu = cpuMsPerScrape(cpuNs(pid) - c1, changed.scrapes);
       const gcAfter = await gcCounts(url);
       // the daemon's own GC histogram: old-generation collections are what a scrape's garbage that outlives it costs
-      const changedEachScrape = { ...changed, majorGcs: gcAfter.major - gcBefore.major, gcSeconds: gcAfter.seconds - gcBefore.seconds };
+      const changedEachScrape = { ...changed, cpuMsPerScrape: changedCpu, majorGcs: gcAfter.major - gcBefore.major, gcSeconds: gcAfter.seconds - gcBefore.seconds };
       rows.push({
         target,
         topDirectories: k,
@@ -204,6 +208,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
         bytes: Buffer.byteLength(body),
         gzipBytes: gzipSync(body, { level: 1 }).length,
         ...steady,
+        cpuMsPerScrape: steadyCpu,
         changing: { ...changing, churnPasses: passes },
         changedEachScrape,
         rssAfterMb: Number(rssMb(pid).toFixed(1)),
@@ -215,6 +220,12 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   }
   return rows;
 }
+
+/**
+ * A target's CPU per scrape over a run of `scrapes` (schedstat, every thread): a cost the host's
+ * load barely moves, beside latencies it moves by tens of percent (docs/benchmark-findings.md).
+ */
+const cpuMsPerScrape = (ns: number, scrapes: number) => (scrapes > 0 ? Number((ns / scrapes / 1e6).toFixed(3)) : undefined);
 
 /** The daemon's major (mark-compact) GCs and all GC time so far, from its nodejs_gc_duration_seconds histogram. */
 async function gcCounts(url: string): Promise<{ major: number; seconds: number }> {
@@ -332,12 +343,15 @@ export async function startNodeExporter(): Promise<Target & { version: string; s
 export async function peerScrape(t: Target, seconds: number) {
   const url = `http://127.0.0.1:${t.port}/metrics`;
   const body = await (await fetch(url)).text();
+  const c0 = cpuNs(t.child.pid);
   const result = wrk(url, seconds, 1, true);
+  const cpu = cpuMsPerScrape(cpuNs(t.child.pid) - c0, result.requests);
   return {
     series: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
     bytes: Buffer.byteLength(body),
     gzipBytes: gzipSync(body, { level: 1 }).length,
     ...result,
+    cpuMsPerScrape: cpu,
     rssAfterMb: Number(rssMb(t.child.pid as number).toFixed(1)),
   };
 }

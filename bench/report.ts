@@ -68,7 +68,9 @@ export interface BenchResults {
       gzipBytes?: number;
       changing?: WrkResult & { churnPasses: number };
       /** every directory rewritten before each scrape, nothing running meanwhile (older results lack it; the GC counts came later) */
-      changedEachScrape?: ChangedScrapes & { majorGcs?: number; gcSeconds?: number };
+      changedEachScrape?: ChangedScrapes & { majorGcs?: number; gcSeconds?: number; cpuMsPerScrape?: number };
+      /** the daemon's CPU per steady scrape, all threads (older results lack it) */
+      cpuMsPerScrape?: number;
       /** what the row aimed at, and the daemon's RSS after its two wrk runs (older results lack both) */
       target?: { directorySeries: number } | { series: number } | { topDirectories: number; directoriesInMap: number };
       rssAfterMb?: number;
@@ -89,7 +91,7 @@ export interface BenchResults {
   bareNodeRssMb?: number;
   modules?: Array<{ module: string; rssMb: number; anonMb: number; fileMb: number; heapUsedMb: number }>;
   /** Debian's prometheus-node-exporter in the same run (older results lack it) */
-  nodeExporter?: { version: string; scrape: WrkResult & { series: number; bytes: number; gzipBytes: number; rssAfterMb: number }; idle: Footprint; idleFirst?: Footprint };
+  nodeExporter?: { version: string; scrape: WrkResult & { series: number; bytes: number; gzipBytes: number; rssAfterMb: number; cpuMsPerScrape?: number }; idle: Footprint; idleFirst?: Footprint };
   storm: Footprint;
   dropCounters: string[];
   alive: boolean;
@@ -105,6 +107,8 @@ const median = (xs: number[]) => {
 /** Steady p99 of the 100-directory-series, 1,000 and 10,000-series rows before issue 18. */
 const BEFORE_STEADY_P99 = [2.53, 3.63, 15.14];
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+/** a target's CPU ms per scrape; results from before it was measured have none */
+const cpuMs = (ms: number | undefined) => (ms === undefined ? '–' : f(ms, 2));
 const goal = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 export function renderReport(r: BenchResults): { markdown: string; failures: string[] } {
@@ -120,14 +124,14 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   md.push('What these numbers do and do not establish, and the open findings: [benchmark-findings.md](benchmark-findings.md).', '');
   md.push('## /metrics latency by series count (host, wrk -t1 -c1: back-to-back scrapes on one connection, as a Prometheus server scrapes)', '');
   md.push(
-    'The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape. wrk sends `Accept-Encoding: gzip`, as Prometheus does. *Steady*: the directories\' counters do not change between scrapes, the common case (a directory\'s counters change only when it is walked), so only the values are read again (each directory\'s line prefixes are kept). *All changing*: a second process rewrites every directory with new counters continuously (using a core of its own), so every scrape renders every directory again: the worst case. *Changed before each scrape*: the same worst case without the writer\'s core: the bench rewrites every directory, then scrapes once (gzip, one kept-alive connection, timed by the bench from the request to the body\'s end), in turn, so nothing else runs during a scrape; on this 2-core host the writer is the third busy process beside wrk and the daemon. Its GC columns are the daemon\'s own `nodejs_gc_duration_seconds` over those scrapes: a major GC (mark-compact) is paid for garbage that outlived a scrape, and its pause lands in one scrape\'s time; unlike the latencies, these counts do not move with the host\'s load.',
+    'The daemon\'s own `dir_stats` map is filled from user space with 1.5 × K directories (the walk probes cannot attach on the host), so the top-K cut runs on every scrape. wrk sends `Accept-Encoding: gzip`, as Prometheus does. *Steady*: the directories\' counters do not change between scrapes, the common case (a directory\'s counters change only when it is walked), so only the values are read again (each directory\'s line prefixes are kept). *All changing*: a second process rewrites every directory with new counters continuously (using a core of its own), so every scrape renders every directory again: the worst case. *Changed before each scrape*: the same worst case without the writer\'s core: the bench rewrites every directory, then scrapes once (gzip, one kept-alive connection, timed by the bench from the request to the body\'s end), in turn, so nothing else runs during a scrape; on this 2-core host the writer is the third busy process beside wrk and the daemon. Its GC columns are the daemon\'s own `nodejs_gc_duration_seconds` over those scrapes: a major GC (mark-compact) is paid for garbage that outlived a scrape, and its pause lands in one scrape\'s time; unlike the latencies, these counts do not move with the host\'s load. *CPU ms per scrape*: the daemon\'s CPU time over the run (schedstat, every thread) divided by its scrapes: what a scrape costs, which the host\'s load moves far less than the latencies.',
     '',
   );
   md.push(
     "Rows: the issue's 100 / 1,000 / 10,000 series. The daemon always exports a fixed set of series (the log2 histograms' buckets, the process metrics), more than 100 on its own, so the first row has 100 *directory* series, and the next two 1,000 and 10,000 series in all; K is chosen from the fixed set the first row counted and the series per directory it measured. The last row is the default K (20) over a full dir_stats (10,240 walked directories): a busy host's map, of which a scrape exports 20.",
     '',
   );
-  md.push('| target | --top-directories | series | directory series | bytes | gzipped | steady: req/s | p50 ms | p99 ms | all changing: req/s | p50 ms | p99 ms | changed before each scrape: scrapes | p50 ms | p99 ms | major GCs per 1,000 scrapes | GC ms per scrape | errors | RSS after, MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  md.push('| target | --top-directories | series | directory series | bytes | gzipped | steady: req/s | p50 ms | p99 ms | CPU ms per scrape | all changing: req/s | p50 ms | p99 ms | changed before each scrape: scrapes | p50 ms | p99 ms | CPU ms per scrape | major GCs per 1,000 scrapes | GC ms per scrape | errors | RSS after, MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const targetLabel = (t: NonNullable<BenchResults['scrape'][number]['target']>) =>
     'series' in t ? `${t.series.toLocaleString('en-US')} series` : 'directorySeries' in t ? `${t.directorySeries.toLocaleString('en-US')} directory series` : `dir_stats full (${t.directoriesInMap.toLocaleString('en-US')} directories), the default K`;
   type Changed = BenchResults['scrape'][number]['changedEachScrape'];
@@ -136,7 +140,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   const scrapeErrors = (s: BenchResults['scrape'][number]) => s.errors + (s.changing?.errors ?? 0) + (s.changedEachScrape?.errors ?? 0);
   for (const s of r.scrape)
     md.push(
-      `| ${s.target ? targetLabel(s.target) : '–'} | ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${s.gzipBytes ?? '–'} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${s.changing ? f(s.changing.requestsPerSecond, 0) : '–'} | ${s.changing ? f(s.changing.p50ms) : '–'} | ${s.changing ? f(s.changing.p99ms) : '–'} | ${s.changedEachScrape?.scrapes ?? '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p50ms) : '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p99ms) : '–'} | ${gcPerScrapes(s.changedEachScrape)} | ${gcMsPerScrape(s.changedEachScrape)} | ${scrapeErrors(s)} | ${s.rssAfterMb ?? '–'} |`,
+      `| ${s.target ? targetLabel(s.target) : '–'} | ${s.topDirectories} | ${s.series} | ${s.directorySeries} | ${s.bytes} | ${s.gzipBytes ?? '–'} | ${f(s.requestsPerSecond, 0)} | ${f(s.p50ms)} | ${f(s.p99ms)} | ${cpuMs(s.cpuMsPerScrape)} | ${s.changing ? f(s.changing.requestsPerSecond, 0) : '–'} | ${s.changing ? f(s.changing.p50ms) : '–'} | ${s.changing ? f(s.changing.p99ms) : '–'} | ${s.changedEachScrape?.scrapes ?? '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p50ms) : '–'} | ${s.changedEachScrape ? f(s.changedEachScrape.p99ms) : '–'} | ${cpuMs(s.changedEachScrape?.cpuMsPerScrape)} | ${gcPerScrapes(s.changedEachScrape)} | ${gcMsPerScrape(s.changedEachScrape)} | ${scrapeErrors(s)} | ${s.rssAfterMb ?? '–'} |`,
     );
   const row = (series: number) => r.scrape.find((s) => s.target && 'series' in s.target && s.target.series === series);
   const near1000 = row(1000) ?? r.scrape.find((s) => s.series >= 800 && s.series <= 2000) ?? r.scrape[1];
@@ -209,12 +213,12 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
       `Debian's \`prometheus-node-exporter\` ${ne.version} (its default collectors; the package's service never enabled: the bench runs it as a child process on a free loopback port), scraped as the daemon is (wrk -t1 -c1, gzip), and idle over the daemon's idle phase, in parallel with it, with the same scrape every ${ne.idle.scrapeEverySeconds} s${ne.idleFirst ? ` (the steady window here; over the first window node_exporter used ${f(ne.idleFirst.cpuPercentOfOneCore)}% of a core, the daemon ${f(r.idleFirst?.cpuPercentOfOneCore ?? NaN)}%)` : ''}. Ours at the same series count: the last row of the scrape table.`,
       '',
     );
-    md.push('| exporter | series | bytes | gzipped | req/s | p50 ms | p99 ms | RSS idle MB (max) | idle CPU % of a core |', '|---|---|---|---|---|---|---|---|---|');
-    md.push(`| node_exporter | ${ne.scrape.series} | ${ne.scrape.bytes} | ${ne.scrape.gzipBytes} | ${f(ne.scrape.requestsPerSecond, 0)} | ${f(ne.scrape.p50ms)} | ${f(ne.scrape.p99ms)} | ${ne.idle.rssMaxMb} | ${f(ne.idle.cpuPercentOfOneCore)} |`);
+    md.push('| exporter | series | bytes | gzipped | req/s | p50 ms | p99 ms | CPU ms per scrape | RSS idle MB (max) | idle CPU % of a core |', '|---|---|---|---|---|---|---|---|---|---|');
+    md.push(`| node_exporter | ${ne.scrape.series} | ${ne.scrape.bytes} | ${ne.scrape.gzipBytes} | ${f(ne.scrape.requestsPerSecond, 0)} | ${f(ne.scrape.p50ms)} | ${f(ne.scrape.p99ms)} | ${cpuMs(ne.scrape.cpuMsPerScrape)} | ${ne.idle.rssMaxMb} | ${f(ne.idle.cpuPercentOfOneCore)} |`);
     if (ours) {
-      md.push(`| fsnotify-exporter, steady | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.requestsPerSecond, 0)} | ${f(ours.p50ms)} | ${f(ours.p99ms)} | ${r.idle.rssMaxMb} (at ${r.footprintSeries ?? '–'} series) | ${f(r.idle.cpuPercentOfOneCore)} |`);
-      if (ours.changing) md.push(`| fsnotify-exporter, every directory changing (the writer on a core) | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.changing.requestsPerSecond, 0)} | ${f(ours.changing.p50ms)} | ${f(ours.changing.p99ms)} | | |`);
-      if (ours.changedEachScrape) md.push(`| fsnotify-exporter, every directory changed before each scrape | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.changedEachScrape.requestsPerSecond, 0)} | ${f(ours.changedEachScrape.p50ms)} | ${f(ours.changedEachScrape.p99ms)} | | |`);
+      md.push(`| fsnotify-exporter, steady | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.requestsPerSecond, 0)} | ${f(ours.p50ms)} | ${f(ours.p99ms)} | ${cpuMs(ours.cpuMsPerScrape)} | ${r.idle.rssMaxMb} (at ${r.footprintSeries ?? '–'} series) | ${f(r.idle.cpuPercentOfOneCore)} |`);
+      if (ours.changing) md.push(`| fsnotify-exporter, every directory changing (the writer on a core) | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.changing.requestsPerSecond, 0)} | ${f(ours.changing.p50ms)} | ${f(ours.changing.p99ms)} | – | | |`);
+      if (ours.changedEachScrape) md.push(`| fsnotify-exporter, every directory changed before each scrape | ${ours.series} | ${ours.bytes} | ${ours.gzipBytes ?? '–'} | ${f(ours.changedEachScrape.requestsPerSecond, 0)} | ${f(ours.changedEachScrape.p50ms)} | ${f(ours.changedEachScrape.p99ms)} | ${cpuMs(ours.changedEachScrape.cpuMsPerScrape)} | | |`);
     }
     md.push('', 'Not the same work: node_exporter reads /proc and /sys files for every scrape (its latency is its collectors\' reads), the daemon reads BPF maps and renders what changed.');
     md.push('', `Goal (issue 18): node_exporter measured in the same run, with ours at its series count: ${goal(ours !== undefined && ne.idle.seconds > 0)}. The gap in RSS is mostly Node's own floor (a bare \`node\`: ${r.bareNodeRssMb ?? '–'} MB).`);
