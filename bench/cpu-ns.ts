@@ -17,3 +17,10 @@ export function cpuNs(pid: number | undefined): number {
   }
   return ns;
 }
+
+/** The host's CPU ticks so far, all CPUs (/proc/stat's first line): steal and the total. */
+export function hostTicks(): { steal: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are within user and nice)
+  return { steal: fields[7] ?? 0, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+}

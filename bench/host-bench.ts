@@ -12,6 +12,7 @@ import { libbpf } from '../src/bpf/libbpf.js';
 import { daemonMapIds, freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 import { parseProm, sum } from '../harness/prom-text.js';
 import { cpuNs } from './cpu-ns.js';
+import { inWindows, LATENCY_WINDOWS, median, type WindowedLatency } from './latency-windows.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
 
 /**
@@ -165,7 +166,7 @@ export interface FullMapTarget {
 /** dir_stats' size (max_entries in bpf/fsnotify.bpf.c) */
 export const DIR_STATS_ENTRIES = 10_240;
 
-export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
+export async function scrapeScaling(targets: ScrapeTarget[], seconds: number, windows = LATENCY_WINDOWS) {
   const rows = [];
   let fixedSeries: number | undefined; // series that do not depend on K, counted by the first row
   let perDirectory = SERIES_PER_DIRECTORY; // measured by the first row
@@ -187,19 +188,24 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
         if (!Number.isInteger(perDirectory) || perDirectory < 1) throw new Error(`${dirSeries} directory series for ${k} directories`);
       }
       // one connection, back to back, gzip accepted: how a Prometheus server scrapes a target
-      const c0 = cpuNs(pid);
-      const steady = wrk(url, seconds, 1, true);
-      const steadyCpu = cpuMsPerScrape(cpuNs(pid) - c0, steady.requests);
+      const steady = await steadyWindows(pid, url, seconds, windows);
       const writer = churn(pid, dirs);
       const changing = wrk(url, seconds, 1, true);
       const passes = await writer.stop();
       const gcBefore = await gcCounts(url);
-      const c1 = cpuNs(pid); // the rewrites run in this process: the daemon's CPU is its scrapes'
-      const changed = await scrapesAfterChange(url, seconds, (pass) => fillDirStats(pid, dirs, pass));
-      const changedCpu = cpuMsPerScrape(cpuNs(pid) - c1, changed.scrapes);
+      // the rewrites run in this process: the daemon's CPU is its scrapes'
+      let pass = 1_000_000; // counters no earlier fill or writer reached, and none an earlier window wrote
+      const changed = await inWindows(pid, windows, (r) => r.scrapes, () => scrapesAfterChange(url, seconds, () => fillDirStats(pid, dirs, pass++)));
       const gcAfter = await gcCounts(url);
       // the daemon's own GC histogram: old-generation collections are what a scrape's garbage that outlives it costs
-      const changedEachScrape = { ...changed, cpuMsPerScrape: changedCpu, majorGcs: gcAfter.major - gcBefore.major, gcSeconds: gcAfter.seconds - gcBefore.seconds };
+      const changedEachScrape = {
+        ...changed.latency,
+        scrapes: changed.latency.windows.reduce((a, w) => a + w.scrapes, 0),
+        requestsPerSecond: median(changed.runs.map((r) => r.requestsPerSecond)),
+        errors: changed.runs.reduce((a, r) => a + r.errors, 0),
+        majorGcs: gcAfter.major - gcBefore.major,
+        gcSeconds: gcAfter.seconds - gcBefore.seconds,
+      };
       rows.push({
         target,
         topDirectories: k,
@@ -208,7 +214,6 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
         bytes: Buffer.byteLength(body),
         gzipBytes: gzipSync(body, { level: 1 }).length,
         ...steady,
-        cpuMsPerScrape: steadyCpu,
         changing: { ...changing, churnPasses: passes },
         changedEachScrape,
         rssAfterMb: Number(rssMb(pid).toFixed(1)),
@@ -221,11 +226,12 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number) {
   return rows;
 }
 
-/**
- * A target's CPU per scrape over a run of `scrapes` (schedstat, every thread): a cost the host's
- * load barely moves, beside latencies it moves by tens of percent (docs/benchmark-findings.md).
- */
-const cpuMsPerScrape = (ns: number, scrapes: number) => (scrapes > 0 ? Number((ns / scrapes / 1e6).toFixed(3)) : undefined);
+/** wrk -t1 -c1 on `url` in `count` windows: the row's wrk figures over every window, its latencies the median window's. */
+async function steadyWindows(pid: number | undefined, url: string, seconds: number, count: number): Promise<WrkResult & WindowedLatency> {
+  const { runs, latency } = await inWindows(pid, count, (r) => r.requests, () => wrk(url, seconds, 1, true));
+  const requests = runs.reduce((a, r) => a + r.requests, 0);
+  return { url, seconds: seconds * count, connections: 1, requests, requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)), errors: runs.reduce((a, r) => a + r.errors, 0), ...latency };
+}
 
 /** The daemon's major (mark-compact) GCs and all GC time so far, from its nodejs_gc_duration_seconds histogram. */
 async function gcCounts(url: string): Promise<{ major: number; seconds: number }> {
@@ -340,18 +346,15 @@ export async function startNodeExporter(): Promise<Target & { version: string; s
 }
 
 /** Series and size of a target's /metrics, then wrk on it as in the scrape table (steady). */
-export async function peerScrape(t: Target, seconds: number) {
+export async function peerScrape(t: Target, seconds: number, windows = LATENCY_WINDOWS) {
   const url = `http://127.0.0.1:${t.port}/metrics`;
   const body = await (await fetch(url)).text();
-  const c0 = cpuNs(t.child.pid);
-  const result = wrk(url, seconds, 1, true);
-  const cpu = cpuMsPerScrape(cpuNs(t.child.pid) - c0, result.requests);
+  const result = await steadyWindows(t.child.pid, url, seconds, windows);
   return {
     series: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
     bytes: Buffer.byteLength(body),
     gzipBytes: gzipSync(body, { level: 1 }).length,
     ...result,
-    cpuMsPerScrape: cpu,
     rssAfterMb: Number(rssMb(t.child.pid as number).toFixed(1)),
   };
 }

@@ -33,16 +33,15 @@ function timedGet(url: string, agent: Agent): Promise<{ ms: number; ok: boolean 
 
 const nearestRank = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number;
 
-/** `change(pass)` (every directory rewritten with counters that grow with pass) before each scrape of `url`, for `seconds`. */
-export async function scrapesAfterChange(url: string, seconds: number, change: (pass: number) => void): Promise<ChangedScrapes> {
+/** `change()` (every directory rewritten with new counters) before each scrape of `url`, for `seconds`. */
+export async function scrapesAfterChange(url: string, seconds: number, change: () => void): Promise<ChangedScrapes> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const times: number[] = [];
   let errors = 0;
-  let pass = 1_000_000; // counters no earlier fill or writer reached: every directory changes
   const end = performance.now() + seconds * 1000;
   try {
     while (performance.now() < end) {
-      change(pass++);
+      change();
       const r = await timedGet(url, agent);
       times.push(r.ms);
       if (!r.ok) errors++;
