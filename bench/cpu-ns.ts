@@ -1,4 +1,5 @@
-// CPU time of a process in ns, for the bench's CPU figures: /proc's clock ticks are 10 ms each.
+// CPU time of a process in ns, for the bench's CPU figures (/proc's clock ticks are 10 ms each),
+// and the host's steal, which the latency windows report beside them.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**

@@ -12,7 +12,7 @@ import { libbpf } from '../src/bpf/libbpf.js';
 import { daemonMapIds, freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
 import { parseProm, sum } from '../harness/prom-text.js';
 import { cpuNs } from './cpu-ns.js';
-import { inWindows, LATENCY_WINDOWS, median, type WindowedLatency } from './latency-windows.js';
+import { inWindows, LATENCY_WINDOWS, type WindowedLatency } from './latency-windows.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
 
 /**
@@ -198,14 +198,7 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number, wi
       const changed = await inWindows(pid, windows, (r) => r.scrapes, () => scrapesAfterChange(url, seconds, () => fillDirStats(pid, dirs, pass++)));
       const gcAfter = await gcCounts(url);
       // the daemon's own GC histogram: old-generation collections are what a scrape's garbage that outlives it costs
-      const changedEachScrape = {
-        ...changed.latency,
-        scrapes: changed.latency.windows.reduce((a, w) => a + w.scrapes, 0),
-        requestsPerSecond: median(changed.runs.map((r) => r.requestsPerSecond)),
-        errors: changed.runs.reduce((a, r) => a + r.errors, 0),
-        majorGcs: gcAfter.major - gcBefore.major,
-        gcSeconds: gcAfter.seconds - gcBefore.seconds,
-      };
+      const changedEachScrape = { ...changed.latency, majorGcs: gcAfter.major - gcBefore.major, gcSeconds: gcAfter.seconds - gcBefore.seconds };
       rows.push({
         target,
         topDirectories: k,
@@ -227,10 +220,9 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number, wi
 }
 
 /** wrk -t1 -c1 on `url` in `count` windows: the row's wrk figures over every window, its latencies the median window's. */
-async function steadyWindows(pid: number | undefined, url: string, seconds: number, count: number): Promise<WrkResult & WindowedLatency> {
-  const { runs, latency } = await inWindows(pid, count, (r) => r.requests, () => wrk(url, seconds, 1, true));
-  const requests = runs.reduce((a, r) => a + r.requests, 0);
-  return { url, seconds: seconds * count, connections: 1, requests, requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)), errors: runs.reduce((a, r) => a + r.errors, 0), ...latency };
+async function steadyWindows(pid: number | undefined, url: string, seconds: number, count: number): Promise<WrkResult & Omit<WindowedLatency, 'scrapes'>> {
+  const { scrapes, ...latency } = (await inWindows(pid, count, (r) => r.requests, () => wrk(url, seconds, 1, true))).latency;
+  return { url, seconds: seconds * count, connections: 1, requests: scrapes, ...latency };
 }
 
 /** The daemon's major (mark-compact) GCs and all GC time so far, from its nodejs_gc_duration_seconds histogram. */

@@ -18,6 +18,10 @@ export interface LatencyWindow {
 
 export interface WindowedLatency {
   windows: LatencyWindow[];
+  /** every window's scrapes and errors; the median window's requests per second */
+  scrapes: number;
+  errors: number;
+  requestsPerSecond: number;
   /** the median window's p50 and p99 */
   p50ms: number;
   p99ms: number;
@@ -37,6 +41,8 @@ export function median(xs: number[]): number {
 /** A window's counters before and after: what `summarize` needs of it. */
 export interface WindowCounts {
   scrapes: number;
+  errors: number;
+  requestsPerSecond: number;
   p50ms: number;
   p99ms: number;
   cpuNs: number;
@@ -50,6 +56,9 @@ export function summarize(counts: WindowCounts[]): WindowedLatency {
   const total = (pick: (c: WindowCounts) => number) => counts.reduce((a, c) => a + pick(c), 0);
   return {
     windows: counts.map((c) => ({ scrapes: c.scrapes, p50ms: c.p50ms, p99ms: c.p99ms, cpuMsPerScrape: perScrape(c.cpuNs, c.scrapes), stealPercent: steal(c.stealTicks, c.totalTicks) })),
+    scrapes: total((c) => c.scrapes),
+    errors: total((c) => c.errors),
+    requestsPerSecond: median(counts.map((c) => c.requestsPerSecond)),
     p50ms: median(counts.map((c) => c.p50ms)),
     p99ms: median(counts.map((c) => c.p99ms)),
     cpuMsPerScrape: perScrape(total((c) => c.cpuNs), total((c) => c.scrapes)),
@@ -58,7 +67,7 @@ export function summarize(counts: WindowCounts[]): WindowedLatency {
 }
 
 /** `run` in `count` windows back to back against process `pid`; each run's own result kept beside the summary. */
-export async function inWindows<R extends { p50ms: number; p99ms: number }>(pid: number | undefined, count: number, scrapesOf: (r: R) => number, run: () => R | Promise<R>): Promise<{ runs: R[]; latency: WindowedLatency }> {
+export async function inWindows<R extends { p50ms: number; p99ms: number; requestsPerSecond: number; errors: number }>(pid: number | undefined, count: number, scrapesOf: (r: R) => number, run: () => R | Promise<R>): Promise<{ runs: R[]; latency: WindowedLatency }> {
   const runs: R[] = [];
   const counts: WindowCounts[] = [];
   for (let i = 0; i < count; i++) {
@@ -66,7 +75,7 @@ export async function inWindows<R extends { p50ms: number; p99ms: number }>(pid:
     const r = await run();
     const [c1, h1] = [cpuNs(pid), hostTicks()];
     runs.push(r);
-    counts.push({ scrapes: scrapesOf(r), p50ms: r.p50ms, p99ms: r.p99ms, cpuNs: c1 - c0, stealTicks: h1.steal - h0.steal, totalTicks: h1.total - h0.total });
+    counts.push({ scrapes: scrapesOf(r), errors: r.errors, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms, cpuNs: c1 - c0, stealTicks: h1.steal - h0.steal, totalTicks: h1.total - h0.total });
   }
   return { runs, latency: summarize(counts) };
 }
