@@ -12,7 +12,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { MECHANISMS } from '../../src/config/options.js';
 import { CACHE, VmError } from '../guest/kernels.js';
 import { runInVm } from '../guest/vm.js';
-import { consoleTrouble } from './console.js';
+import { consoleTrouble } from '../guest/console-trouble.js';
 import { summarize, type CoexistResults } from './summary.js';
 
 const int = (v: string) => {

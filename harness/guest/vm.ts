@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { consoleTrouble } from './console-trouble.js';
 import { bootFiles, CACHE, kernelSpec, REPO, VmError } from './kernels.js';
 
 export interface VmOptions {
@@ -52,14 +53,20 @@ export interface VmResult {
   durationMs: number;
   /** the console's last lines: what a CI log shows of a guest that hung or failed */
   consoleTail: string[];
+  /** the console's first lines of kernel trouble (oops, panic, lockup, stall), which the tail of a long hang no longer holds */
+  kernelTrouble: string[];
   /** the console line of a kernel death before the guest's init ran, or of TCG's int3 fault, for which the guest was booted again */
   rebootedAfter?: string;
 }
 
 /** A guest's failure in one message: what went wrong, its console, and the console's last lines. */
 export function guestFailure(what: string, vm: VmResult): string {
-  return [`${what} (exit ${vm.status}); console: ${vm.consolePath}; its last lines:`, ...vm.consoleTail.map((l) => `  | ${l}`)].join('\n');
+  const trouble = vm.kernelTrouble.length ? ['the kernel\'s first trouble:', ...vm.kernelTrouble.map((l) => `  | ${l}`)] : [];
+  return [`${what} (exit ${vm.status}); console: ${vm.consolePath}`, ...trouble, 'its last lines:', ...vm.consoleTail.map((l) => `  | ${l}`)].join('\n');
 }
+
+/** how many of the console's trouble lines a failure names: the first ones, where a hang began */
+const TROUBLE_LINES = 5;
 
 const START = /@@VM-START (\S+)/;
 const EXIT = /@@VM-EXIT (\d+)/;
@@ -140,6 +147,9 @@ async function bootOnce(o: VmOptions & { outDir: string; onProgress: (message: s
     'quiet',
     'loglevel=3',
     'panic=-1',
+    // an oops in a task (TCG's int3 fault among them) ends the guest at once, where it could find a rerun,
+    // instead of killing the task with its spinlocks held and the guest soft-locked until the timeout
+    'oops=panic',
     `vm_out=${outDir}`,
     `vm_cwd=${o.cwd ?? process.cwd()}`,
     ...(o.system
@@ -212,13 +222,13 @@ async function bootOnce(o: VmOptions & { outDir: string; onProgress: (message: s
   writeFileSync(consolePath, consoleLines.join('\n') + '\n');
   const durationMs = Date.now() - t0;
   const consoleTail = consoleLines.slice(-30);
+  const kernelTrouble = consoleTrouble(consoleLines.join('\n')).slice(0, TROUBLE_LINES);
   if (status === undefined) {
     const why = timedOut ? `timed out after ${timeoutSec} s` : started ? 'the guest stopped before the command finished' : `the guest did not boot${stderr ? `: ${stderr.trim()}` : ''}`;
-    progress(`${why}; console: ${consolePath}`);
-    for (const l of consoleTail) process.stderr.write(`  | ${l}\n`);
-    const result = { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs, consoleTail };
+    const result = { status: timedOut ? 124 : 125, outDir, consolePath, bootSeconds, durationMs, consoleTail, kernelTrouble };
+    progress(guestFailure(why, result));
     return { result, diedBeforeInit: deathBeforeInit(consoleLines, started, timedOut), tcgFault: timedOut ? undefined : tcgInt3Fault(consoleLines) };
   }
   progress(`${spec.name}: exit ${status} after ${(durationMs / 1000).toFixed(1)} s`);
-  return { result: { status, outDir, consolePath, bootSeconds, durationMs, consoleTail } };
+  return { result: { status, outDir, consolePath, bootSeconds, durationMs, consoleTail, kernelTrouble } };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consoleTrouble } from '../../harness/coexist/console.js';
+import { consoleTrouble } from '../../harness/guest/console-trouble.js';
 import { compareCounts } from '../../harness/coexist/counts.js';
 
 // the tools' maps as bpftrace prints them: BEGIN counted each once

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CACHE } from '../../harness/guest/kernels.js';
-import { deathBeforeInit, runInVm, tcgInt3Fault } from '../../harness/guest/vm.js';
+import { deathBeforeInit, guestFailure, runInVm, tcgInt3Fault, type VmResult } from '../../harness/guest/vm.js';
 
 test('a death after the start marker, or a timeout, is the test\'s: no second boot', () => {
   const died = ['[    3.75] Oops: int3: 0000 [#2] PREEMPT SMP NOPTI', '[    3.75] Kernel panic - not syncing: Fatal exception in interrupt'];
@@ -36,6 +36,13 @@ test("TCG's int3 fault (an int3 trap where the code holds no int3) is told apart
   assert.equal(tcgInt3Fault(['[    1.0] Run /init as init process']), undefined);
 });
 
+test("a failed guest's message names the kernel's first trouble, which a long hang's last lines no longer hold", () => {
+  const vm: VmResult = { status: 124, outDir: '/o', consolePath: '/o/console.log', bootSeconds: 6, durationMs: 1_500_000, consoleTail: ['[ 1495.99]  path_openat+0x71a/0x1050'], kernelTrouble: [INT3_DEATH[1] as string] };
+  const message = guestFailure('timed out after 1500 s', vm).split('\n');
+  assert.deepEqual(message, ['timed out after 1500 s (exit 124); console: /o/console.log', "the kernel's first trouble:", `  | ${INT3_DEATH[1]}`, 'its last lines:', '  | [ 1495.99]  path_openat+0x71a/0x1050']);
+  assert.ok(!guestFailure('failed', { ...vm, kernelTrouble: [] }).includes('trouble'));
+});
+
 // the two real guests boot at once: each is a short boot and a trivial command (CI's wall time)
 describe('real guests', { concurrency: true }, () => {
   test('a kernel that dies before the guest init is booted once more, and its first console kept', async () => {
@@ -58,7 +65,8 @@ describe('real guests', { concurrency: true }, () => {
     // then crashes the kernel (sysrq c); the second finds its mark in the output directory and exits 0.
     // Through printk the panic flushes them to the console; echoed to the tty they raced the crash.
     const [oops, code] = [INT3_DEATH[1], INT3_DEATH[4]].map((l) => (l as string).replace(/^\[[^\]]*\] /, ''));
-    const command = `echo run >> $VM_OUT/runs; [ $(wc -l < $VM_OUT/runs) -gt 1 ] && exit 0; echo '<0>${oops}' > /dev/kmsg; echo '<0>${code}' > /dev/kmsg; echo c > /proc/sysrq-trigger`;
+    // each run also records the kernel's panic_on_oops: an oops in a task ends the guest (oops=panic), as this crash does
+    const command = `echo run >> $VM_OUT/runs; cat /proc/sys/kernel/panic_on_oops >> $VM_OUT/panic_on_oops; [ $(wc -l < $VM_OUT/runs) -gt 1 ] && exit 0; echo '<0>${oops}' > /dev/kmsg; echo '<0>${code}' > /dev/kmsg; echo c > /proc/sysrq-trigger`;
     const vm = await runInVm({ kernel: 'debian-6.1', command, outDir, timeoutSec: 300, onProgress: (m) => progress.push(m), onLine: () => undefined, beforeRerun: () => void reruns++ });
     assert.equal(vm.status, 0, progress.join('\n'));
     assert.equal(reruns, 1);
@@ -66,6 +74,8 @@ describe('real guests', { concurrency: true }, () => {
     // the kernel's log line: its timestamp, then exactly the line logged
     assert.match(vm.rebootedAfter ?? '', new RegExp(`^\\[\\s*\\d+\\.\\d+\\] ${(oops as string).replace(/[[\]().*+?^$|\\{}]/g, '\\$&')}$`));
     assert.equal(readFileSync(join(outDir, 'runs'), 'utf8'), 'run\nrun\n', 'the command ran twice');
+    assert.equal(readFileSync(join(outDir, 'panic_on_oops'), 'utf8'), '1\n1\n', 'both boots panic on an oops');
+    assert.deepEqual(vm.kernelTrouble, [], 'the second boot is clean');
     assert.match(readFileSync(join(outDir, 'console-first-boot.log'), 'utf8'), /Oops: int3/);
     rmSync(outDir, { recursive: true, force: true });
   });
