@@ -1,4 +1,5 @@
 // The benchmark results as a Markdown report, with each goal of issues 7 and 18 marked met or missed.
+import { renderSideBySide, sideBySideGoalRows, type SideBySideResult } from './side-by-side-report.js';
 import type { WrkResult } from './host-bench.js';
 import { median, type LatencyWindow, type WindowedLatency } from './latency-windows.js';
 import type { ChangedScrapes } from './scrapes-after-change.js';
@@ -102,6 +103,8 @@ export interface BenchResults {
   guest?: GuestBench | { error: string };
   /** the /proc watcher scan and cgroup walk on the host (proc-scan.ts) */
   procScan?: ProcScanBench & { date?: string };
+  /** goal 3's steady rows beside the pre-issue-18 build's, in one run (older results lack it) */
+  steadySideBySide?: SideBySideResult;
 }
 
 /** Steady p99 of the 100-directory-series, 1,000 and 10,000-series rows before issue 18. */
@@ -121,7 +124,7 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   md.push('# Benchmarks', '');
   md.push(`Run ${r.date}${r.short ? ' (short smoke run: durations too short to quote)' : ''} by \`npm run bench\`; raw numbers in \`benchmarks.json\`.`);
   if ((r.hostDate && r.hostDate !== r.date) || (r.guestDate && r.guestDate !== r.date))
-    md.push(`Parts run separately (\`--only\`): host part ${r.hostDate ?? r.date}, guest part ${r.guestDate ?? r.date}${r.guestFocused ? ` (its ${r.guestFocused.parts.join(', ')} from a focused guest run of ${r.guestFocused.date})` : ''}.`);
+    md.push(`Parts run separately (\`--only\`): host part ${r.hostDate ?? r.date}, guest part ${r.guestDate ?? r.date}${r.steadySideBySide && 'date' in r.steadySideBySide && r.steadySideBySide.date ? `, steady side by side ${r.steadySideBySide.date}` : ''}${r.guestFocused ? ` (its ${r.guestFocused.parts.join(', ')} from a focused guest run of ${r.guestFocused.date})` : ''}.`);
   md.push(`The daemon runs with the systemd unit's node flags (\`${(r.host.nodeFlags ?? ['--max-semi-space-size=2', '--max-old-space-size=96']).join(' ')}\`${Object.keys(r.host.nodeEnv ?? {}).length ? `, environment \`${Object.entries(r.host.nodeEnv ?? {}).map(([k, v]) => (v === null ? `-u ${k}` : `${k}=${v}`)).join(' ')}\`` : ''}).`);
   md.push(`Host: Linux ${r.host.kernel}, ${r.host.cpus} × ${r.host.cpuModel}, ${r.host.memGb} GB, Node ${r.host.node}. Host numbers are real; guest numbers come from a qemu TCG guest, where every instruction is emulated: read their ratios, not their absolute times.`, '');
 
@@ -155,7 +158,9 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   const row = (series: number) => r.scrape.find((s) => s.target && 'series' in s.target && s.target.series === series);
   const near1000 = row(1000) ?? r.scrape.find((s) => s.series >= 800 && s.series <= 2000) ?? r.scrape[1];
   const at10k = row(10_000);
-  md.push('', 'Goals (issue 18; *before*: the run of 2026-11-30T01:10, before it, on that night\'s host; the pre-issue-18 build scraped side by side with a later build, on one host at one time, is in benchmark-findings.md):', '', '| goal | before | now | |', '|---|---|---|---|');
+  failures.push(...renderSideBySide(r.steadySideBySide, md));
+  const steadyGoals = sideBySideGoalRows(r.steadySideBySide);
+  md.push('', `Goals (issue 18; *before*: the run of 2026-11-30T01:10, before it, on that night's host${steadyGoals.length ? '; the steady rows: the same build, side by side in this run' : ''}):`, '', '| goal | before | now | |', '|---|---|---|---|');
   // the goal is read on the scrapes after a change; the writer's p99 stays beside it
   const changedGoal = (s: BenchResults['scrape'][number] | undefined, label: string, before: number, limit: number) => {
     if (s?.changedEachScrape) md.push(`| p99 ≤ ${limit} ms at ${label}, every directory changed before each scrape (with the writer on a core: ${s.changing ? f(s.changing.p99ms) : '–'} ms) | ${f(before)} ms (writer) | ${f(s.changedEachScrape.p99ms)} ms${ofWindows(s.changedEachScrape.windows)} | ${goal(s.changedEachScrape.p99ms <= limit)} |`);
@@ -163,7 +168,9 @@ export function renderReport(r: BenchResults): { markdown: string; failures: str
   };
   changedGoal(near1000, '1,000 series', 12.35, 5);
   changedGoal(at10k, '10,000 series', 67.38, 20);
-  BEFORE_STEADY_P99.forEach((before, i) => {
+  md.push(...steadyGoals);
+  // results from before the side-by-side: the limits of that night's host
+  if (!steadyGoals.length) BEFORE_STEADY_P99.forEach((before, i) => {
     const s = r.scrape[i];
     if (s?.target) md.push(`| steady p99 no worse than before, ${targetLabel(s.target)} | ${f(before)} ms | ${f(s.p99ms)} ms${ofWindows(s.windows)} | ${goal(s.p99ms <= before)} |`);
   });

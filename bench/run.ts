@@ -1,4 +1,4 @@
-// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest|root-cause|proc-scan]
+// npm run bench [-- --short] [--kernel debian-6.1] [--no-guest] [--only host|guest|root-cause|proc-scan|steady] [--baseline <commit>]
 // Runs the host and guest benchmarks in one go and writes docs/benchmarks.md and
 // docs/benchmarks.json (with --short: .cache/bench/ instead, so a smoke run never overwrites
 // the published numbers). Exits non-zero when a load run had errors or a goal is missed badly
@@ -9,20 +9,24 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CACHE } from '../harness/guest/kernels.js';
 import { guestFailure, runInVm } from '../harness/guest/vm.js';
+import { LATENCY_WINDOWS } from './latency-windows.js';
 import { bareNodeRssMb, DIR_STATS_ENTRIES, loadAndFootprint, moduleFootprint, peerScrape, scrapeScaling, startNodeExporter, UNIT_ENV, UNIT_NODE_FLAGS } from './host-bench.js';
 import { procScanCost } from './proc-scan.js';
+import { BASELINE_COMMIT, baselineBuild } from './baseline-build.js';
+import { steadySideBySide } from './steady-side-by-side.js';
 import { renderReport, type BenchResults, type GuestBench } from './report.js';
 
 const o = new Command('bench')
   .option('--short', 'a smoke run: seconds instead of minutes, results under .cache/bench/')
   .option('--kernel <name>', 'guest kernel for the probe-cost runs (needs kprobes and fentry)', 'debian-6.1')
   .option('--no-guest', 'host benchmarks only')
-  .option('--only <part>', 'host, guest, root-cause (the churn and cgroup-wait guests) or proc-scan (the watcher scan on the host): run that part and keep the rest from the last full run (docs/benchmarks.json)')
+  .option('--only <part>', 'host, guest, root-cause (the churn and cgroup-wait guests), proc-scan (the watcher scan on the host) or steady (the steady rows side by side with --baseline): run that part and keep the rest from the last full run (docs/benchmarks.json)')
+  .option('--baseline <commit>', "the build goal 3's steady rows are scraped side by side with (HEAD: this build against itself, the tolerance's A/A)", BASELINE_COMMIT)
   .option('--guest-parts-from <file>', "with --only guest: no guest boot; the parts a focused guest run wrote (its bench.json) replace the last run's, the rest is kept")
   .parse()
-  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string; guestPartsFrom?: string }>();
-if (o.only !== undefined && !['host', 'guest', 'root-cause', 'proc-scan'].includes(o.only)) {
-  process.stderr.write(`bench: --only takes host, guest, root-cause or proc-scan, not ${o.only}\n`);
+  .opts<{ short?: boolean; kernel: string; guest: boolean; only?: string; baseline: string; guestPartsFrom?: string }>();
+if (o.only !== undefined && !['host', 'guest', 'root-cause', 'proc-scan', 'steady'].includes(o.only)) {
+  process.stderr.write(`bench: --only takes host, guest, root-cause, proc-scan or steady, not ${o.only}\n`);
   process.exit(2);
 }
 
@@ -89,7 +93,17 @@ async function rootCauseGuests(previous: GuestBench): Promise<GuestBench> {
   };
 }
 
+/** Goal 3's steady rows beside the baseline build's (steady-side-by-side.ts), or why not. */
+async function steadyRows(baseline: ReturnType<typeof baselineBuild>) {
+  log(`steady scrapes side by side with ${baseline.commit} (host)`);
+  if ('error' in baseline) return baseline;
+  // 30 s windows: at 10,000 series both daemons, scraped in turn and settling between, get ~500 scrapes each a window
+  return { ...(await steadySideBySide(baseline, [{ directorySeries: 100 }, { series: 1000 }, { series: 10_000 }], short ? 2 : 30, short ? 2 : LATENCY_WINDOWS, log)), date: new Date().toISOString() };
+}
+
 async function hostBench() {
+  // built before anything is measured: npm ci and tsc would load the host under the first rows
+  const baseline = baselineBuild(o.baseline, log);
   // node_exporter, the peer SREs already run, in the same run: idle alongside the daemon's idle
   // phase, and scraped as the daemon is, at its own series count and ours at the same count
   log('node_exporter (host)');
@@ -101,6 +115,7 @@ async function hostBench() {
     // 1,000 and 10,000 series in all; then node_exporter's count
     // then the default --top-directories over a full dir_stats: a busy host's map, cut to 20
     const scrape = await scrapeScaling([{ directorySeries: 100 }, { series: 1000 }, { series: 10_000 }, { series: neScrape.series }, { topDirectories: 20, directoriesInMap: DIR_STATS_ENTRIES }], short ? 2 : 15);
+    const steady = await steadyRows(baseline);
     log('load and footprint (host)');
     // idle and storm for several minutes each (the issue), so RSS drift and idle wakeups show
     // at the 1,000-series row's --top-directories, as the footprint goals are stated
@@ -109,6 +124,7 @@ async function hostBench() {
     return {
       host: { kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, nodeFlags: UNIT_NODE_FLAGS, nodeEnv: Object.fromEntries(Object.entries(UNIT_ENV).map(([k, v]) => [k, v ?? null])) },
       scrape,
+      steadySideBySide: steady,
       ...host,
       nodeExporter: { version: ne.version, scrape: neScrape, idle: peerIdle!, idleFirst: peerIdleFirst! },
       bareNodeRssMb: await bareNodeRssMb(),
@@ -143,9 +159,9 @@ function focusedGuestParts(previous: BenchResults, file: string): { guest: Bench
 }
 
 /** The host part of a previous run's results. */
-function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idleFirst' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
-  const { host, scrape, load, rssAfterLoad, footprintSeries, idleFirst, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
-  return { host, scrape, load, rssAfterLoad, footprintSeries, ...(idleFirst ? { idleFirst } : {}), idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules };
+function hostPart(r: BenchResults): Pick<BenchResults, 'host' | 'scrape' | 'steadySideBySide' | 'load' | 'rssAfterLoad' | 'footprintSeries' | 'idleFirst' | 'idle' | 'idleMemory' | 'storm' | 'dropCounters' | 'alive' | 'nodeExporter' | 'bareNodeRssMb' | 'modules'> {
+  const { host, scrape, steadySideBySide, load, rssAfterLoad, footprintSeries, idleFirst, idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules } = r;
+  return { host, scrape, ...(steadySideBySide ? { steadySideBySide } : {}), load, rssAfterLoad, footprintSeries, ...(idleFirst ? { idleFirst } : {}), idle, idleMemory, storm, dropCounters, alive, nodeExporter, bareNodeRssMb, modules };
 }
 
 async function main() {
@@ -154,34 +170,36 @@ async function main() {
   // --only: the other part comes from the last full run, with its own date
   const previous = o.only && existsSync(join(dir, 'benchmarks.json')) ? (JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchResults) : undefined;
   if (o.only && !previous) throw new Error(`--only ${o.only} needs a previous run in ${dir}/benchmarks.json`);
-  const keepHost = (o.only === 'guest' || o.only === 'root-cause' || o.only === 'proc-scan') && previous;
+  const keepHost = (o.only === 'guest' || o.only === 'root-cause' || o.only === 'proc-scan' || o.only === 'steady') && previous;
   // a smoke run's guests boot while the host part runs (CI's wall time; its numbers are not quoted)
   const early = short && o.guest && !o.only && !o.guestPartsFrom ? guestBench() : undefined;
   early?.catch(() => undefined); // awaited below; a host part that throws first must not leave it unhandled
-  const host = keepHost ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : { ...(await hostBench()), hostDate: date };
-  const kept = previous?.guest && !('error' in previous.guest) ? previous.guest : undefined;
-  if (o.only === 'root-cause' && !kept) throw new Error('--only root-cause needs a previous guest run in benchmarks.json');
+  const kept = keepHost ? { ...hostPart(previous), hostDate: previous.hostDate ?? previous.date } : undefined;
+  // --only steady: the side-by-side again, its own date on it, the rest of the host part kept
+  const host = kept && o.only === 'steady' ? { ...kept, steadySideBySide: await steadyRows(baselineBuild(o.baseline, log)) } : (kept ?? { ...(await hostBench()), hostDate: date });
+  const keptGuest = previous?.guest && !('error' in previous.guest) ? previous.guest : undefined;
+  if (o.only === 'root-cause' && !keptGuest) throw new Error('--only root-cause needs a previous guest run in benchmarks.json');
   const focusedRun = o.guestPartsFrom && previous ? focusedGuestParts(previous, o.guestPartsFrom) : undefined;
   const guest =
-    (o.only === 'host' || o.only === 'proc-scan') && previous
+    (o.only === 'host' || o.only === 'proc-scan' || o.only === 'steady') && previous
       ? previous.guest
-      : o.only === 'root-cause' && kept
-        ? await rootCauseGuests(kept)
+      : o.only === 'root-cause' && keptGuest
+        ? await rootCauseGuests(keptGuest)
         : focusedRun
           ? focusedRun.guest
           : o.guest
             ? await (early ?? guestBench())
             : undefined;
   // a focused run replaces some guest parts: the rest keep the date of the run they came from
-  const keepsGuestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan' || o.guestPartsFrom !== undefined) && previous;
+  const keepsGuestDate = (o.only === 'host' || o.only === 'root-cause' || o.only === 'proc-scan' || o.only === 'steady' || o.guestPartsFrom !== undefined) && previous;
   const guestDate = keepsGuestDate ? (previous.guestDate ?? previous.date) : date;
   const guestFocused = focusedRun
     ? focusedRun.focused
-    : o.only === 'host' || o.only === 'proc-scan'
+    : o.only === 'host' || o.only === 'proc-scan' || o.only === 'steady'
       ? previous?.guestFocused // the guest part kept whole
       : undefined;
   // the watcher scan's user-space cost, with every run but --only guest (which keeps the last one)
-  const procScan = o.only === 'guest' ? previous?.procScan : { ...(await procScanCost(short ? 100 : 500, short ? 20 : 100, short ? 200 : 2000)), date };
+  const procScan = o.only === 'guest' || o.only === 'steady' ? previous?.procScan : { ...(await procScanCost(short ? 100 : 500, short ? 20 : 100, short ? 200 : 2000)), date };
   const results: BenchResults = { date, short, ...host, guest, guestDate: guest ? guestDate : undefined, ...(guest && guestFocused ? { guestFocused } : {}), ...(procScan ? { procScan } : {}) };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'benchmarks.json'), JSON.stringify(results, null, 1));
