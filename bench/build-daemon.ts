@@ -4,6 +4,8 @@
 // daemon until its stdin closes. argv: --top-directories.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+// dependency-free: the build's own bench modules load its libbpf, this process loads no second one
+import { seriesCount } from '../harness/prom-text.js';
 
 interface BuildBench {
   UNIT_NODE_FLAGS: string[];
@@ -33,10 +35,7 @@ try {
   // more than K: the top-K cut runs on every scrape
   bench.fillDirStats(pid, Math.ceil(k * 1.5));
   const body = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
-  const lines = body.split('\n');
-  const series = lines.filter((l) => l && !l.startsWith('#')).length;
-  const directorySeries = lines.filter((l) => l.startsWith('fsnotify_directory_')).length;
-  process.stdout.write(`${JSON.stringify({ pid, port: d.port, series, directorySeries })}\n`);
+  process.stdout.write(`${JSON.stringify({ pid, port: d.port, series: seriesCount(body), directorySeries: seriesCount(body, 'fsnotify_directory_') })}\n`);
 } catch (e) {
   await stop();
   throw e;

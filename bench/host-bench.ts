@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { Layout, encodeDirKey } from '../src/bpf/abi.js';
 import { libbpf } from '../src/bpf/libbpf.js';
 import { daemonMapIds, freePort, sleep, startDaemon, type Daemon } from '../harness/daemon.js';
-import { parseProm, sum } from '../harness/prom-text.js';
+import { parseProm, seriesCount, sum } from '../harness/prom-text.js';
 import { cpuNs } from './cpu-ns.js';
 import { inWindows, LATENCY_WINDOWS, type WindowedLatency } from './latency-windows.js';
 import { scrapesAfterChange } from './scrapes-after-change.js';
@@ -180,8 +180,8 @@ export async function scrapeScaling(targets: ScrapeTarget[], seconds: number, wi
       fillDirStats(pid, dirs);
       const url = `http://127.0.0.1:${d.port}/metrics`;
       const body = await (await fetch(url)).text();
-      const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
-      const dirSeries = body.split('\n').filter((l) => l.startsWith('fsnotify_directory_')).length;
+      const series = seriesCount(body);
+      const dirSeries = seriesCount(body, 'fsnotify_directory_');
       if (fixedSeries === undefined) {
         fixedSeries = series - dirSeries;
         perDirectory = dirSeries / k;
@@ -343,7 +343,7 @@ export async function peerScrape(t: Target, seconds: number, windows = LATENCY_W
   const body = await (await fetch(url)).text();
   const result = await steadyWindows(t.child.pid, url, seconds, windows);
   return {
-    series: body.split('\n').filter((l) => l && !l.startsWith('#')).length,
+    series: seriesCount(body),
     bytes: Buffer.byteLength(body),
     gzipBytes: gzipSync(body, { level: 1 }).length,
     ...result,
@@ -407,7 +407,7 @@ export async function loadAndFootprint(loadSeconds: number, idleSeconds: number,
     const body = await (await fetch(`${base}/metrics`)).text();
     const drops = body.split('\n').filter((l) => /^fsnotify_exporter_(map_drops|events_lost)_total/.test(l));
     const alive = flood.alive && (await fetch(`${base}/healthz`)).status === 200;
-    const series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const series = seriesCount(body);
     return { load: flood.results, rssAfterLoad: { beforeMb: flood.rssBeforeMb, afterMb: flood.rssAfterMb }, footprintSeries: series, idleFirst, idle, idleMemory, peerIdleFirst, peerIdle, storm, dropCounters: drops, alive };
   } finally {
     closeDaemonMaps(d.child.pid as number);

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort, MAIN, sleep } from '../harness/daemon.js';
+import { seriesCount } from '../harness/prom-text.js';
 import { closeDaemonMaps, fillDirStats, UNIT_ENV, UNIT_NODE_FLAGS } from './host-bench.js';
 
 interface Variant {
@@ -68,7 +69,7 @@ async function measure(v: Variant) {
     let series = 0;
     for (let i = 0; i < 4; i++) {
       const body = await (await fetch(`${base}/metrics`)).text();
-      series = body.split('\n').filter((l) => l && !l.startsWith('#')).length;
+      series = seriesCount(body);
       await sleep(1000); // a second between scrapes: the daemon idles as between Prometheus scrapes, not under a flood
     }
     const s = status(pid);

@@ -66,22 +66,16 @@ export function summarize(counts: WindowCounts[]): WindowedLatency {
   };
 }
 
-/** One window: `run` against process `pid`, with the process's CPU and the host's ticks around it. */
-export async function measureWindow<R extends { p50ms: number; p99ms: number; requestsPerSecond: number; errors: number }>(pid: number | undefined, scrapesOf: (r: R) => number, run: () => R | Promise<R>): Promise<{ run: R; counts: WindowCounts }> {
-  const [c0, h0] = [cpuNs(pid), hostTicks()];
-  const r = await run();
-  const [c1, h1] = [cpuNs(pid), hostTicks()];
-  return { run: r, counts: { scrapes: scrapesOf(r), errors: r.errors, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms, cpuNs: c1 - c0, stealTicks: h1.steal - h0.steal, totalTicks: h1.total - h0.total } };
-}
-
 /** `run` in `count` windows back to back against process `pid`; each run's own result kept beside the summary. */
 export async function inWindows<R extends { p50ms: number; p99ms: number; requestsPerSecond: number; errors: number }>(pid: number | undefined, count: number, scrapesOf: (r: R) => number, run: () => R | Promise<R>): Promise<{ runs: R[]; latency: WindowedLatency }> {
   const runs: R[] = [];
   const counts: WindowCounts[] = [];
   for (let i = 0; i < count; i++) {
-    const w = await measureWindow(pid, scrapesOf, run);
-    runs.push(w.run);
-    counts.push(w.counts);
+    const [c0, h0] = [cpuNs(pid), hostTicks()];
+    const r = await run();
+    const [c1, h1] = [cpuNs(pid), hostTicks()];
+    runs.push(r);
+    counts.push({ scrapes: scrapesOf(r), errors: r.errors, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms, cpuNs: c1 - c0, stealTicks: h1.steal - h0.steal, totalTicks: h1.total - h0.total });
   }
   return { runs, latency: summarize(counts) };
 }

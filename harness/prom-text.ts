@@ -11,6 +11,11 @@ export function parseProm(text: string): Samples {
   return out;
 }
 
+/** Series in an exposition (its non-comment lines), or only those whose name starts with `prefix`. */
+export function seriesCount(text: string, prefix = ''): number {
+  return text.split('\n').filter((l) => l && !l.startsWith('#') && l.startsWith(prefix)).length;
+}
+
 /** Sum of every series of `name` whose labels contain all of `labels`. */
 export function sum(s: Samples, name: string, labels: Record<string, string> = {}): number {
   let total = 0;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { median, summarize, type WindowCounts } from '../../bench/latency-windows.js';
+import { seriesCount } from '../../harness/prom-text.js';
 import { renderSideBySide, sideBySideGoalRows } from '../../bench/side-by-side-report.js';
 import { settled, windowRatios, STEADY_TOLERANCE, type SideBySide } from '../../bench/steady-side-by-side.js';
 
@@ -66,4 +67,10 @@ test('a daemon settles once a poll finds its threads idle, and a busy one is wai
   await settled(1, () => (busy += 1e6));
   assert.ok(performance.now() - t0 >= 500, 'waited to the limit');
   assert.ok(busy > 2e6);
+});
+
+test("a build's series are its exposition's non-comment lines; its directory series those of fsnotify_directory_", () => {
+  const body = '# HELP fsnotify_walks_total x\n# TYPE fsnotify_walks_total counter\nfsnotify_walks_total 3\nfsnotify_directory_walks_total{path="/a"} 1\nfsnotify_directory_walks_total{path="/b"} 2\n';
+  assert.equal(seriesCount(body), 3);
+  assert.equal(seriesCount(body, 'fsnotify_directory_'), 2);
 });
